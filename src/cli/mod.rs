@@ -1,0 +1,119 @@
+//! The command line. Each subcommand parses its flags here and calls into the library; errors are
+//! reported once, with context, and mapped to exit codes:
+//! 0 success, 1 the input or rules had problems (reported above), 2 the command could not run.
+
+mod mask;
+mod rules;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::logging::{self, LogFormat};
+
+pub use mask::{MaskOptions, MaskStats, mask_stream};
+
+/// Masks card numbers and other personal data in escalation events by compliance-edited rules.
+#[derive(Debug, Parser)]
+#[command(name = "escalation-masker", version, about, long_about = None)]
+pub struct Cli {
+    /// Format of log lines on stderr; the level comes from RUST_LOG (default info).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Mask JSON / JSON Lines (or plain text with --text) from FILE or stdin, one masked line per input line.
+    Mask(MaskArgs),
+    /// Check, test, explain and compare masking rule files.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// Flags of `mask`.
+#[derive(Debug, Args)]
+pub struct MaskArgs {
+    /// Directory of rule files (*.toml, loaded in name order).
+    #[arg(long, value_name = "DIR", env = "ESCALATION_MASKER_RULES", default_value = "masking-rules")]
+    pub rules: PathBuf,
+    /// Also write per-line findings (rule ids, counts, JSON paths; never values) as JSON Lines to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Treat each input line as plain text instead of JSON.
+    #[arg(long)]
+    pub text: bool,
+    /// Input file; stdin when absent or `-`.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+/// `rules` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Validate rule files; every problem is reported with file, line and rule id. Exit 1 on any problem.
+    Check {
+        /// Directory of rule files.
+        #[arg(value_name = "DIR", default_value = "masking-rules")]
+        dir: PathBuf,
+    },
+    /// Run every enabled rule's examples (examples.matches / examples.ignores). Exit 1 on any failure.
+    Test {
+        /// Directory of rule files.
+        #[arg(value_name = "DIR", default_value = "masking-rules")]
+        dir: PathBuf,
+    },
+    /// Show which rules match where in a text or JSON document, including matches that lost to an overlap.
+    Explain(ExplainArgs),
+    /// Show what changing the rules from OLD_DIR to NEW_DIR would newly mask or stop masking on sample events.
+    Diff {
+        /// The rules as they are now.
+        #[arg(value_name = "OLD_DIR")]
+        old: PathBuf,
+        /// The edited rules.
+        #[arg(value_name = "NEW_DIR")]
+        new: PathBuf,
+        /// Sample events as JSON Lines; the bundled example events when absent.
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// Exit 1 when anything changes (for CI gates on rule edits).
+        #[arg(long)]
+        exit_code: bool,
+    },
+}
+
+/// Flags of `rules explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Directory of rule files.
+    #[arg(value_name = "DIR", default_value = "masking-rules")]
+    pub dir: PathBuf,
+    /// Plain text to explain.
+    #[arg(long, conflicts_with = "json", required_unless_present = "json")]
+    pub text: Option<String>,
+    /// A JSON document to explain.
+    #[arg(long)]
+    pub json: Option<String>,
+}
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    logging::init(cli.log_format);
+    let result = match cli.command {
+        Command::Mask(args) => mask::run(&args),
+        Command::Rules(cmd) => rules::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Email addresses and phone numbers.
+//!
+//! Regexes find candidates; Rust code then applies the context a regex cannot express without
+//! look-around: what stands before and after the candidate, how many digits it holds, and which words
+//! precede it. That is what keeps amounts, dates, versions and ids from being taken for phones.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{bounded, context_before};
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i-u)[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}",
+    )
+    .expect("email regex is valid")
+});
+
+/// Candidate phone numbers: an optional `+`, then digits with single separators and optional parens.
+static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u)(?:\+|\(\d{1,4}\)|\d)(?:[ \-./]?(?:\(\d{1,4}\)|\d)){5,24}")
+        .expect("phone regex is valid")
+});
+
+/// North American numbers: 3-3-4 digits with an optional leading 1.
+static NANP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u)^(?:\+?1[ \-.]?)?(?:\(\d{3}\) ?|\d{3}[ \-.])\d{3}[ \-.]\d{4}$")
+        .expect("nanp regex is valid")
+});
+
+/// Shapes that are dates, not phones.
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u)^(?:\d{4}[\-./]\d{1,2}[\-./]\d{1,2}|\d{1,2}[\-./]\d{1,2}[\-./]\d{2,4})$")
+        .expect("date regex is valid")
+});
+
+/// Words that, shortly before a digit string, say it is a phone number.
+const PHONE_WORDS: &[&str] = &[
+    "phone", "tel", "call", "mobile", "cell", "fax", "sms", "whatsapp", "text me", "reach me",
+    "contact", "number is", "ring", "dial", "landline", "handy", "telefon",
+];
+
+/// Finds email addresses.
+pub fn find_emails(text: &str, out: &mut Vec<Range<usize>>) {
+    out.extend(EMAIL.find_iter(text).map(|m| m.range()));
+}
+
+/// Finds phone numbers.
+pub fn find_phones(text: &str, out: &mut Vec<Range<usize>>) {
+    for m in PHONE.find_iter(text) {
+        let (start, end) = (m.start(), m.end());
+        if is_phone(text, start, end) {
+            out.push(start..end);
+        }
+    }
+}
+
+fn is_phone(text: &str, start: usize, end: usize) -> bool {
+    let cand = &text[start..end];
+    let bytes = text.as_bytes();
+    // A piece of a longer token: an id, a decimal amount, a version, a path, a currency amount.
+    if !bounded(text, start, end, b"_") {
+        return false;
+    }
+    if start > 0 && matches!(bytes[start - 1], b'$' | b'#' | b'.' | b',' | b'/' | b'-' | b'+') {
+        return false;
+    }
+    if text[..start].ends_with(['€', '£', '¥']) {
+        return false;
+    }
+    if end < bytes.len()
+        && matches!(bytes[end], b'.' | b',' | b'%')
+        && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+    {
+        return false;
+    }
+    if matches!(bytes.get(end), Some(b'%')) {
+        return false;
+    }
+    let digits = cand.bytes().filter(u8::is_ascii_digit).count();
+    let plain = cand.bytes().all(|b| b.is_ascii_digit());
+    let context = context_before(text, start, 32, PHONE_WORDS);
+    if cand.starts_with('+') {
+        return (8..=15).contains(&digits);
+    }
+    if DATE.is_match(cand) {
+        return false;
+    }
+    if plain {
+        return context && (7..=15).contains(&digits);
+    }
+    if NANP.is_match(cand) {
+        return true;
+    }
+    let groups_ok = cand
+        .split([' ', '-', '.', '/', '(', ')'])
+        .filter(|g| !g.is_empty())
+        .all(|g| g.len() >= 2);
+    if cand.starts_with('0') && groups_ok && (10..=13).contains(&digits) && !cand.contains('.') {
+        return true;
+    }
+    context && (7..=15).contains(&digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phones(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        find_phones(text, &mut out);
+        out.into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn phone_positives() {
+        for p in [
+            "+14155550134",
+            "+1 415 555 0134",
+            "+44 20 7946 0958",
+            "+49 (0)30 1234567",
+            "(415) 555-0134",
+            "415-555-0134",
+            "415.555.0134",
+            "1-800-555-0199",
+            "020 7946 0958",
+            "07700 900123",
+            "0151 23456789",
+            "01 23 45 67 89",
+        ] {
+            assert_eq!(phones(&format!("reach the customer at {p}, thanks")), vec![p], "{p}");
+        }
+        assert_eq!(phones("call me on 4155550134"), vec!["4155550134"]);
+        assert_eq!(phones("mobile: 555-0134"), vec!["555-0134"]);
+    }
+
+    #[test]
+    fn phone_negatives() {
+        for t in [
+            "order 4155550134 shipped",
+            "epoch 1700000000",
+            "total $1,234,567.89",
+            "total 1234567.89 EUR",
+            "amount €415 555 0134",
+            "date 2024-05-01 and 01/05/2024",
+            "ts 2024-05-01T10:20:30Z",
+            "version 10.0.19045.2965",
+            "v1.2.3.4",
+            "sku AB-1234-5678-90",
+            "id 550e8400-e29b-41d4-a716-446655440000",
+            "1 234 567 890 items",
+            "ratio 12.5% of 1000000",
+            "/api/v2/orders/4155550134",
+        ] {
+            assert!(phones(t).is_empty(), "{t} -> {:?}", phones(t));
+        }
+    }
+
+    #[test]
+    fn emails() {
+        let mut out = Vec::new();
+        let t = "write to jane.doe+escalation@example.co.uk or ops@example.com.";
+        find_emails(t, &mut out);
+        let got: Vec<&str> = out.into_iter().map(|r| &t[r]).collect();
+        assert_eq!(got, vec!["jane.doe+escalation@example.co.uk", "ops@example.com"]);
+        let mut none = Vec::new();
+        find_emails("user@localhost and @handle and a@b", &mut none);
+        assert!(none.is_empty());
+    }
+}

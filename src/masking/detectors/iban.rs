@@ -1,0 +1,126 @@
+//! International bank account numbers.
+//!
+//! A candidate starts with a country code and two check digits; the country fixes the length, so the
+//! scanner takes exactly that many letters and digits (allowing single spaces between groups) and
+//! checks mod-97. A trailing word can therefore never spoil a valid IBAN, and a random code that happens
+//! to start with two letters and two digits almost never passes.
+
+use std::ops::Range;
+
+/// IBAN lengths by country (SWIFT IBAN registry).
+#[rustfmt::skip]
+static LENGTHS: &[(&str, usize)] = &[
+    ("AD", 24), ("AE", 23), ("AL", 28), ("AT", 20), ("AZ", 28), ("BA", 20), ("BE", 16),
+    ("BG", 22), ("BH", 22), ("BI", 27), ("BR", 29), ("BY", 28), ("CH", 21), ("CR", 22),
+    ("CY", 28), ("CZ", 24), ("DE", 22), ("DJ", 27), ("DK", 18), ("DO", 28), ("EE", 20),
+    ("EG", 29), ("ES", 24), ("FI", 18), ("FK", 18), ("FO", 18), ("FR", 27), ("GB", 22),
+    ("GE", 22), ("GI", 23), ("GL", 18), ("GR", 27), ("GT", 28), ("HN", 28), ("HR", 21),
+    ("HU", 28), ("IE", 22), ("IL", 23), ("IQ", 23), ("IS", 26), ("IT", 27), ("JO", 30),
+    ("KW", 30), ("KZ", 20), ("LB", 28), ("LC", 32), ("LI", 21), ("LT", 20), ("LU", 20),
+    ("LV", 21), ("LY", 25), ("MC", 27), ("MD", 24), ("ME", 22), ("MK", 19), ("MN", 20),
+    ("MR", 27), ("MT", 31), ("MU", 30), ("NI", 28), ("NL", 18), ("NO", 15), ("OM", 23),
+    ("PK", 24), ("PL", 28), ("PS", 29), ("PT", 25), ("QA", 29), ("RO", 24), ("RS", 22),
+    ("RU", 33), ("SA", 24), ("SC", 31), ("SD", 18), ("SE", 24), ("SI", 19), ("SK", 24),
+    ("SM", 27), ("SO", 23), ("ST", 25), ("SV", 28), ("TL", 23), ("TN", 24), ("TR", 26),
+    ("UA", 29), ("VA", 22), ("VG", 24), ("XK", 20), ("YE", 30),
+];
+
+fn country_length(a: u8, b: u8) -> Option<usize> {
+    let code = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
+    LENGTHS
+        .iter()
+        .find(|(c, _)| c.as_bytes() == code)
+        .map(|&(_, n)| n)
+}
+
+/// True when `iban` (letters and digits only, any case) passes the ISO 13616 mod-97 check.
+pub fn mod97_valid(iban: &[u8]) -> bool {
+    if iban.len() < 5 {
+        return false;
+    }
+    let rearranged = iban[4..].iter().chain(&iban[..4]);
+    let mut rem: u32 = 0;
+    for &c in rearranged {
+        let v = match c {
+            b'0'..=b'9' => u32::from(c - b'0'),
+            b'a'..=b'z' => u32::from(c - b'a') + 10,
+            b'A'..=b'Z' => u32::from(c - b'A') + 10,
+            _ => return false,
+        };
+        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+    }
+    rem == 1
+}
+
+/// Finds IBANs.
+pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i + 4 <= b.len() {
+        let starts = b[i].is_ascii_alphabetic()
+            && b[i + 1].is_ascii_alphabetic()
+            && b[i + 2].is_ascii_digit()
+            && b[i + 3].is_ascii_digit()
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric());
+        if starts
+            && let Some(len) = country_length(b[i], b[i + 1])
+            && let Some(end) = take(b, i, len)
+        {
+            out.push(i..end);
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+}
+
+/// Takes `len` letters and digits from `start`, allowing one space between them; returns the end
+/// when they form a valid IBAN that is not followed directly by more letters or digits.
+fn take(b: &[u8], start: usize, len: usize) -> Option<usize> {
+    let mut chars = [0u8; 34];
+    let mut n = 0;
+    let mut i = start;
+    while n < len {
+        match b.get(i) {
+            Some(c) if c.is_ascii_alphanumeric() => {
+                chars[n] = *c;
+                n += 1;
+                i += 1;
+            }
+            Some(b' ') if n > 0 && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) => i += 1,
+            _ => return None,
+        }
+    }
+    if b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    mod97_valid(&chars[..n]).then_some(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        find(text, &mut out);
+        out.into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn iban_cases() {
+        assert_eq!(found("IBAN DE89 3704 0044 0532 0130 00 is mine"), vec!["DE89 3704 0044 0532 0130 00"]);
+        assert_eq!(found("iban=GB82WEST12345698765432&x"), vec!["GB82WEST12345698765432"]);
+        assert_eq!(found("fr76 3000 6000 0112 3456 7890 189"), vec!["fr76 3000 6000 0112 3456 7890 189"]);
+        assert_eq!(found("NL91ABNA0417164300."), vec!["NL91ABNA0417164300"]);
+        for neg in [
+            "DE89 3704 0044 0532 0130 01",
+            "GB82WEST123456987654321",
+            "AB12 3456 7890",
+            "SKU DE12-ABCD",
+            "XDE89370400440532013000",
+        ] {
+            assert!(found(neg).is_empty(), "{neg}");
+        }
+    }
+}

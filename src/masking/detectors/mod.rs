@@ -1,0 +1,192 @@
+//! Built-in detectors: the kinds of personal data the product knows how to find without a
+//! compliance-written regex.
+//!
+//! Each detector turns one string into byte spans. Detectors are cheap to call on text that cannot
+//! contain what they look for: [`Hints`] is computed once per string and lets each detector skip the
+//! string after a glance at a few counters, so a string is effectively scanned once for all of them.
+
+mod card;
+mod contact;
+mod iban;
+mod network;
+mod secrets;
+mod ssn;
+
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+pub use card::{is_card, network as card_network};
+
+/// The built-in detectors a rule can enable by name (`detector = "payment_card"` in a rule file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Builtin {
+    /// Payment card numbers (PAN) of every network, Luhn-checked, plain or grouped.
+    PaymentCard,
+    /// Email addresses.
+    Email,
+    /// Phone numbers: E.164 and common national formats, with context so amounts and dates are not phones.
+    Phone,
+    /// US social security numbers, with the invalid-area rules.
+    UsSsn,
+    /// International bank account numbers, mod-97 checked, grouped or not.
+    Iban,
+    /// IPv4 addresses.
+    Ipv4,
+    /// IPv6 addresses.
+    Ipv6,
+    /// JSON Web Tokens.
+    Jwt,
+    /// The token after `Bearer` in an authorization header or text.
+    BearerToken,
+    /// Well-known API key shapes (AWS, GitHub, Stripe, Slack, Google, OpenAI, GitLab, SendGrid).
+    ApiKey,
+    /// The value in `password=…`, `api_key: …`, `secret=…` style assignments.
+    SecretAssignment,
+}
+
+impl Builtin {
+    /// Every detector, for documentation and `rules explain`.
+    pub const ALL: [Builtin; 11] = [
+        Builtin::PaymentCard,
+        Builtin::Email,
+        Builtin::Phone,
+        Builtin::UsSsn,
+        Builtin::Iban,
+        Builtin::Ipv4,
+        Builtin::Ipv6,
+        Builtin::Jwt,
+        Builtin::BearerToken,
+        Builtin::ApiKey,
+        Builtin::SecretAssignment,
+    ];
+
+    /// The name used in rule files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::PaymentCard => "payment_card",
+            Builtin::Email => "email",
+            Builtin::Phone => "phone",
+            Builtin::UsSsn => "us_ssn",
+            Builtin::Iban => "iban",
+            Builtin::Ipv4 => "ipv4",
+            Builtin::Ipv6 => "ipv6",
+            Builtin::Jwt => "jwt",
+            Builtin::BearerToken => "bearer_token",
+            Builtin::ApiKey => "api_key",
+            Builtin::SecretAssignment => "secret_assignment",
+        }
+    }
+
+    /// The placeholder `redact` writes when a rule does not choose one.
+    pub fn default_placeholder(self) -> &'static str {
+        match self {
+            Builtin::PaymentCard => "[CARD]",
+            Builtin::Email => "[EMAIL]",
+            Builtin::Phone => "[PHONE]",
+            Builtin::UsSsn => "[SSN]",
+            Builtin::Iban => "[IBAN]",
+            Builtin::Ipv4 | Builtin::Ipv6 => "[IP]",
+            Builtin::Jwt => "[JWT]",
+            Builtin::BearerToken => "[TOKEN]",
+            Builtin::ApiKey => "[API_KEY]",
+            Builtin::SecretAssignment => "[SECRET]",
+        }
+    }
+
+    /// Whether the value is a digit string whose separators carry no meaning: `mask` and `hash` then
+    /// work on the letters and digits alone, so "4111 1111 1111 1111" and "4111111111111111" give the
+    /// same `****1111` and the same token.
+    pub fn strips_separators(self) -> bool {
+        matches!(self, Builtin::PaymentCard | Builtin::Phone | Builtin::UsSsn | Builtin::Iban)
+    }
+
+    /// Finds this detector's spans in `text`, skipping the work when `hints` rule the kind out.
+    pub fn find(self, text: &str, hints: &Hints, out: &mut Vec<Range<usize>>) {
+        match self {
+            Builtin::PaymentCard if hints.digits >= 12 => card::find(text, out),
+            Builtin::Email if hints.at_signs > 0 => contact::find_emails(text, out),
+            Builtin::Phone if hints.digits >= 7 => contact::find_phones(text, out),
+            Builtin::UsSsn if hints.digits >= 9 => ssn::find(text, out),
+            Builtin::Iban if hints.digits >= 2 && hints.letters >= 2 => iban::find(text, out),
+            Builtin::Ipv4 if hints.dots >= 3 && hints.digits >= 4 => network::find_ipv4(text, out),
+            Builtin::Ipv6 if hints.colons >= 2 => network::find_ipv6(text, out),
+            Builtin::Jwt if hints.dots >= 2 && hints.letters >= 10 => secrets::find_jwts(text, out),
+            Builtin::BearerToken if hints.letters >= 10 => secrets::find_bearer(text, out),
+            Builtin::ApiKey if hints.letters >= 4 && text.len() >= 20 => {
+                secrets::find_api_keys(text, out)
+            }
+            Builtin::SecretAssignment if hints.assignments > 0 => {
+                secrets::find_assignments(text, out)
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Counters gathered in one pass over a string so detectors can rule themselves out cheaply.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Hints {
+    /// ASCII digits.
+    pub digits: usize,
+    /// ASCII letters.
+    pub letters: usize,
+    /// `@` characters.
+    pub at_signs: usize,
+    /// `.` characters.
+    pub dots: usize,
+    /// `:` characters.
+    pub colons: usize,
+    /// `=` and `:` characters (possible `key=value` assignments).
+    pub assignments: usize,
+}
+
+impl Hints {
+    /// Counts the bytes detectors care about.
+    pub fn of(text: &str) -> Hints {
+        let mut h = Hints::default();
+        for &b in text.as_bytes() {
+            match b {
+                b'0'..=b'9' => h.digits += 1,
+                b'a'..=b'z' | b'A'..=b'Z' => h.letters += 1,
+                b'@' => h.at_signs += 1,
+                b'.' => h.dots += 1,
+                b':' => {
+                    h.colons += 1;
+                    h.assignments += 1
+                }
+                b'=' => h.assignments += 1,
+                _ => {}
+            }
+        }
+        h
+    }
+}
+
+/// True when the byte before `start` and the byte at `end` are not ASCII letters, digits or any of
+/// `extra`: the match is a whole token, not a piece of a longer one.
+pub(crate) fn bounded(text: &str, start: usize, end: usize, extra: &[u8]) -> bool {
+    let b = text.as_bytes();
+    let clash = |c: u8| c.is_ascii_alphanumeric() || extra.contains(&c);
+    !(start > 0 && clash(b[start - 1])) && !(end < b.len() && clash(b[end]))
+}
+
+/// True when one of `words` appears (ASCII case-insensitively) in the `window` bytes before `start`:
+/// the context that turns an ambiguous digit string into a phone number or an SSN.
+pub(crate) fn context_before(text: &str, start: usize, window: usize, words: &[&str]) -> bool {
+    let from = start.saturating_sub(window);
+    let hay = &text.as_bytes()[from..start];
+    words.iter().any(|w| {
+        let w = w.as_bytes();
+        hay.windows(w.len()).any(|win| win.eq_ignore_ascii_case(w))
+    })
+}
+
+/// True when `text` holds anything the card detector would mask: the last line of defence before
+/// data leaves the process, and a sanity check on placeholders.
+pub fn contains_card(text: &str) -> bool {
+    let mut spans = Vec::new();
+    card::find(text, &mut spans);
+    !spans.is_empty()
+}

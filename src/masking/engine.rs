@@ -1,0 +1,293 @@
+//! Applying a ruleset to a document.
+//!
+//! The walk visits every value once. At each object key it first asks the allow-list (skip the whole
+//! subtree) and the field rules (act on the whole value); otherwise strings — and numbers, because a
+//! card sent as a JSON number is still a card — are scanned by every text rule: built-in detectors
+//! gated by [`Hints`], and all custom patterns at once through one `RegexSet`. Overlapping findings
+//! are resolved (earliest start, then longest, then rule order) and the string is rebuilt once.
+
+use std::cmp::Reverse;
+use std::ops::Range;
+
+use serde_json::Value;
+
+use super::action::{self, Action};
+use super::detectors::{Builtin, Hints};
+use super::path::{self, PathNode, Seg};
+use super::report::{Finding, Hit, Report};
+use super::ruleset::{Matcher, Ruleset};
+
+/// A candidate finding inside one string.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cand {
+    pub start: usize,
+    pub end: usize,
+    pub rule: usize,
+}
+
+/// What to do with a scanned string.
+enum Outcome {
+    Keep,
+    Replace(String),
+    Drop,
+}
+
+impl Ruleset {
+    /// Masks a JSON document in place and reports what fired where.
+    pub fn mask_value(&self, doc: &mut Value) -> Report {
+        let mut w = Walker::new(self, false);
+        w.walk(doc, None);
+        w.report()
+    }
+
+    /// Like [`Ruleset::mask_value`], also returning every finding with its position and replacement.
+    pub fn mask_value_detailed(&self, doc: &mut Value) -> (Report, Vec<Hit>) {
+        let mut w = Walker::new(self, true);
+        w.walk(doc, None);
+        let hits = std::mem::take(&mut w.hits);
+        (w.report(), hits)
+    }
+
+    /// Masks one line of plain text. Field rules do not apply; `drop` removes the matched text.
+    pub fn mask_text(&self, text: &str) -> (String, Report) {
+        let (masked, report, _) = self.mask_text_inner(text, false);
+        (masked, report)
+    }
+
+    /// Like [`Ruleset::mask_text`], also returning every finding with its position and replacement.
+    pub fn mask_text_detailed(&self, text: &str) -> (String, Report, Vec<Hit>) {
+        self.mask_text_inner(text, true)
+    }
+
+    fn mask_text_inner(&self, text: &str, detailed: bool) -> (String, Report, Vec<Hit>) {
+        let mut w = Walker::new(self, detailed);
+        let masked = match w.scan_string(text, None, true) {
+            Outcome::Keep => text.to_string(),
+            Outcome::Replace(s) => s,
+            Outcome::Drop => String::new(),
+        };
+        let hits = std::mem::take(&mut w.hits);
+        (masked, w.report(), hits)
+    }
+
+    /// Every candidate of every enabled text rule in `text`, before overlaps are resolved, sorted by
+    /// position — for `rules explain`, which shows what lost as well as what won.
+    pub fn candidates(&self, text: &str) -> Vec<(Range<usize>, usize)> {
+        let mut w = Walker::new(self, false);
+        w.collect(text);
+        let mut out: Vec<(Range<usize>, usize)> = w.cands.iter().map(|c| (c.start..c.end, c.rule)).collect();
+        out.sort_by_key(|(r, i)| (r.start, Reverse(r.end), *i));
+        out
+    }
+}
+
+struct Walker<'r> {
+    rs: &'r Ruleset,
+    cands: Vec<Cand>,
+    spans: Vec<Range<usize>>,
+    findings: Vec<(usize, String)>,
+    detailed: bool,
+    hits: Vec<Hit>,
+}
+
+impl<'r> Walker<'r> {
+    fn new(rs: &'r Ruleset, detailed: bool) -> Self {
+        Walker { rs, cands: Vec::new(), spans: Vec::new(), findings: Vec::new(), detailed, hits: Vec::new() }
+    }
+
+    fn report(self) -> Report {
+        let mut findings: Vec<Finding> = Vec::with_capacity(self.findings.len());
+        for (rule, path) in self.findings {
+            let id = &self.rs.rules[rule].id;
+            match findings.iter_mut().rev().find(|f| &f.rule == id && f.path == path) {
+                Some(f) => f.count += 1,
+                None => findings.push(Finding { rule: id.clone(), path, count: 1 }),
+            }
+        }
+        Report { ruleset_version: self.rs.version_arc(), findings }
+    }
+
+    /// Walks `v`, whose path ends at `node`; returns false when `v` must be removed from its parent.
+    fn walk(&mut self, v: &mut Value, node: Option<&PathNode<'_>>) -> bool {
+        match v {
+            Value::String(s) => match self.scan_string(s, node, false) {
+                Outcome::Keep => true,
+                Outcome::Replace(new) => {
+                    *s = new;
+                    true
+                }
+                Outcome::Drop => false,
+            },
+            Value::Number(n) => {
+                let text = n.as_str();
+                // Only integers long enough to be a card (or a custom pattern's target) are worth a scan.
+                if text.len() < 7 {
+                    return true;
+                }
+                match self.scan_string(text, node, false) {
+                    Outcome::Keep => true,
+                    Outcome::Replace(new) => {
+                        *v = Value::String(new);
+                        true
+                    }
+                    Outcome::Drop => false,
+                }
+            }
+            Value::Array(items) => {
+                let mut i = 0;
+                items.retain_mut(|item| {
+                    let child = PathNode { parent: node, seg: Seg::Index(i) };
+                    i += 1;
+                    self.entry(item, &child)
+                });
+                true
+            }
+            Value::Object(map) => {
+                map.retain(|key, item| {
+                    let child = PathNode { parent: node, seg: Seg::Key(key) };
+                    self.entry(item, &child)
+                });
+                true
+            }
+            Value::Bool(_) | Value::Null => true,
+        }
+    }
+
+    /// Handles one object member or array element: allow-list, then field rules, then its content.
+    fn entry(&mut self, v: &mut Value, node: &PathNode<'_>) -> bool {
+        if self.rs.allow.iter().any(|p| p.matches(Some(node))) {
+            return true;
+        }
+        let field_rule = self.rs.field_rules.iter().copied().find(|&i| match &self.rs.rules[i].matcher {
+            Matcher::Fields(pats) => pats.iter().any(|p| p.matches(Some(node))),
+            _ => false,
+        });
+        match field_rule {
+            Some(i) => self.apply_field_rule(i, v, node),
+            None => self.walk(v, Some(node)),
+        }
+    }
+
+    fn apply_field_rule(&mut self, rule: usize, v: &mut Value, node: &PathNode<'_>) -> bool {
+        let path = path::render(Some(node));
+        let action = &self.rs.rules[rule].action;
+        let replacement = match action {
+            Action::Drop => None,
+            _ => {
+                let composite = matches!(v, Value::Array(_) | Value::Object(_));
+                let text = match &mut *v {
+                    Value::String(s) => std::mem::take(s),
+                    Value::Number(n) => n.as_str().to_string(),
+                    Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                Some(self.replace(rule, &text, composite))
+            }
+        };
+        if self.detailed {
+            let shown = replacement.clone().unwrap_or_else(|| "<dropped>".to_string());
+            self.hits.push(Hit { rule: self.rs.rules[rule].id.clone(), path: path.clone(), span: None, replacement: shown });
+        }
+        self.findings.push((rule, path));
+        match replacement {
+            None => false,
+            Some(r) => {
+                *v = Value::String(r);
+                true
+            }
+        }
+    }
+
+    /// The replacement text for `found` under `rule`'s action (never called for drop).
+    fn replace(&self, rule: usize, found: &str, composite: bool) -> String {
+        let r = &self.rs.rules[rule];
+        let builtin = match r.matcher {
+            Matcher::Builtin(b) => Some(b),
+            _ => None,
+        };
+        let significant = builtin.is_some_and(Builtin::strips_separators);
+        match &r.action {
+            Action::Mask(_) if composite => "[REDACTED]".to_string(),
+            Action::Mask(spec) => action::mask(found, spec, significant),
+            Action::Redact(p) => p.clone(),
+            Action::Hash { domain } => {
+                let normalized: String = if significant {
+                    found.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
+                } else if builtin == Some(Builtin::Email) {
+                    found.to_lowercase()
+                } else {
+                    found.to_string()
+                };
+                match &self.rs.hash_key {
+                    Some(k) => k.token(domain, &normalized),
+                    // Unreachable by construction (loading refuses hash rules without a key); fail closed.
+                    None => "[REDACTED]".to_string(),
+                }
+            }
+            Action::Drop => String::new(),
+        }
+    }
+
+    /// Fills `self.cands` with every text rule's candidates in `text`.
+    fn collect(&mut self, text: &str) {
+        self.cands.clear();
+        let hints = Hints::of(text);
+        for &i in &self.rs.builtin_rules {
+            if let Matcher::Builtin(b) = self.rs.rules[i].matcher {
+                b.find(text, &hints, &mut self.spans);
+                self.cands.extend(self.spans.drain(..).map(|s| Cand { start: s.start, end: s.end, rule: i }));
+            }
+        }
+        if let Some(set) = &self.rs.pattern_set {
+            for k in set.matches(text).iter() {
+                let i = self.rs.pattern_rules[k];
+                if let Matcher::Pattern { regex, group } = &self.rs.rules[i].matcher {
+                    for caps in regex.captures_iter(text) {
+                        if let Some(m) = caps.get(*group)
+                            && !m.is_empty()
+                        {
+                            self.cands.push(Cand { start: m.start(), end: m.end(), rule: i });
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Scans one string with every text rule and builds its replacement.
+    fn scan_string(&mut self, text: &str, node: Option<&PathNode<'_>>, text_mode: bool) -> Outcome {
+        self.collect(text);
+        if self.cands.is_empty() {
+            return Outcome::Keep;
+        }
+        self.cands.sort_unstable_by_key(|c| (c.start, Reverse(c.end), c.rule));
+        let mut kept: Vec<Cand> = Vec::with_capacity(self.cands.len());
+        for c in &self.cands {
+            if kept.last().is_none_or(|k| c.start >= k.end) {
+                kept.push(*c);
+            }
+        }
+        let path = path::render(node);
+        let drop = !text_mode && kept.iter().any(|c| self.rs.rules[c.rule].action == Action::Drop);
+        let mut out = String::with_capacity(text.len());
+        let mut pos = 0;
+        for c in &kept {
+            out.push_str(&text[pos..c.start]);
+            let replacement = self.replace(c.rule, &text[c.start..c.end], false);
+            out.push_str(&replacement);
+            pos = c.end;
+            if self.detailed {
+                let shown = if drop { "<dropped>".to_string() } else { replacement };
+                self.hits.push(Hit {
+                    rule: self.rs.rules[c.rule].id.clone(),
+                    path: path.clone(),
+                    span: Some((c.start, c.end)),
+                    replacement: shown,
+                });
+            }
+            self.findings.push((c.rule, path.clone()));
+        }
+        out.push_str(&text[pos..]);
+        if drop { Outcome::Drop } else { Outcome::Replace(out) }
+    }
+}

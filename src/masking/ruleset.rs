@@ -1,0 +1,588 @@
+//! Loading and compiling rule files into a [`Ruleset`].
+//!
+//! All `*.toml` files of a directory are read in name order; every problem in every file is collected
+//! (not just the first), each with its file, line and rule id, so one `rules check` run shows the
+//! editor everything to fix. A ruleset either compiles completely or not at all: there is no
+//! half-loaded state for the worker to mask with.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use super::action::{Action, HashKey, MaskSpec};
+use super::detectors::Builtin;
+use super::path::PathPattern;
+use super::rulefile::{ActionName, Examples, GroupRef, RuleFile, RuleSpec};
+
+/// Compiled size limit for one compliance-written regex: large enough for any sane rule, small enough
+/// that a runaway pattern cannot eat the worker's memory.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Where a rule came from, for error messages and `rules test` output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The rule file.
+    pub file: PathBuf,
+    /// 1-based line of the rule's start.
+    pub line: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file.display(), self.line)
+    }
+}
+
+/// One problem in a rule directory, precise enough for a compliance editor to fix without help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleProblem {
+    /// File and line.
+    pub at: Location,
+    /// The rule id, when the problem belongs to one rule.
+    pub rule: Option<String>,
+    /// What is wrong and, where possible, how to fix it.
+    pub message: String,
+}
+
+impl fmt::Display for RuleProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.rule {
+            Some(id) => write!(f, "{}: rule `{}`: {}", self.at, id, self.message),
+            None => write!(f, "{}: {}", self.at, self.message),
+        }
+    }
+}
+
+/// Why a rule directory could not become a ruleset.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The directory itself could not be listed.
+    #[error("cannot read rules directory {path}: {source}")]
+    Dir {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A directory with no rule files would mask nothing; that is never what anyone wants.
+    #[error("no rule files (*.toml) in {0}: refusing to run with an empty ruleset")]
+    Empty(PathBuf),
+    /// One or more problems in the files.
+    #[error("{} problem(s) in the masking rules:\n{}", .0.len(), ProblemList(.0))]
+    Invalid(Vec<RuleProblem>),
+}
+
+struct ProblemList<'a>(&'a [RuleProblem]);
+
+impl fmt::Display for ProblemList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How to find the keyed-hash key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPolicy {
+    /// The environment variable named in `[hashing]` must hold the key (the worker and `mask`).
+    Required,
+    /// When the variable is unset, use a random key for this process only (`rules check/test/explain/diff`,
+    /// which must work on an editor's laptop without production secrets). Tokens then differ per run.
+    EphemeralIfMissing,
+}
+
+/// What finds the data a rule is about.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// A built-in detector.
+    Builtin(Builtin),
+    /// A compliance-written regex; `group` selects the capture group to mask (0 = whole match).
+    Pattern {
+        /// The compiled regex.
+        regex: Regex,
+        /// The capture group index.
+        group: usize,
+    },
+    /// Whole values at these paths.
+    Fields(Vec<PathPattern>),
+}
+
+/// One compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Unique id.
+    pub id: String,
+    /// Where it is defined.
+    pub at: Location,
+    /// Disabled rules are validated but not applied.
+    pub enabled: bool,
+    /// What it finds.
+    pub matcher: Matcher,
+    /// What it does.
+    pub action: Action,
+    /// Its examples for `rules test`.
+    pub examples: Examples,
+}
+
+impl Rule {
+    /// A short description of what the rule finds, for `rules explain` and `rules test`.
+    pub fn kind(&self) -> String {
+        match &self.matcher {
+            Matcher::Builtin(b) => format!("detector {}", b.name()),
+            Matcher::Pattern { .. } => "pattern".to_string(),
+            Matcher::Fields(_) => "fields".to_string(),
+        }
+    }
+}
+
+/// A compiled, immutable set of masking rules with a version hash. Cheap to share behind an `Arc`;
+/// hot reload swaps the whole `Arc`, so every event is masked by exactly one version.
+#[derive(Debug, Clone)]
+pub struct Ruleset {
+    pub(crate) rules: Vec<Rule>,
+    /// Indexes of enabled built-in detector rules, in priority order.
+    pub(crate) builtin_rules: Vec<usize>,
+    /// Indexes of enabled pattern rules; position `i` corresponds to pattern `i` of `pattern_set`.
+    pub(crate) pattern_rules: Vec<usize>,
+    /// All enabled patterns at once, so a string is scanned once to learn which patterns can match.
+    pub(crate) pattern_set: Option<RegexSet>,
+    /// Indexes of enabled field rules.
+    pub(crate) field_rules: Vec<usize>,
+    pub(crate) allow: Vec<PathPattern>,
+    pub(crate) hash_key: Option<Arc<HashKey>>,
+    version: Arc<str>,
+}
+
+impl Ruleset {
+    /// Loads every `*.toml` file of `dir` in name order and compiles them into one ruleset.
+    pub fn load(dir: &Path, keys: KeyPolicy) -> Result<Ruleset, LoadError> {
+        let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Dir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.is_file())
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(LoadError::Empty(dir.to_path_buf()));
+        }
+        let mut sources = Vec::with_capacity(files.len());
+        let mut problems = Vec::new();
+        for file in files {
+            match std::fs::read(&file) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => sources.push((file, text)),
+                    Err(e) => problems.push(RuleProblem {
+                        at: Location { file, line: line_of_offset_bytes(e.as_bytes(), e.utf8_error().valid_up_to()) },
+                        rule: None,
+                        message: "the file is not valid UTF-8".to_string(),
+                    }),
+                },
+                Err(e) => problems.push(RuleProblem {
+                    at: Location { file, line: 1 },
+                    rule: None,
+                    message: format!("cannot read the file: {e}"),
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(LoadError::Invalid(problems));
+        }
+        Ruleset::from_sources(&sources, keys)
+    }
+
+    /// Compiles rule files given as `(name, content)` pairs, in that order.
+    pub fn from_sources(sources: &[(PathBuf, String)], keys: KeyPolicy) -> Result<Ruleset, LoadError> {
+        let mut c = Compiler::default();
+        for (file, text) in sources {
+            c.file(file, text);
+        }
+        c.finish(keys)
+    }
+
+    /// The stable version hash of the ruleset's normalized content (`sha256:…`): it changes exactly
+    /// when what the ruleset does can change, not when comments, descriptions or layout do.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The version as a cheaply cloned shared string, for reports.
+    pub fn version_arc(&self) -> Arc<str> {
+        self.version.clone()
+    }
+
+    /// All rules, enabled or not, in priority order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The allow-listed path patterns.
+    pub fn allow_list(&self) -> &[PathPattern] {
+        &self.allow
+    }
+
+    /// A ruleset that holds only rule `index` (enabled), for running that rule's examples alone.
+    pub fn only(&self, index: usize) -> Ruleset {
+        let mut rule = self.rules[index].clone();
+        rule.enabled = true;
+        let mut rs = Ruleset {
+            rules: vec![rule],
+            builtin_rules: Vec::new(),
+            pattern_rules: Vec::new(),
+            pattern_set: None,
+            field_rules: Vec::new(),
+            allow: Vec::new(),
+            hash_key: self.hash_key.clone(),
+            version: self.version.clone(),
+        };
+        rs.index();
+        rs
+    }
+
+    /// Fills the per-kind indexes and the pattern set from `rules`.
+    fn index(&mut self) {
+        let mut patterns = Vec::new();
+        for (i, r) in self.rules.iter().enumerate().filter(|(_, r)| r.enabled) {
+            match &r.matcher {
+                Matcher::Builtin(_) => self.builtin_rules.push(i),
+                Matcher::Pattern { regex, .. } => {
+                    self.pattern_rules.push(i);
+                    patterns.push(regex.as_str().to_string());
+                }
+                Matcher::Fields(_) => self.field_rules.push(i),
+            }
+        }
+        self.pattern_set = (!patterns.is_empty()).then(|| {
+            RegexSetBuilder::new(&patterns)
+                .size_limit(REGEX_SIZE_LIMIT * patterns.len().max(1))
+                .build()
+                .ok()
+        }).flatten();
+    }
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    line_of_offset_bytes(text.as_bytes(), offset)
+}
+
+fn line_of_offset_bytes(bytes: &[u8], offset: usize) -> usize {
+    1 + memchr::memchr_iter(b'\n', &bytes[..offset.min(bytes.len())]).count()
+}
+
+/// Accumulates rules and problems across files.
+#[derive(Default)]
+struct Compiler {
+    rules: Vec<Rule>,
+    allow: Vec<PathPattern>,
+    hashing: Option<(Location, String, String)>,
+    problems: Vec<RuleProblem>,
+    first_use_of_hash: Option<(Location, String)>,
+    normalized: Vec<serde_json::Value>,
+    ids: HashMap<String, Location>,
+}
+
+impl Compiler {
+    fn problem(&mut self, file: &Path, text: &str, span: Range<usize>, rule: Option<&str>, message: impl Into<String>) {
+        self.problems.push(RuleProblem {
+            at: Location { file: file.to_path_buf(), line: line_of(text, span.start) },
+            rule: rule.map(str::to_string),
+            message: message.into(),
+        });
+    }
+
+    fn file(&mut self, file: &Path, text: &str) {
+        let parsed: RuleFile = match toml::from_str(text) {
+            Ok(p) => p,
+            Err(e) => {
+                let span = e.span().unwrap_or(0..0);
+                let message = e.message().trim().to_string();
+                self.problem(file, text, span, None, message);
+                return;
+            }
+        };
+        if let Some(allow) = parsed.allow {
+            for p in allow.paths {
+                match PathPattern::parse(p.get_ref()) {
+                    Ok(pat) => {
+                        self.normalized.push(serde_json::json!({"allow": pat.as_str()}));
+                        self.allow.push(pat);
+                    }
+                    Err(e) => self.problem(file, text, p.span(), None, format!("[allow] {e}")),
+                }
+            }
+        }
+        if let Some(h) = parsed.hashing {
+            let at = Location { file: file.to_path_buf(), line: line_of(text, h.span().start) };
+            let h = h.into_inner();
+            if let Some((first, _, _)) = &self.hashing {
+                let msg = format!("a second [hashing] section (the first is at {first}); keep one");
+                self.problem(file, text, h.key_id.span(), None, msg);
+            } else {
+                let id = h.key_id.get_ref();
+                if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                    self.problem(file, text, h.key_id.span(), None,
+                        "[hashing] key_id must be letters, digits and dashes (it is written into every token)");
+                }
+                let env = h.key_env.get_ref();
+                if env.is_empty() || !env.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                    self.problem(file, text, h.key_env.span(), None,
+                        "[hashing] key_env must name an environment variable (letters, digits, `_`), not hold a key");
+                }
+                self.normalized.push(serde_json::json!({"hashing": id}));
+                self.hashing = Some((at, id.clone(), env.clone()));
+            }
+        }
+        for rule in parsed.rules {
+            self.rule(file, text, rule);
+        }
+    }
+
+    fn rule(&mut self, file: &Path, text: &str, spanned: Spanned<RuleSpec>) {
+        let start = spanned.span();
+        let spec = spanned.into_inner();
+        let id = spec.id.get_ref().clone();
+        let at = Location { file: file.to_path_buf(), line: line_of(text, start.start) };
+        let before = self.problems.len();
+        let bad = |c: &mut Compiler, span: Range<usize>, msg: String| c.problem(file, text, span, Some(&id), msg);
+
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.') {
+            bad(self, spec.id.span(), "the id must be letters, digits, `-`, `_` or `.`".into());
+        }
+        if let Some(first) = self.ids.get(&id) {
+            let msg = format!("duplicate id (first defined at {first})");
+            bad(self, spec.id.span(), msg);
+        } else {
+            self.ids.insert(id.clone(), at.clone());
+        }
+
+        let kinds = [spec.detector.is_some(), spec.pattern.is_some(), spec.fields.is_some()];
+        let matcher = match kinds {
+            [true, false, false] => spec.detector.as_ref().map(|d| Matcher::Builtin(*d.get_ref())),
+            [false, true, false] => spec.pattern.as_ref().and_then(|p| self.pattern(file, text, &id, p, spec.group.as_ref())),
+            [false, false, true] => {
+                let mut pats = Vec::new();
+                for f in spec.fields.iter().flatten() {
+                    match PathPattern::parse(f.get_ref()) {
+                        Ok(p) => pats.push(p),
+                        Err(e) => bad(self, f.span(), e.to_string()),
+                    }
+                }
+                if pats.is_empty() && self.problems.len() == before {
+                    bad(self, spec.id.span(), "`fields` is empty".into());
+                }
+                Some(Matcher::Fields(pats))
+            }
+            [false, false, false] => {
+                bad(self, spec.id.span(), "missing key: say what the rule finds with `detector`, `pattern` or `fields`".into());
+                None
+            }
+            _ => {
+                bad(self, spec.id.span(), "give exactly one of `detector`, `pattern` or `fields`".into());
+                None
+            }
+        };
+        if spec.group.is_some() && spec.pattern.is_none()
+            && let Some(g) = &spec.group
+        {
+            bad(self, g.span(), "`group` only applies to `pattern` rules".into());
+        }
+
+        let action = self.action(file, text, &id, &spec, matcher.as_ref());
+        if let (Some(ex), Some(Matcher::Fields(_))) = (Some(&spec.examples), matcher.as_ref()) {
+            for p in ex.matches.iter().chain(&ex.ignores) {
+                if let Err(e) = PathPattern::parse(p) {
+                    bad(self, spec.id.span(), format!("example: {e}"));
+                }
+            }
+        }
+        if spec.enabled && spec.action.get_ref() == &ActionName::Hash && self.first_use_of_hash.is_none() {
+            self.first_use_of_hash = Some((at.clone(), id.clone()));
+        }
+        if self.problems.len() != before {
+            return;
+        }
+        let (Some(matcher), Some(action)) = (matcher, action) else { return };
+        self.normalized.push(normalize(&id, spec.enabled, &matcher, &action));
+        self.rules.push(Rule { id, at, enabled: spec.enabled, matcher, action, examples: spec.examples });
+    }
+
+    fn pattern(&mut self, file: &Path, text: &str, id: &str, p: &Spanned<String>, group: Option<&Spanned<GroupRef>>) -> Option<Matcher> {
+        let regex = match RegexBuilder::new(p.get_ref()).size_limit(REGEX_SIZE_LIMIT).build() {
+            Ok(r) => r,
+            Err(regex::Error::CompiledTooBig(limit)) => {
+                let msg = format!("pattern is too large once compiled (limit {limit} bytes); split it or simplify repetitions such as {{1000}}");
+                self.problem(file, text, p.span(), Some(id), msg);
+                return None;
+            }
+            Err(e) => {
+                let msg = format!("invalid regex: {}", e.to_string().lines().last().unwrap_or("syntax error").trim());
+                self.problem(file, text, p.span(), Some(id), format!("{msg}\n    {}", e.to_string().replace('\n', "\n    ")));
+                return None;
+            }
+        };
+        if regex.is_match("") {
+            self.problem(file, text, p.span(), Some(id), "pattern matches the empty string, so it would match everywhere");
+            return None;
+        }
+        let group = match group.map(|g| (g.get_ref(), g.span())) {
+            None => 0,
+            Some((GroupRef::Index(i), span)) => {
+                if *i == 0 || *i >= regex.captures_len() {
+                    let msg = format!("group {i} does not exist; the pattern has {} capture group(s)", regex.captures_len() - 1);
+                    self.problem(file, text, span, Some(id), msg);
+                    return None;
+                }
+                *i
+            }
+            Some((GroupRef::Name(n), span)) => match regex.capture_names().position(|c| c == Some(n.as_str())) {
+                Some(i) => i,
+                None => {
+                    self.problem(file, text, span, Some(id), format!("the pattern has no group named `{n}`"));
+                    return None;
+                }
+            },
+        };
+        Some(Matcher::Pattern { regex, group })
+    }
+
+    fn action(&mut self, file: &Path, text: &str, id: &str, spec: &RuleSpec, matcher: Option<&Matcher>) -> Option<Action> {
+        let name = *spec.action.get_ref();
+        let builtin = match matcher {
+            Some(Matcher::Builtin(b)) => Some(*b),
+            _ => None,
+        };
+        let is_card = builtin == Some(Builtin::PaymentCard);
+        let mut ok = true;
+        let mut refuse = |c: &mut Compiler, span: Range<usize>, msg: String| {
+            ok = false;
+            c.problem(file, text, span, Some(id), msg);
+        };
+        if name != ActionName::Mask {
+            for (key, span) in [
+                ("keep_last", spec.keep_last.as_ref().map(Spanned::span)),
+                ("keep_first", spec.keep_first.as_ref().map(Spanned::span)),
+                ("mask_char", spec.mask_char.as_ref().map(Spanned::span)),
+                ("preserve_length", spec.preserve_length.as_ref().map(Spanned::span)),
+            ] {
+                if let Some(span) = span {
+                    refuse(self, span, format!("`{key}` only applies to action = \"mask\" (this rule uses \"{}\")", name.name()));
+                }
+            }
+        }
+        if name != ActionName::Redact
+            && let Some(p) = &spec.placeholder
+        {
+            refuse(self, p.span(), format!("`placeholder` only applies to action = \"redact\" (this rule uses \"{}\")", name.name()));
+        }
+        let action = match name {
+            ActionName::Mask => {
+                let keep_last = spec.keep_last.as_ref().map_or(4, |k| *k.get_ref());
+                let keep_first = spec.keep_first.as_ref().map_or(0, |k| *k.get_ref());
+                if let Some(k) = &spec.keep_first
+                    && ![0, 6, 8].contains(k.get_ref())
+                {
+                    refuse(self, k.span(), "keep_first may be 0, 6 or 8: PCI DSS allows at most the BIN (first 6 or 8 digits) to be shown".into());
+                }
+                if is_card
+                    && let Some(k) = &spec.keep_last
+                    && *k.get_ref() > 4
+                {
+                    refuse(self, k.span(), "a card may show at most its last 4 digits (PCI DSS 3.4.1)".into());
+                }
+                if keep_last > 64
+                    && let Some(k) = &spec.keep_last
+                {
+                    refuse(self, k.span(), "keep_last above 64 would show the whole value".into());
+                }
+                let mask_char = spec.mask_char.as_ref().map_or('*', |c| *c.get_ref());
+                if mask_char.is_alphanumeric()
+                    && let Some(c) = &spec.mask_char
+                {
+                    refuse(self, c.span(), "mask_char must not be a letter or digit".into());
+                }
+                let preserve_length = spec.preserve_length.as_ref().is_some_and(|p| *p.get_ref());
+                Action::Mask(MaskSpec { keep_first, keep_last, mask_char, preserve_length, card: is_card })
+            }
+            ActionName::Redact => {
+                let placeholder = match (&spec.placeholder, builtin) {
+                    (Some(p), _) => p.get_ref().clone(),
+                    (None, Some(b)) => b.default_placeholder().to_string(),
+                    (None, None) => "[REDACTED]".to_string(),
+                };
+                if let Some(p) = &spec.placeholder
+                    && super::detectors::contains_card(p.get_ref())
+                {
+                    refuse(self, p.span(), "the placeholder itself looks like a card number".into());
+                }
+                Action::Redact(placeholder)
+            }
+            ActionName::Hash => Action::Hash {
+                domain: builtin.map_or_else(|| format!("rule:{id}"), |b| b.name().to_string()),
+            },
+            ActionName::Drop => Action::Drop,
+        };
+        ok.then_some(action)
+    }
+
+    fn finish(mut self, keys: KeyPolicy) -> Result<Ruleset, LoadError> {
+        let mut hash_key = None;
+        if let Some((at, rule)) = self.first_use_of_hash.clone() {
+            match &self.hashing {
+                None => self.problems.push(RuleProblem {
+                    at,
+                    rule: Some(rule),
+                    message: "action = \"hash\" needs a secret key: add a [hashing] section with key_id and key_env. \
+                              An unkeyed hash of a card number can be reversed by trying every number, so PCI DSS \
+                              3.5.1.1 requires keyed hashes"
+                        .to_string(),
+                }),
+                Some((hat, key_id, env)) => match HashKey::from_env(key_id, env, keys) {
+                    Ok(k) => hash_key = Some(Arc::new(k)),
+                    Err(message) => self.problems.push(RuleProblem { at: hat.clone(), rule: None, message }),
+                },
+            }
+        }
+        if !self.problems.is_empty() {
+            return Err(LoadError::Invalid(self.problems));
+        }
+        let canonical = serde_json::to_vec(&self.normalized).unwrap_or_default();
+        let version: Arc<str> = format!("sha256:{}", hex::encode(Sha256::digest(&canonical))).into();
+        let mut rs = Ruleset {
+            rules: self.rules,
+            builtin_rules: Vec::new(),
+            pattern_rules: Vec::new(),
+            pattern_set: None,
+            field_rules: Vec::new(),
+            allow: self.allow,
+            hash_key,
+            version,
+        };
+        rs.index();
+        Ok(rs)
+    }
+}
+
+/// The behaviour-relevant content of one rule, as canonical JSON for the version hash.
+fn normalize(id: &str, enabled: bool, matcher: &Matcher, action: &Action) -> serde_json::Value {
+    let what = match matcher {
+        Matcher::Builtin(b) => serde_json::json!({"detector": b.name()}),
+        Matcher::Pattern { regex, group } => serde_json::json!({"pattern": regex.as_str(), "group": group}),
+        Matcher::Fields(p) => serde_json::json!({"fields": p.iter().map(PathPattern::as_str).collect::<Vec<_>>()}),
+    };
+    serde_json::json!({"id": id, "enabled": enabled, "match": what, "action": action.describe()})
+}
