@@ -36,10 +36,14 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("date regex is valid")
 });
 
+/// The US SSN layout, which belongs to the SSN detector.
+static SSN_SHAPE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u)^\d{3}-\d{2}-\d{4}$").expect("ssn shape regex is valid"));
+
 /// Words that, shortly before a digit string, say it is a phone number.
 const PHONE_WORDS: &[&str] = &[
     "phone", "tel", "call", "mobile", "cell", "fax", "sms", "whatsapp", "text me", "reach me",
-    "contact", "number is", "ring", "dial", "landline", "handy", "telefon",
+    "contact", "ring", "dial", "landline", "handy", "telefon",
 ];
 
 /// Finds email addresses.
@@ -85,7 +89,7 @@ fn is_phone(text: &str, start: usize, end: usize) -> bool {
     if cand.starts_with('+') {
         return (8..=15).contains(&digits);
     }
-    if DATE.is_match(cand) {
+    if DATE.is_match(cand) || SSN_SHAPE.is_match(cand) {
         return false;
     }
     if plain {
@@ -151,6 +155,7 @@ mod tests {
             "sku AB-1234-5678-90",
             "id 550e8400-e29b-41d4-a716-446655440000",
             "1 234 567 890 items",
+            "my social security number is 123-45-6789",
             "ratio 12.5% of 1000000",
             "/api/v2/orders/4155550134",
         ] {

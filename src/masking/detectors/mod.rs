@@ -117,7 +117,7 @@ impl Builtin {
             Builtin::ApiKey if hints.letters >= 4 && text.len() >= 20 => {
                 secrets::find_api_keys(text, out)
             }
-            Builtin::SecretAssignment if hints.assignments > 0 => {
+            Builtin::SecretAssignment if hints.letters >= 6 => {
                 secrets::find_assignments(text, out)
             }
             _ => {}
@@ -138,8 +138,6 @@ pub struct Hints {
     pub dots: usize,
     /// `:` characters.
     pub colons: usize,
-    /// `=` and `:` characters (possible `key=value` assignments).
-    pub assignments: usize,
 }
 
 impl Hints {
@@ -152,11 +150,7 @@ impl Hints {
                 b'a'..=b'z' | b'A'..=b'Z' => h.letters += 1,
                 b'@' => h.at_signs += 1,
                 b'.' => h.dots += 1,
-                b':' => {
-                    h.colons += 1;
-                    h.assignments += 1
-                }
-                b'=' => h.assignments += 1,
+                b':' => h.colons += 1,
                 _ => {}
             }
         }

@@ -16,7 +16,10 @@ static IPV4: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static IPV6: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i-u)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:\d{1,3}(?:\.\d{1,3}){3})?")
+    Regex::new(concat!(
+        r"(?i-u)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){1,6}:\d{1,3}(?:\.\d{1,3}){3}",
+        r"|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}"
+    ))
         .expect("ipv6 regex is valid")
 });
 
@@ -25,7 +28,7 @@ pub fn find_ipv4(text: &str, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
     for m in IPV4.find_iter(text) {
         let (s, e) = (m.start(), m.end());
-        if !bounded(text, s, e, b"._") {
+        if !bounded(text, s, e, b"_") || (s > 0 && b[s - 1] == b'.') {
             continue;
         }
         // "1.2.3.4.5" is a version; "v1.2.3.4" too.
@@ -89,7 +92,8 @@ mod tests {
     #[test]
     fn ipv6_cases() {
         assert_eq!(v6("from 2001:db8::8a2e:370:7334 ok"), vec!["2001:db8::8a2e:370:7334"]);
-        assert_eq!(v6("lo ::1 and fe80::1"), vec!["::1", "fe80::1"]);
+        // A lone "::1" (loopback) says nothing about a person and looks like too many other things.
+        assert_eq!(v6("lo ::1 and fe80::1"), vec!["fe80::1"]);
         assert_eq!(v6("mapped ::ffff:192.0.2.1"), vec!["::ffff:192.0.2.1"]);
         for neg in ["at 10:30:00", "mac 00:1a:2b:3c:4d:5e", "ratio 1:2", "note: a:b"] {
             assert!(v6(neg).is_empty(), "{neg}");

@@ -40,7 +40,7 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r#"(?i-u)\b(?:api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|"#,
         r#"client[_-]?secret|secret|password|passwd|pwd|passcode)"#,
-        r#"["']?[ \t]*[=:][ \t]*["']?((?u:[^\s"'&,;]){4,})"#
+        r#"["']?(?:[ \t]*[=:][ \t]*|[ \t]+(is)[ \t]+)["']?((?u:[^\s"'&,;]){4,})"#
     ))
     .expect("assignment regex is valid")
 });
@@ -68,9 +68,17 @@ pub fn find_api_keys(text: &str, out: &mut Vec<Range<usize>>) {
     }
 }
 
-/// Finds the value of `password=…`, `api_key: …` and similar assignments; the name stays readable.
+/// Finds the value of `password=…`, `api_key: …` and `my password is …`; the name stays readable.
+/// After "is" the value must hold a digit or symbol, so "the password is incorrect" stays as it is.
 pub fn find_assignments(text: &str, out: &mut Vec<Range<usize>>) {
-    out.extend(ASSIGNMENT.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.range()));
+    for c in ASSIGNMENT.captures_iter(text) {
+        let Some(value) = c.get(2) else { continue };
+        let prose = c.get(1).is_some();
+        if prose && value.as_str().chars().all(char::is_alphabetic) {
+            continue;
+        }
+        out.push(value.range());
+    }
 }
 
 #[cfg(test)]
@@ -102,5 +110,7 @@ mod tests {
         assert!(run(find_bearer, "the bearer of bad news").is_empty());
         assert!(run(find_api_keys, "task-1234567890123456789012").is_empty());
         assert!(run(find_assignments, "password reset requested").is_empty());
+        assert_eq!(run(find_assignments, "My password is Summer2026! ok"), vec!["Summer2026!"]);
+        assert!(run(find_assignments, "the password is incorrect").is_empty());
     }
 }
