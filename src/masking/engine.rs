@@ -12,10 +12,11 @@ use std::ops::Range;
 use serde_json::Value;
 
 use super::action::{self, Action};
-use super::detectors::{Builtin, Hints};
+use super::detectors::Builtin;
+use super::prefilter::Open;
 use super::path::{self, PathNode, Seg};
 use super::report::{Finding, Hit, Report};
-use super::ruleset::{Matcher, Ruleset};
+use super::ruleset::{Claim, Matcher, Ruleset};
 
 /// A candidate finding inside one string.
 #[derive(Debug, Clone, Copy)]
@@ -85,6 +86,7 @@ struct Walker<'r> {
     rs: &'r Ruleset,
     cands: Vec<Cand>,
     spans: Vec<Range<usize>>,
+    open: Open,
     findings: Vec<(usize, String)>,
     detailed: bool,
     hits: Vec<Hit>,
@@ -92,7 +94,7 @@ struct Walker<'r> {
 
 impl<'r> Walker<'r> {
     fn new(rs: &'r Ruleset, detailed: bool) -> Self {
-        Walker { rs, cands: Vec::new(), spans: Vec::new(), findings: Vec::new(), detailed, hits: Vec::new() }
+        Walker { rs, cands: Vec::new(), spans: Vec::new(), open: Open::default(), findings: Vec::new(), detailed, hits: Vec::new() }
     }
 
     fn report(self) -> Report {
@@ -155,15 +157,9 @@ impl<'r> Walker<'r> {
 
     /// Handles one object member or array element: allow-list, then field rules, then its content.
     fn entry(&mut self, v: &mut Value, node: &PathNode<'_>) -> bool {
-        if self.rs.allow.iter().any(|p| p.matches(Some(node))) {
-            return true;
-        }
-        let field_rule = self.rs.field_rules.iter().copied().find(|&i| match &self.rs.rules[i].matcher {
-            Matcher::Fields(pats) => pats.iter().any(|p| p.matches(Some(node))),
-            _ => false,
-        });
-        match field_rule {
-            Some(i) => self.apply_field_rule(i, v, node),
+        match self.rs.fields.claim(node) {
+            Some(Claim::Allow) => true,
+            Some(Claim::Rule(i)) => self.apply_field_rule(i, v, node),
             None => self.walk(v, Some(node)),
         }
     }
@@ -231,17 +227,22 @@ impl<'r> Walker<'r> {
     /// Fills `self.cands` with every text rule's candidates in `text`.
     fn collect(&mut self, text: &str) {
         self.cands.clear();
-        let hints = Hints::of(text);
-        for &i in &self.rs.builtin_rules {
-            if let Matcher::Builtin(b) = self.rs.rules[i].matcher {
-                b.find(text, &hints, &mut self.spans);
-                self.cands.extend(self.spans.drain(..).map(|s| Cand { start: s.start, end: s.end, rule: i }));
+        self.rs.prefilter.open(text, &mut self.open);
+        for &(i, gate) in &self.rs.text_rules {
+            if !self.open.allows(gate) {
+                continue;
             }
-        }
-        if let Some(set) = &self.rs.pattern_set {
-            for k in set.matches(text).iter() {
-                let i = self.rs.pattern_rules[k];
-                if let Matcher::Pattern { regex, group } = &self.rs.rules[i].matcher {
+            match &self.rs.rules[i].matcher {
+                Matcher::Builtin(b) => {
+                    b.find(text, &self.open.hints, &mut self.spans);
+                    self.cands.extend(self.spans.drain(..).map(|s| Cand { start: s.start, end: s.end, rule: i }));
+                }
+                Matcher::Pattern { regex, group: 0 } => {
+                    self.cands.extend(
+                        regex.find_iter(text).filter(|m| !m.is_empty()).map(|m| Cand { start: m.start(), end: m.end(), rule: i }),
+                    );
+                }
+                Matcher::Pattern { regex, group } => {
                     for caps in regex.captures_iter(text) {
                         if let Some(m) = caps.get(*group)
                             && !m.is_empty()
@@ -250,6 +251,7 @@ impl<'r> Walker<'r> {
                         }
                     }
                 }
+                Matcher::Fields(_) => {}
             }
         }
     }

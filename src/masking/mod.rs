@@ -19,6 +19,7 @@ pub mod diff;
 mod engine;
 pub mod examples;
 pub mod path;
+mod prefilter;
 pub mod report;
 pub mod rulefile;
 pub mod ruleset;

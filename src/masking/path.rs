@@ -156,6 +156,15 @@ impl PathPattern {
         Ok(PathPattern { segs, text: text.to_string() })
     }
 
+    /// The literal key the pattern ends with (lower-case), if it ends with one: the bucket the
+    /// field index files it under.
+    pub fn last_key(&self) -> Option<&str> {
+        match self.segs.last() {
+            Some(PatSeg::Key(k)) => Some(k),
+            _ => None,
+        }
+    }
+
     /// The pattern as written in the rule file.
     pub fn as_str(&self) -> &str {
         &self.text

@@ -11,13 +11,14 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexBuilder};
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use super::action::{Action, HashKey, MaskSpec};
 use super::detectors::Builtin;
-use super::path::PathPattern;
+use super::path::{PathNode, PathPattern, Seg};
+use super::prefilter::{Gate, GateSource, Prefilter};
 use super::rulefile::{ActionName, Examples, GroupRef, RuleFile, RuleSpec};
 
 /// Compiled size limit for one compliance-written regex: large enough for any sane rule, small enough
@@ -151,15 +152,13 @@ impl Rule {
 #[derive(Debug, Clone)]
 pub struct Ruleset {
     pub(crate) rules: Vec<Rule>,
-    /// Indexes of enabled built-in detector rules, in priority order.
-    pub(crate) builtin_rules: Vec<usize>,
-    /// Indexes of enabled pattern rules; position `i` corresponds to pattern `i` of `pattern_set`.
-    pub(crate) pattern_rules: Vec<usize>,
-    /// All enabled patterns at once, so a string is scanned once to learn which patterns can match.
-    pub(crate) pattern_set: Option<RegexSet>,
-    /// Indexes of enabled field rules.
-    pub(crate) field_rules: Vec<usize>,
-    pub(crate) allow: Vec<PathPattern>,
+    /// Enabled detector and pattern rules, in priority order, each with its prefilter gate.
+    pub(crate) text_rules: Vec<(usize, Gate)>,
+    /// Decides per string which gates are open.
+    pub(crate) prefilter: Prefilter,
+    /// Allow-list and field rules, indexed by the key their paths end with.
+    pub(crate) fields: FieldIndex,
+    allow: Vec<PathPattern>,
     pub(crate) hash_key: Option<Arc<HashKey>>,
     version: Arc<str>,
 }
@@ -239,39 +238,118 @@ impl Ruleset {
     pub fn only(&self, index: usize) -> Ruleset {
         let mut rule = self.rules[index].clone();
         rule.enabled = true;
-        let mut rs = Ruleset {
-            rules: vec![rule],
-            builtin_rules: Vec::new(),
-            pattern_rules: Vec::new(),
-            pattern_set: None,
-            field_rules: Vec::new(),
-            allow: Vec::new(),
-            hash_key: self.hash_key.clone(),
-            version: self.version.clone(),
-        };
-        rs.index();
-        rs
+        Ruleset::assemble(vec![rule], Vec::new(), self.hash_key.clone(), self.version.clone())
     }
 
-    /// Fills the per-kind indexes and the pattern set from `rules`.
-    fn index(&mut self) {
-        let mut patterns = Vec::new();
-        for (i, r) in self.rules.iter().enumerate().filter(|(_, r)| r.enabled) {
-            match &r.matcher {
-                Matcher::Builtin(_) => self.builtin_rules.push(i),
-                Matcher::Pattern { regex, .. } => {
-                    self.pattern_rules.push(i);
-                    patterns.push(regex.as_str().to_string());
+    /// Builds the per-string prefilter and the field index around compiled rules.
+    fn assemble(rules: Vec<Rule>, allow: Vec<PathPattern>, hash_key: Option<Arc<HashKey>>, version: Arc<str>) -> Ruleset {
+        let text: Vec<usize> = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.enabled && !matches!(r.matcher, Matcher::Fields(_)))
+            .map(|(i, _)| i)
+            .collect();
+        let sources: Vec<GateSource<'_>> = text
+            .iter()
+            .map(|&i| match &rules[i].matcher {
+                Matcher::Builtin(b) => GateSource::Builtin(*b),
+                Matcher::Pattern { regex, .. } => GateSource::Pattern(regex.as_str()),
+                Matcher::Fields(_) => unreachable!("field rules were filtered out above"),
+            })
+            .collect();
+        let (prefilter, gates) = Prefilter::build(&sources, REGEX_SIZE_LIMIT);
+        let text_rules = text.into_iter().zip(gates).collect();
+        let fields = FieldIndex::build(&rules, &allow);
+        Ruleset { rules, text_rules, prefilter, fields, allow, hash_key, version }
+    }
+}
+
+/// Who claims a path: the allow-list or a field rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Claim {
+    /// Allow-listed: leave the subtree untouched.
+    Allow,
+    /// Field rule with this index.
+    Rule(usize),
+}
+
+/// Allow-list and field-rule paths, bucketed by the (lower-case) key they end with, so a document
+/// key is checked against the few patterns that could match it rather than all of them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FieldIndex {
+    by_last_key: HashMap<Box<[u8]>, Vec<(Claim, PathPattern)>, foldhash::fast::FixedState>,
+    /// Bit `n` set when some bucket key is `n` bytes long (`n` < 64; bit 63 stands for 63 and up):
+    /// most document keys are rejected by this one test, before any hashing.
+    lengths: u64,
+    /// Bit set for the first byte of some bucket key, same purpose.
+    first_bytes: [u64; 4],
+    others: Vec<(Claim, PathPattern)>,
+}
+
+fn length_bit(len: usize) -> u64 {
+    1u64 << len.min(63)
+}
+
+impl FieldIndex {
+    fn build(rules: &[Rule], allow: &[PathPattern]) -> FieldIndex {
+        let mut idx = FieldIndex::default();
+        let claims = allow.iter().map(|p| (Claim::Allow, p)).chain(rules.iter().enumerate().flat_map(|(i, r)| {
+            let pats: &[PathPattern] = match (&r.matcher, r.enabled) {
+                (Matcher::Fields(p), true) => p,
+                _ => &[],
+            };
+            pats.iter().map(move |p| (Claim::Rule(i), p))
+        }));
+        for (claim, pat) in claims {
+            match pat.last_key() {
+                Some(k) => {
+                    idx.lengths |= length_bit(k.len());
+                    if let Some(&b) = k.as_bytes().first() {
+                        idx.first_bytes[usize::from(b >> 6)] |= 1u64 << (b & 63);
+                    }
+                    idx.by_last_key.entry(k.as_bytes().into()).or_default().push((claim, pat.clone()))
                 }
-                Matcher::Fields(_) => self.field_rules.push(i),
+                None => idx.others.push((claim, pat.clone())),
             }
         }
-        self.pattern_set = (!patterns.is_empty()).then(|| {
-            RegexSetBuilder::new(&patterns)
-                .size_limit(REGEX_SIZE_LIMIT * patterns.len().max(1))
-                .build()
-                .ok()
-        }).flatten();
+        idx
+    }
+
+    /// The highest-priority claim on the path ending at `node` (allow-list first, then rule order).
+    pub(crate) fn claim(&self, node: &PathNode<'_>) -> Option<Claim> {
+        let mut best: Option<Claim> = None;
+        let mut consider = |list: &[(Claim, PathPattern)]| {
+            for (c, p) in list {
+                if best.is_none_or(|b| *c < b) && p.matches(Some(node)) {
+                    best = Some(*c);
+                }
+            }
+        };
+        if let Seg::Key(k) = node.seg
+            && self.lengths & length_bit(k.len()) != 0
+            && k.as_bytes().first().is_some_and(|&b| {
+                let b = b.to_ascii_lowercase();
+                self.first_bytes[usize::from(b >> 6)] & (1u64 << (b & 63)) != 0
+            })
+        {
+            // Lower-case into a stack buffer: no allocation for the keys real documents have.
+            let mut buf = [0u8; 64];
+            let long;
+            let lower: &[u8] = if k.len() <= buf.len() {
+                let b = &mut buf[..k.len()];
+                b.copy_from_slice(k.as_bytes());
+                b.make_ascii_lowercase();
+                b
+            } else {
+                long = k.to_ascii_lowercase();
+                long.as_bytes()
+            };
+            if let Some(list) = self.by_last_key.get(lower) {
+                consider(list);
+            }
+        }
+        consider(&self.others);
+        best
     }
 }
 
@@ -562,18 +640,7 @@ impl Compiler {
         }
         let canonical = serde_json::to_vec(&self.normalized).unwrap_or_default();
         let version: Arc<str> = format!("sha256:{}", hex::encode(Sha256::digest(&canonical))).into();
-        let mut rs = Ruleset {
-            rules: self.rules,
-            builtin_rules: Vec::new(),
-            pattern_rules: Vec::new(),
-            pattern_set: None,
-            field_rules: Vec::new(),
-            allow: self.allow,
-            hash_key,
-            version,
-        };
-        rs.index();
-        Ok(rs)
+        Ok(Ruleset::assemble(self.rules, self.allow, hash_key, version))
     }
 }
 

@@ -18,12 +18,6 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("email regex is valid")
 });
 
-/// Candidate phone numbers: an optional `+`, then digits with single separators and optional parens.
-static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u)(?:\+|\(\d{1,4}\)|\d)(?:[ \-./]?(?:\(\d{1,4}\)|\d)){5,24}")
-        .expect("phone regex is valid")
-});
-
 /// North American numbers: 3-3-4 digits with an optional leading 1.
 static NANP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u)^(?:\+?1[ \-.]?)?(?:\(\d{3}\) ?|\d{3}[ \-.])\d{3}[ \-.]\d{4}$")
@@ -53,12 +47,57 @@ pub fn find_emails(text: &str, out: &mut Vec<Range<usize>>) {
 
 /// Finds phone numbers.
 pub fn find_phones(text: &str, out: &mut Vec<Range<usize>>) {
-    for m in PHONE.find_iter(text) {
-        let (start, end) = (m.start(), m.end());
-        if is_phone(text, start, end) {
-            out.push(start..end);
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match candidate(b, i) {
+            Some((end, digits)) => {
+                if digits >= 7 && is_phone(text, i, end) {
+                    out.push(i..end);
+                }
+                i = end;
+            }
+            None => i += 1,
         }
     }
+}
+
+/// A parenthesised group of 1–4 digits at `i`: its end.
+fn paren_group(b: &[u8], i: usize) -> Option<(usize, usize)> {
+    if b.get(i) != Some(&b'(') {
+        return None;
+    }
+    let n = b[i + 1..].iter().take(5).take_while(|c| c.is_ascii_digit()).count();
+    ((1..=4).contains(&n) && b.get(i + 1 + n) == Some(&b')')).then_some((i + 2 + n, n))
+}
+
+/// A phone-shaped run starting at `i`: `+`, a digit or `(123)`, then at least five more digits or
+/// paren groups, each optionally after one separator. Returns its end and digit count.
+fn candidate(b: &[u8], i: usize) -> Option<(usize, usize)> {
+    let (mut end, mut digits) = match b[i] {
+        b'+' => (i + 1, 0),
+        b'0'..=b'9' => (i + 1, 1),
+        b'(' => paren_group(b, i)?,
+        _ => return None,
+    };
+    let mut units = 0;
+    while units < 24 {
+        let mut j = end;
+        if matches!(b.get(j), Some(b' ' | b'-' | b'.' | b'/')) {
+            j += 1;
+        }
+        if b.get(j).is_some_and(u8::is_ascii_digit) {
+            end = j + 1;
+            digits += 1;
+        } else if let Some((e, n)) = paren_group(b, j) {
+            end = e;
+            digits += n;
+        } else {
+            break;
+        }
+        units += 1;
+    }
+    (units >= 5).then_some((end, digits))
 }
 
 fn is_phone(text: &str, start: usize, end: usize) -> bool {
@@ -85,7 +124,7 @@ fn is_phone(text: &str, start: usize, end: usize) -> bool {
     }
     let digits = cand.bytes().filter(u8::is_ascii_digit).count();
     let plain = cand.bytes().all(|b| b.is_ascii_digit());
-    let context = context_before(text, start, 32, PHONE_WORDS);
+    let context = || context_before(text, start, 32, PHONE_WORDS);
     if cand.starts_with('+') {
         return (8..=15).contains(&digits);
     }
@@ -93,7 +132,7 @@ fn is_phone(text: &str, start: usize, end: usize) -> bool {
         return false;
     }
     if plain {
-        return context && (7..=15).contains(&digits);
+        return (7..=15).contains(&digits) && context();
     }
     if NANP.is_match(cand) {
         return true;
@@ -105,7 +144,7 @@ fn is_phone(text: &str, start: usize, end: usize) -> bool {
     if cand.starts_with('0') && groups_ok && (10..=13).contains(&digits) && !cand.contains('.') {
         return true;
     }
-    context && (7..=15).contains(&digits)
+    (7..=15).contains(&digits) && context()
 }
 
 #[cfg(test)]

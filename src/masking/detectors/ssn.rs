@@ -3,18 +3,11 @@
 //! `123-45-6789` is always a candidate; `123 45 6789` and a bare `123456789` only after words such as
 //! "SSN" or "social security", because a bare nine-digit number is far more often an id. Numbers the
 //! SSA never issues (area 000, 666 or 900–999, group 00, serial 0000) and the two famous published
-//! numbers are not SSNs.
+//! numbers are not SSNs. A small hand-written scanner over digit runs: no regex on the hot path.
 
 use std::ops::Range;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::{bounded, context_before};
-
-static SSN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u)(\d{3})([ \-]?)(\d{2})([ \-]?)(\d{4})").expect("ssn regex is valid")
-});
 
 const SSN_WORDS: &[&str] = &["ssn", "social security", "soc sec", "ss#", "ss no", "taxpayer"];
 
@@ -29,21 +22,53 @@ pub fn valid_parts(area: &str, group: &str, serial: &str) -> bool {
         && !matches!((area, group, serial), ("078", "05", "1120") | ("219", "09", "9999"))
 }
 
+/// Length of the run of ASCII digits starting at `i`.
+fn digits_at(b: &[u8], i: usize) -> usize {
+    b[i..].iter().take_while(|c| c.is_ascii_digit()).count()
+}
+
 /// Finds US SSNs.
 pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
-    for c in SSN.captures_iter(text) {
-        let Some(m) = c.get(0) else { continue };
-        let (sep1, sep2) = (&c[2], &c[4]);
-        if sep1 != sep2 || !bounded(text, m.start(), m.end(), b"-") {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
             continue;
         }
-        if !valid_parts(&c[1], &c[3], &c[5]) {
+        let n = digits_at(b, i);
+        let start = i;
+        i += n;
+        if start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'-') {
             continue;
         }
-        if sep1 != "-" && !context_before(text, m.start(), 40, SSN_WORDS) {
+        let (end, parts, sep) = if n == 9 {
+            (start + 9, (start..start + 3, start + 3..start + 5, start + 5..start + 9), None)
+        } else if n == 3 && i < b.len() && matches!(b[i], b'-' | b' ') {
+            let sep = b[i];
+            let g = i + 1;
+            if g >= b.len() || digits_at(b, g) != 2 || b.get(g + 2) != Some(&sep) {
+                continue;
+            }
+            let s = g + 3;
+            if s >= b.len() || digits_at(b, s) != 4 {
+                continue;
+            }
+            (s + 4, (start..start + 3, g..g + 2, s..s + 4), Some(sep))
+        } else {
+            continue;
+        };
+        if !bounded(text, start, end, b"-") {
             continue;
         }
-        out.push(m.range());
+        if !valid_parts(&text[parts.0], &text[parts.1], &text[parts.2]) {
+            continue;
+        }
+        if sep != Some(b'-') && !context_before(text, start, 40, SSN_WORDS) {
+            continue;
+        }
+        out.push(start..end);
+        i = end;
     }
 }
 
@@ -74,6 +99,7 @@ mod tests {
             "123-45-67890",
             "2024-05-0134",
             "ssn 123-456789",
+            "ssn 123-45 6789",
         ] {
             assert!(found(neg).is_empty(), "{neg}");
         }
