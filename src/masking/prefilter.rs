@@ -8,7 +8,7 @@
 //! pattern. A rule runs only when its gate is open. Custom patterns without a usable literal prefix
 //! go into one `RegexSet` that answers for all of them in a single pass.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::RegexSet;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
@@ -132,7 +132,6 @@ impl Prefilter {
         let ac = (!lits.is_empty())
             .then(|| {
                 AhoCorasickBuilder::new()
-                    .kind(Some(AhoCorasickKind::DFA))
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
                     .build(&lits)
@@ -160,6 +159,8 @@ impl Prefilter {
         open.literals.resize(self.groups as usize, false);
         if let Some(ac) = &self.ac
             && (open.hints.letters > 0 || !self.literals_need_letters)
+            // Most strings hold no literal at all: one fast (prefiltered) search says so.
+            && ac.is_match(text)
         {
             for m in ac.find_overlapping_iter(text) {
                 open.literals[self.owner[m.pattern().as_usize()] as usize] = true;
