@@ -13,14 +13,19 @@ use escalation_masker::masking::{KeyPolicy, Ruleset};
 use serde_json::Value;
 
 fn events() -> Vec<String> {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/events.jsonl"))
-        .expect("examples/events.jsonl is readable");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/events.jsonl"),
+    )
+    .expect("examples/events.jsonl is readable");
     text.lines().map(str::to_string).collect()
 }
 
 fn ruleset() -> Ruleset {
-    Ruleset::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("masking-rules"), KeyPolicy::EphemeralIfMissing)
-        .expect("default rules load")
+    Ruleset::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("masking-rules"),
+        KeyPolicy::EphemeralIfMissing,
+    )
+    .expect("default rules load")
 }
 
 fn bare(lines: &[String]) -> usize {
@@ -48,8 +53,12 @@ fn bench(c: &mut Criterion) {
     let rs = ruleset();
     let mut g = c.benchmark_group("escalation_events");
     g.throughput(Throughput::Bytes(bytes as u64));
-    g.bench_function("serde_parse_serialize", |b| b.iter(|| bare(black_box(&lines))));
-    g.bench_function("parse_mask_serialize", |b| b.iter(|| masked(&rs, black_box(&lines))));
+    g.bench_function("serde_parse_serialize", |b| {
+        b.iter(|| bare(black_box(&lines)))
+    });
+    g.bench_function("parse_mask_serialize", |b| {
+        b.iter(|| masked(&rs, black_box(&lines)))
+    });
     g.finish();
 
     // A stable summary for the closing note and CI logs: same work, timed over ~2 s each.
@@ -66,10 +75,26 @@ fn bench(c: &mut Criterion) {
     let t_mask = time(&|| masked(&rs, &lines));
     let per_s = |t: f64| lines.len() as f64 / t;
     let mb_s = |t: f64| bytes as f64 / t / 1e6;
-    println!("\nsummary ({} events, {} bytes, {} rules):", lines.len(), bytes, rs.rules().len());
-    println!("  serde parse+serialize : {:>10.0} events/s {:>8.1} MB/s", per_s(t_bare), mb_s(t_bare));
-    println!("  parse+mask+serialize  : {:>10.0} events/s {:>8.1} MB/s", per_s(t_mask), mb_s(t_mask));
-    println!("  ratio (mask / bare)   : {:>10.1} %  (target >= 50 %)", 100.0 * t_bare / t_mask);
+    println!(
+        "\nsummary ({} events, {} bytes, {} rules):",
+        lines.len(),
+        bytes,
+        rs.rules().len()
+    );
+    println!(
+        "  serde parse+serialize : {:>10.0} events/s {:>8.1} MB/s",
+        per_s(t_bare),
+        mb_s(t_bare)
+    );
+    println!(
+        "  parse+mask+serialize  : {:>10.0} events/s {:>8.1} MB/s",
+        per_s(t_mask),
+        mb_s(t_mask)
+    );
+    println!(
+        "  ratio (mask / bare)   : {:>10.1} %  (target >= 50 %)",
+        100.0 * t_bare / t_mask
+    );
 }
 
 criterion_group!(benches, bench);

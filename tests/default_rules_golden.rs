@@ -12,8 +12,10 @@ fn root() -> PathBuf {
 }
 
 fn masked_events() -> (Vec<String>, Vec<String>) {
-    let rs = Ruleset::load(&root().join("masking-rules"), KeyPolicy::Required).expect("default rules load");
-    let events = std::fs::read_to_string(root().join("examples/events.jsonl")).expect("example events");
+    let rs = Ruleset::load(&root().join("masking-rules"), KeyPolicy::Required)
+        .expect("default rules load");
+    let events =
+        std::fs::read_to_string(root().join("examples/events.jsonl")).expect("example events");
     let mut out = Vec::new();
     let mut reports = Vec::new();
     for line in events.lines() {
@@ -32,11 +34,15 @@ fn check(name: &str, actual: &str) {
         std::fs::write(&path, actual).expect("write golden");
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing golden file {}", path.display()));
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden file {}", path.display()));
     if expected != actual {
         for (i, (e, a)) in expected.lines().zip(actual.lines()).enumerate() {
             if e != a {
-                panic!("{name}: line {} differs\nexpected: {e}\nactual:   {a}", i + 1);
+                panic!(
+                    "{name}: line {} differs\nexpected: {e}\nactual:   {a}",
+                    i + 1
+                );
             }
         }
         panic!("{name}: line count differs");
@@ -54,22 +60,53 @@ fn default_rules_on_example_events_match_golden() {
 #[test]
 fn no_card_email_or_iban_from_the_examples_survives() {
     let (out, reports) = masked_events();
-    let raw = std::fs::read_to_string(root().join("examples/events.jsonl")).expect("example events");
+    let raw =
+        std::fs::read_to_string(root().join("examples/events.jsonl")).expect("example events");
     let secrets = [
-        "4111111111111111", "4111 1111 1111 1111", "5555555555554444", "378282246310005", "6011-1111-1111-1117",
-        "5105 1051 0510 5100", "3530 1113 3330 0000", "4000056655665556", "6200000000000005", "4242424242424242",
-        "jane.doe@example.com", "j.smith@example.org", "maria.garcia@example.net", "DE89 3704 0044 0532 0130 00",
-        "GB82WEST12345698765432", "123-45-6789", "Summer2026!", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "737",
-        "+44 20 7946 0958", "(415) 555-0199", "X1234567", "203.0.113.42", "2001:db8::8a2e:370:7334",
+        "4111111111111111",
+        "4111 1111 1111 1111",
+        "5555555555554444",
+        "378282246310005",
+        "6011-1111-1111-1117",
+        "5105 1051 0510 5100",
+        "3530 1113 3330 0000",
+        "4000056655665556",
+        "6200000000000005",
+        "4242424242424242",
+        "jane.doe@example.com",
+        "j.smith@example.org",
+        "maria.garcia@example.net",
+        "DE89 3704 0044 0532 0130 00",
+        "GB82WEST12345698765432",
+        "123-45-6789",
+        "Summer2026!",
+        "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+        "737",
+        "+44 20 7946 0958",
+        "(415) 555-0199",
+        "X1234567",
+        "203.0.113.42",
+        "2001:db8::8a2e:370:7334",
     ];
     for s in secrets {
-        assert!(raw.contains(s), "the example events should contain {s:?} (test data drifted)");
+        assert!(
+            raw.contains(s),
+            "the example events should contain {s:?} (test data drifted)"
+        );
         for (i, line) in out.iter().enumerate() {
-            assert!(!line.contains(s), "event line {} still contains a secret after masking", i + 1);
+            assert!(
+                !line.contains(s),
+                "event line {} still contains a secret after masking",
+                i + 1
+            );
         }
     }
     for (i, line) in out.iter().enumerate() {
-        assert!(!detectors::contains_card(line), "event line {} still holds a card number", i + 1);
+        assert!(
+            !detectors::contains_card(line),
+            "event line {} still holds a card number",
+            i + 1
+        );
     }
     // Reports carry rule ids and paths, never values.
     for r in &reports {

@@ -6,7 +6,8 @@ use std::process::{Command, Output, Stdio};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_escalation-masker"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("RUST_LOG", "warn");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("RUST_LOG", "warn");
     c
 }
 
@@ -18,42 +19,86 @@ fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("binary starts");
-    child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("write stdin");
     child.wait_with_output().expect("binary finishes")
 }
 
 #[test]
 fn masks_jsonl_in_order_and_reports_bad_lines_without_echoing_them() {
     let input = concat!(
-        r#"{"eventId":"e1","context":{"note":"card 4111 1111 1111 1111"}}"#, "\n",
-        r#"{"eventId":"e2","context":{"note":"broken 5555555555554444"#, "\n",
+        r#"{"eventId":"e1","context":{"note":"card 4111 1111 1111 1111"}}"#,
         "\n",
-        r#"{"eventId":"e3","context":{"email":"x@example.com","pan":5555555555554444}}"#, "\n",
+        r#"{"eventId":"e2","context":{"note":"broken 5555555555554444"#,
+        "\n",
+        "\n",
+        r#"{"eventId":"e3","context":{"email":"x@example.com","pan":5555555555554444}}"#,
+        "\n",
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let report = dir.path().join("report.jsonl");
-    let out = run_with_stdin(&["mask", "--rules", "masking-rules", "--report", report.to_str().expect("utf8")], input.as_bytes());
-    assert_eq!(out.status.code(), Some(1), "a bad line makes the exit status non-zero");
+    let out = run_with_stdin(
+        &[
+            "mask",
+            "--rules",
+            "masking-rules",
+            "--report",
+            report.to_str().expect("utf8"),
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a bad line makes the exit status non-zero"
+    );
     let stdout = String::from_utf8(out.stdout).expect("utf8");
     let stderr = String::from_utf8(out.stderr).expect("utf8");
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "one output line per good input line: {stdout}");
+    assert_eq!(
+        lines.len(),
+        2,
+        "one output line per good input line: {stdout}"
+    );
     assert!(lines[0].contains(r#""eventId":"e1""#) && lines[0].contains("****1111"));
     assert!(lines[1].contains(r#""eventId":"e3""#) && lines[1].contains(r#""pan":"****4444""#));
-    assert!(stderr.contains("line 2"), "stderr names the bad line: {stderr}");
+    assert!(
+        stderr.contains("line 2"),
+        "stderr names the bad line: {stderr}"
+    );
     for text in [&stdout, &stderr] {
-        assert!(!text.contains("5555555555554444") && !text.contains("4111 1111"), "raw card leaked: {text}");
+        assert!(
+            !text.contains("5555555555554444") && !text.contains("4111 1111"),
+            "raw card leaked: {text}"
+        );
     }
     let report = std::fs::read_to_string(&report).expect("report written");
-    let entries: Vec<serde_json::Value> = report.lines().map(|l| serde_json::from_str(l).expect("report is JSONL")).collect();
+    let entries: Vec<serde_json::Value> = report
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("report is JSONL"))
+        .collect();
     assert_eq!(entries.len(), 3);
     assert_eq!(entries[0]["line"], 1);
     assert_eq!(entries[0]["findings"][0]["rule"], "payment-card");
     assert_eq!(entries[0]["findings"][0]["path"], "$.context.note");
     assert_eq!(entries[1]["line"], 2);
-    assert!(entries[1]["error"].as_str().expect("error text").starts_with("invalid JSON"));
+    assert!(
+        entries[1]["error"]
+            .as_str()
+            .expect("error text")
+            .starts_with("invalid JSON")
+    );
     assert_eq!(entries[2]["line"], 4);
-    assert!(entries[2]["ruleset_version"].as_str().expect("version").starts_with("sha256:"));
+    assert!(
+        entries[2]["ruleset_version"]
+            .as_str()
+            .expect("version")
+            .starts_with("sha256:")
+    );
     assert!(!report.contains("5555555555554444") && !report.contains("x@example.com"));
 }
 
@@ -72,7 +117,10 @@ fn invalid_utf8_is_an_error_not_a_panic() {
 
 #[test]
 fn text_mode_masks_plain_lines() {
-    let out = run_with_stdin(&["mask", "--text"], b"call +44 20 7946 0958 about 4111-1111-1111-1111\nnothing here\n");
+    let out = run_with_stdin(
+        &["mask", "--text"],
+        b"call +44 20 7946 0958 about 4111-1111-1111-1111\nnothing here\n",
+    );
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).expect("utf8");
     assert_eq!(stdout, "call ****58 about ****1111\nnothing here\n");
@@ -82,13 +130,23 @@ fn text_mode_masks_plain_lines() {
 fn pretty_printed_document_is_one_document() {
     let input = "{\n  \"eventId\": \"e1\",\n  \"context\": {\n    \"note\": \"IBAN DE89 3704 0044 0532 0130 00\"\n  }\n}\n";
     let out = run_with_stdin(&["mask"], input.as_bytes());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8(out.stdout).expect("utf8"), "{\"eventId\":\"e1\",\"context\":{\"note\":\"IBAN ****3000\"}}\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).expect("utf8"),
+        "{\"eventId\":\"e1\",\"context\":{\"note\":\"IBAN ****3000\"}}\n"
+    );
 }
 
 #[test]
 fn masks_the_bundled_example_file() {
-    let out = bin().args(["mask", "examples/events.jsonl"]).output().expect("runs");
+    let out = bin()
+        .args(["mask", "examples/events.jsonl"])
+        .output()
+        .expect("runs");
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).expect("utf8");
     assert_eq!(stdout.lines().count(), 24);
@@ -97,10 +155,16 @@ fn masks_the_bundled_example_file() {
 
 #[test]
 fn missing_rules_directory_is_one_clear_error() {
-    let out = bin().args(["mask", "--rules", "no-such-dir", "examples/events.jsonl"]).output().expect("runs");
+    let out = bin()
+        .args(["mask", "--rules", "no-such-dir", "examples/events.jsonl"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).expect("utf8");
-    assert!(stderr.starts_with("error: loading masking rules from no-such-dir"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: loading masking rules from no-such-dir"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"));
 }
 
@@ -113,7 +177,11 @@ fn hash_rules_need_their_key_in_the_environment() {
     )
     .expect("write rules");
     let rules = dir.path().to_str().expect("utf8");
-    let out = bin().args(["mask", "--text", "--rules", rules]).env_remove("EM_TEST_HASH_KEY").output().expect("runs");
+    let out = bin()
+        .args(["mask", "--text", "--rules", rules])
+        .env_remove("EM_TEST_HASH_KEY")
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("$EM_TEST_HASH_KEY is not set"));
 
@@ -126,11 +194,22 @@ fn hash_rules_need_their_key_in_the_environment() {
             .stdout(Stdio::piped())
             .spawn()
             .expect("starts");
-        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("write");
         String::from_utf8(child.wait_with_output().expect("finishes").stdout).expect("utf8")
     };
     let a = run("pay 4111 1111 1111 1111\n");
     let b = run("pay 4111-1111-1111-1111\n");
-    assert!(a.starts_with("pay tok_k1_") && a.trim().len() == "pay tok_k1_".len() + 32, "{a}");
-    assert_eq!(a, b, "the same card gives the same token whatever its grouping, across runs");
+    assert!(
+        a.starts_with("pay tok_k1_") && a.trim().len() == "pay tok_k1_".len() + 32,
+        "{a}"
+    );
+    assert_eq!(
+        a, b,
+        "the same card gives the same token whatever its grouping, across runs"
+    );
 }

@@ -9,16 +9,42 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 static RULES: LazyLock<Ruleset> = LazyLock::new(|| {
-    Ruleset::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("masking-rules"), KeyPolicy::EphemeralIfMissing)
-        .expect("default rules load")
+    Ruleset::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("masking-rules"),
+        KeyPolicy::EphemeralIfMissing,
+    )
+    .expect("default rules load")
 });
 
 /// (prefix, length) pairs covering every network of the detector's table.
 const NETWORKS: &[(&str, usize)] = &[
-    ("4", 13), ("4", 16), ("4", 19), ("51", 16), ("55", 16), ("2221", 16), ("2720", 16), ("34", 15),
-    ("37", 15), ("6011", 16), ("6011", 19), ("644", 16), ("65", 16), ("622126", 16), ("300", 14),
-    ("36", 14), ("38", 16), ("3528", 16), ("3589", 19), ("62", 16), ("62", 19), ("5018", 12),
-    ("6759", 19), ("1", 15), ("2200", 16), ("9792", 16), ("8100", 16),
+    ("4", 13),
+    ("4", 16),
+    ("4", 19),
+    ("51", 16),
+    ("55", 16),
+    ("2221", 16),
+    ("2720", 16),
+    ("34", 15),
+    ("37", 15),
+    ("6011", 16),
+    ("6011", 19),
+    ("644", 16),
+    ("65", 16),
+    ("622126", 16),
+    ("300", 14),
+    ("36", 14),
+    ("38", 16),
+    ("3528", 16),
+    ("3589", 19),
+    ("62", 16),
+    ("62", 19),
+    ("5018", 12),
+    ("6759", 19),
+    ("1", 15),
+    ("2200", 16),
+    ("9792", 16),
+    ("8100", 16),
 ];
 
 fn luhn_complete(body: &str) -> String {
@@ -47,7 +73,11 @@ fn grouped(pan: &str, style: u8) -> String {
         2 => "-",
         _ => ".",
     };
-    let groups: Vec<String> = pan.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+    let groups: Vec<String> = pan
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
     groups.join(sep)
 }
 

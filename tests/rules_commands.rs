@@ -6,7 +6,8 @@ use std::process::{Command, Output};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_escalation-masker"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("RUST_LOG", "error");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("RUST_LOG", "error");
     c
 }
 
@@ -20,14 +21,21 @@ fn rules_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 fn run(args: &[&str], dir: &Path) -> (Option<i32>, String, String) {
     let out: Output = bin().args(args).arg(dir).output().expect("runs");
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn shipped_rules_check_and_test_clean() {
     let (code, stdout, _) = run(&["rules", "check"], Path::new("masking-rules"));
     assert_eq!(code, Some(0));
-    assert!(stdout.starts_with("ok: ") && stdout.contains("version sha256:"), "{stdout}");
+    assert!(
+        stdout.starts_with("ok: ") && stdout.contains("version sha256:"),
+        "{stdout}"
+    );
     let (code, stdout, _) = run(&["rules", "test"], Path::new("masking-rules"));
     assert_eq!(code, Some(0), "{stdout}");
     assert!(stdout.trim_end().ends_with(" passed, 0 failed"), "{stdout}");
@@ -39,38 +47,53 @@ fn check_reports_every_problem_with_file_line_and_rule() {
         (
             "10-a.toml",
             concat!(
-                "[[rule]]\n",                              // 1
-                "id = \"bad-regex\"\n",                    // 2
-                "pattern = '(unclosed'\n",                 // 3
-                "action = \"redact\"\n",                   // 4
-                "\n",                                      // 5
-                "[[rule]]\n",                              // 6
-                "id = \"dup\"\n",                          // 7
-                "detector = \"email\"\n",                  // 8
-                "action = \"redact\"\n",                   // 9
-                "\n",                                      // 10
-                "[[rule]]\n",                              // 11
-                "id = \"bad-path\"\n",                     // 12
-                "fields = [\"a..b\"]\n",                   // 13
-                "action = \"drop\"\n",                     // 14
-                "\n",                                      // 15
-                "[[rule]]\n",                              // 16
-                "id = \"no-what\"\n",                      // 17
-                "action = \"drop\"\n",                     // 18
-                "\n",                                      // 19
-                "[[rule]]\n",                              // 20
-                "id = \"too-much-card\"\n",                // 21
-                "detector = \"payment_card\"\n",           // 22
-                "action = \"mask\"\n",                     // 23
-                "keep_first = 10\n",                       // 24
+                "[[rule]]\n",                    // 1
+                "id = \"bad-regex\"\n",          // 2
+                "pattern = '(unclosed'\n",       // 3
+                "action = \"redact\"\n",         // 4
+                "\n",                            // 5
+                "[[rule]]\n",                    // 6
+                "id = \"dup\"\n",                // 7
+                "detector = \"email\"\n",        // 8
+                "action = \"redact\"\n",         // 9
+                "\n",                            // 10
+                "[[rule]]\n",                    // 11
+                "id = \"bad-path\"\n",           // 12
+                "fields = [\"a..b\"]\n",         // 13
+                "action = \"drop\"\n",           // 14
+                "\n",                            // 15
+                "[[rule]]\n",                    // 16
+                "id = \"no-what\"\n",            // 17
+                "action = \"drop\"\n",           // 18
+                "\n",                            // 19
+                "[[rule]]\n",                    // 20
+                "id = \"too-much-card\"\n",      // 21
+                "detector = \"payment_card\"\n", // 22
+                "action = \"mask\"\n",           // 23
+                "keep_first = 10\n",             // 24
             ),
         ),
-        ("20-b.toml", "[[rule]]\nid = \"dup\"\ndetector = \"phone\"\naction = \"redact\"\n"),
-        ("30-c.toml", "[[rule]]\nid = \"x\"\ndetector = \"credit_card\"\naction = \"redact\"\n"),
-        ("40-d.toml", "[[rule]]\nid = \"y\"\ndetector = \"email\"\naction = \"encrypt\"\n"),
-        ("50-e.toml", "[[rule]]\nid = \"unkeyed\"\ndetector = \"payment_card\"\naction = \"hash\"\n"),
+        (
+            "20-b.toml",
+            "[[rule]]\nid = \"dup\"\ndetector = \"phone\"\naction = \"redact\"\n",
+        ),
+        (
+            "30-c.toml",
+            "[[rule]]\nid = \"x\"\ndetector = \"credit_card\"\naction = \"redact\"\n",
+        ),
+        (
+            "40-d.toml",
+            "[[rule]]\nid = \"y\"\ndetector = \"email\"\naction = \"encrypt\"\n",
+        ),
+        (
+            "50-e.toml",
+            "[[rule]]\nid = \"unkeyed\"\ndetector = \"payment_card\"\naction = \"hash\"\n",
+        ),
         ("60-f.toml", "[[rule]\nid = \"broken toml\"\n"),
-        ("70-g.toml", "[[rule]]\nid = \"huge\"\npattern = '\\w{1000}\\w{1000}\\w{1000}'\naction = \"redact\"\n"),
+        (
+            "70-g.toml",
+            "[[rule]]\nid = \"huge\"\npattern = '\\w{1000}\\w{1000}\\w{1000}'\naction = \"redact\"\n",
+        ),
     ]);
     let (code, _, stderr) = run(&["rules", "check"], dir.path());
     assert_eq!(code, Some(1), "{stderr}");
@@ -111,27 +134,48 @@ fn test_reports_failing_examples() {
     )]);
     let (code, stdout, _) = run(&["rules", "test"], dir.path());
     assert_eq!(code, Some(1));
-    assert!(stdout.contains("r.toml:1: rule `order`: example should match but did not: \"ord-12345\""), "{stdout}");
-    assert!(stdout.contains("example should be ignored but matched: \"xORD-99999\""), "{stdout}");
+    assert!(
+        stdout.contains("r.toml:1: rule `order`: example should match but did not: \"ord-12345\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("example should be ignored but matched: \"xORD-99999\""),
+        "{stdout}"
+    );
     assert!(stdout.contains("2 passed, 2 failed"), "{stdout}");
 }
 
 #[test]
 fn explain_shows_winning_and_overlapped_matches() {
     let out = bin()
-        .args(["rules", "explain", "masking-rules", "--text", "card 4111 1111 1111 1111 mail a@example.com"])
+        .args([
+            "rules",
+            "explain",
+            "masking-rules",
+            "--text",
+            "card 4111 1111 1111 1111 mail a@example.com",
+        ])
         .output()
         .expect("runs");
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).expect("utf8");
-    assert!(stdout.contains("[5..24] rule `payment-card` (detector payment_card, action mask"), "{stdout}");
+    assert!(
+        stdout.contains("[5..24] rule `payment-card` (detector payment_card, action mask"),
+        "{stdout}"
+    );
     assert!(stdout.contains("-> ****1111"), "{stdout}");
-    assert!(stdout.contains("masked: card ****1111 mail [EMAIL]"), "{stdout}");
+    assert!(
+        stdout.contains("masked: card ****1111 mail [EMAIL]"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn diff_shows_what_an_edit_changes_without_values() {
-    let old = rules_dir(&[("r.toml", "[[rule]]\nid = \"card\"\ndetector = \"payment_card\"\naction = \"mask\"\n")]);
+    let old = rules_dir(&[(
+        "r.toml",
+        "[[rule]]\nid = \"card\"\ndetector = \"payment_card\"\naction = \"mask\"\n",
+    )]);
     let new = rules_dir(&[(
         "r.toml",
         "[[rule]]\nid = \"card\"\ndetector = \"payment_card\"\naction = \"mask\"\n\n[[rule]]\nid = \"mail\"\ndetector = \"email\"\naction = \"redact\"\n",
@@ -145,11 +189,26 @@ fn diff_shows_what_an_edit_changes_without_values() {
     assert_eq!(out.status.code(), Some(1), "--exit-code reports a change");
     let stdout = String::from_utf8(out.stdout).expect("utf8");
     assert!(stdout.contains("line 1 (evt-2026-11-25-0001):"), "{stdout}");
-    assert!(stdout.contains("+ $.context.message [") && stdout.contains("newly masked by `mail` -> [EMAIL]"), "{stdout}");
-    assert!(!stdout.contains("jane.doe@example.com"), "diff must not show values");
-    let back = bin().args(["rules", "diff"]).arg(new.path()).arg(old.path()).output().expect("runs");
+    assert!(
+        stdout.contains("+ $.context.message [")
+            && stdout.contains("newly masked by `mail` -> [EMAIL]"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("jane.doe@example.com"),
+        "diff must not show values"
+    );
+    let back = bin()
+        .args(["rules", "diff"])
+        .arg(new.path())
+        .arg(old.path())
+        .output()
+        .expect("runs");
     let stdout = String::from_utf8(back.stdout).expect("utf8");
-    assert!(stdout.contains("no longer masked (was `mail` -> [EMAIL])"), "{stdout}");
+    assert!(
+        stdout.contains("no longer masked (was `mail` -> [EMAIL])"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("@example.com"));
 }
 

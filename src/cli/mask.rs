@@ -36,7 +36,11 @@ pub struct MaskStats {
 pub(super) fn run(args: &MaskArgs) -> anyhow::Result<ExitCode> {
     let rs = Ruleset::load(&args.rules, KeyPolicy::Required)
         .with_context(|| format!("loading masking rules from {}", args.rules.display()))?;
-    tracing::info!(version = rs.version(), rules = rs.rules().len(), "masking rules loaded");
+    tracing::info!(
+        version = rs.version(),
+        rules = rs.rules().len(),
+        "masking rules loaded"
+    );
     let input: Box<dyn Read> = match &args.file {
         Some(p) if p.as_os_str() != "-" => {
             Box::new(File::open(p).with_context(|| format!("opening {}", p.display()))?)
@@ -44,21 +48,38 @@ pub(super) fn run(args: &MaskArgs) -> anyhow::Result<ExitCode> {
         _ => Box::new(io::stdin().lock()),
     };
     let mut report = match &args.report {
-        Some(p) => Some(BufWriter::new(
-            File::create(p).with_context(|| format!("creating report file {}", p.display()))?,
-        )),
+        Some(p) => {
+            Some(BufWriter::new(File::create(p).with_context(|| {
+                format!("creating report file {}", p.display())
+            })?))
+        }
         None => None,
     };
     let stdout = io::stdout().lock();
     let mut out = BufWriter::new(stdout);
     let opts = MaskOptions { text: args.text };
-    let stats = mask_stream(&rs, BufReader::new(input), &mut out, report.as_mut().map(|w| w as &mut dyn Write), opts)?;
+    let stats = mask_stream(
+        &rs,
+        BufReader::new(input),
+        &mut out,
+        report.as_mut().map(|w| w as &mut dyn Write),
+        opts,
+    )?;
     out.flush().context("writing output")?;
     if let Some(r) = report.as_mut() {
         r.flush().context("writing report")?;
     }
-    tracing::info!(written = stats.written, errors = stats.errors, findings = stats.findings, "mask finished");
-    Ok(if stats.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    tracing::info!(
+        written = stats.written,
+        errors = stats.errors,
+        findings = stats.findings,
+        "mask finished"
+    );
+    Ok(if stats.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Masks every line of `input` into `out`, writing per-line findings to `report`. Bad lines are
@@ -84,14 +105,21 @@ pub fn mask_stream(
         if line.iter().all(u8::is_ascii_whitespace) && !opts.text {
             continue;
         }
-        if !opts.text && !seen_content && starts_document(line) && serde_json::from_slice::<Value>(line).is_err() {
+        if !opts.text
+            && !seen_content
+            && starts_document(line)
+            && serde_json::from_slice::<Value>(line).is_err()
+        {
             // Possibly a pretty-printed document: read everything and try it as one.
             let mut all = buf.clone();
             input.read_to_end(&mut all).context("reading input")?;
             if let Ok(mut doc) = serde_json::from_slice::<Value>(&all) {
                 let r = rs.mask_value(&mut doc);
                 emit_json(out, &doc)?;
-                write_report(&mut report, json!({"line": line_no, "ruleset_version": &*r.ruleset_version, "findings": r.findings}))?;
+                write_report(
+                    &mut report,
+                    json!({"line": line_no, "ruleset_version": &*r.ruleset_version, "findings": r.findings}),
+                )?;
                 stats.written += 1;
                 stats.findings += u64::from(r.total());
                 return Ok(stats);
@@ -143,7 +171,10 @@ fn process_line(
         let (masked, r) = rs.mask_text(text);
         out.write_all(masked.as_bytes()).context("writing output")?;
         out.write_all(b"\n").context("writing output")?;
-        write_report(report, json!({"line": line_no, "ruleset_version": &*r.ruleset_version, "findings": r.findings}))?;
+        write_report(
+            report,
+            json!({"line": line_no, "ruleset_version": &*r.ruleset_version, "findings": r.findings}),
+        )?;
         stats.written += 1;
         stats.findings += u64::from(r.total());
         return Ok(());
@@ -152,7 +183,10 @@ fn process_line(
         Ok(mut doc) => {
             let r = rs.mask_value(&mut doc);
             emit_json(out, &doc)?;
-            write_report(report, json!({"line": line_no, "ruleset_version": &*r.ruleset_version, "findings": r.findings}))?;
+            write_report(
+                report,
+                json!({"line": line_no, "ruleset_version": &*r.ruleset_version, "findings": r.findings}),
+            )?;
             stats.written += 1;
             stats.findings += u64::from(r.total());
             Ok(())
@@ -162,7 +196,12 @@ fn process_line(
     }
 }
 
-fn refuse(line_no: usize, msg: &str, report: &mut Option<&mut dyn Write>, stats: &mut MaskStats) -> anyhow::Result<()> {
+fn refuse(
+    line_no: usize,
+    msg: &str,
+    report: &mut Option<&mut dyn Write>,
+    stats: &mut MaskStats,
+) -> anyhow::Result<()> {
     eprintln!("error: line {line_no}: {msg} (line skipped, not echoed)");
     write_report(report, json!({"line": line_no, "error": msg}))?;
     stats.errors += 1;
@@ -188,5 +227,8 @@ fn trim_newline(line: &[u8]) -> &[u8] {
 }
 
 fn starts_document(line: &[u8]) -> bool {
-    matches!(line.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'['))
+    matches!(
+        line.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    )
 }

@@ -41,7 +41,12 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct MaskArgs {
     /// Directory of rule files (*.toml, loaded in name order).
-    #[arg(long, value_name = "DIR", env = "ESCALATION_MASKER_RULES", default_value = "masking-rules")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "ESCALATION_MASKER_RULES",
+        default_value = "masking-rules"
+    )]
     pub rules: PathBuf,
     /// Also write per-line findings (rule ids, counts, JSON paths; never values) as JSON Lines to FILE.
     #[arg(long, value_name = "FILE")]

@@ -17,17 +17,31 @@ pub(super) fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
         RulesCommand::Check { dir } => check(&dir),
         RulesCommand::Test { dir } => test(&dir),
         RulesCommand::Explain(args) => explain(&args),
-        RulesCommand::Diff { old, new, file, exit_code } => {
+        RulesCommand::Diff {
+            old,
+            new,
+            file,
+            exit_code,
+        } => {
             let old_rs = load(&old)?;
             let new_rs = load(&new)?;
             let sample = match &file {
-                Some(p) => std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+                Some(p) => std::fs::read_to_string(p)
+                    .with_context(|| format!("reading {}", p.display()))?,
                 None => SAMPLE_EVENTS.to_string(),
             };
             let diffs = diff::diff_jsonl(&old_rs, &new_rs, &sample);
-            println!("old rules {} -> new rules {}", old_rs.version(), new_rs.version());
+            println!(
+                "old rules {} -> new rules {}",
+                old_rs.version(),
+                new_rs.version()
+            );
             print!("{}", diff::render(&diffs));
-            Ok(if exit_code && !diffs.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if exit_code && !diffs.is_empty() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
     }
 }
@@ -79,8 +93,16 @@ fn test(dir: &Path) -> anyhow::Result<ExitCode> {
     for id in &run.rules_without_examples {
         eprintln!("warning: rule `{id}` has no examples");
     }
-    println!("{} passed, {} failed", run.checked - run.failures.len(), run.failures.len());
-    Ok(if run.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    println!(
+        "{} passed, {} failed",
+        run.checked - run.failures.len(),
+        run.failures.len()
+    );
+    Ok(if run.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
@@ -98,8 +120,12 @@ fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
         }
         for (span, i) in cands {
             let rule = &rs.rules()[i];
-            let applied = won.iter().any(|&(s, e, r)| s == span.start && e == span.end && r == rule.id);
-            let hit = hits.iter().find(|h| h.span == Some((span.start, span.end)) && h.rule == rule.id);
+            let applied = won
+                .iter()
+                .any(|&(s, e, r)| s == span.start && e == span.end && r == rule.id);
+            let hit = hits
+                .iter()
+                .find(|h| h.span == Some((span.start, span.end)) && h.rule == rule.id);
             let status = match hit {
                 Some(h) if applied => format!("-> {}", h.replacement),
                 _ => "(overlaps an earlier or longer match; not applied)".to_string(),
@@ -122,7 +148,10 @@ fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             println!("no rule matches");
         }
         for h in &hits {
-            let span = h.span.map(|(s, e)| format!(" [{s}..{e}]")).unwrap_or_else(|| " (whole value)".into());
+            let span = h
+                .span
+                .map(|(s, e)| format!(" [{s}..{e}]"))
+                .unwrap_or_else(|| " (whole value)".into());
             println!("  {}{span} rule `{}` -> {}", h.path, h.rule, h.replacement);
         }
         println!("{} finding(s)", report.total());

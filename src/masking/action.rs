@@ -104,7 +104,9 @@ pub struct HashKey {
 
 impl std::fmt::Debug for HashKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HashKey").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("HashKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -121,7 +123,10 @@ impl HashKey {
             ));
         }
         let mac = Hmac::<Sha256>::new_from_slice(key).map_err(|e| e.to_string())?;
-        Ok(HashKey { id: id.to_string(), mac })
+        Ok(HashKey {
+            id: id.to_string(),
+            mac,
+        })
     }
 
     /// Reads the key from the environment variable `env`, or makes a random one when the policy allows.
@@ -129,7 +134,11 @@ impl HashKey {
         match std::env::var(env) {
             Ok(v) => HashKey::new(id, v.as_bytes()).map_err(|e| format!("{e} (from ${env})")),
             Err(_) if policy == KeyPolicy::EphemeralIfMissing => {
-                tracing::warn!(key_id = id, env, "hashing key variable is unset; using a random key for this run only");
+                tracing::warn!(
+                    key_id = id,
+                    env,
+                    "hashing key variable is unset; using a random key for this run only"
+                );
                 let mut key = [0u8; MIN_KEY_BYTES];
                 getrandom::fill(&mut key).map_err(|e| format!("cannot make a random key: {e}"))?;
                 HashKey::new(id, &key)
@@ -163,17 +172,38 @@ mod tests {
     use super::*;
 
     fn spec(first: usize, last: usize, card: bool) -> MaskSpec {
-        MaskSpec { keep_first: first, keep_last: last, mask_char: '*', preserve_length: false, card }
+        MaskSpec {
+            keep_first: first,
+            keep_last: last,
+            mask_char: '*',
+            preserve_length: false,
+            card,
+        }
     }
 
     #[test]
     fn card_masks() {
-        assert_eq!(mask("4111 1111 1111 1111", &spec(0, 4, true), true), "****1111");
-        assert_eq!(mask("4111111111111111", &spec(6, 4, true), true), "411111****1111");
-        assert_eq!(mask("4111111111111111", &spec(8, 4, true), true), "41111111****1111");
+        assert_eq!(
+            mask("4111 1111 1111 1111", &spec(0, 4, true), true),
+            "****1111"
+        );
+        assert_eq!(
+            mask("4111111111111111", &spec(6, 4, true), true),
+            "411111****1111"
+        );
+        assert_eq!(
+            mask("4111111111111111", &spec(8, 4, true), true),
+            "41111111****1111"
+        );
         // Eight-digit BIN only for 16+ digit PANs.
-        assert_eq!(mask("378282246310005", &spec(8, 4, true), true), "378282****0005");
-        let long = MaskSpec { preserve_length: true, ..spec(6, 4, true) };
+        assert_eq!(
+            mask("378282246310005", &spec(8, 4, true), true),
+            "378282****0005"
+        );
+        let long = MaskSpec {
+            preserve_length: true,
+            ..spec(6, 4, true)
+        };
         assert_eq!(mask("4111111111111111", &long, true), "411111******1111");
     }
 

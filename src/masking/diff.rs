@@ -48,7 +48,10 @@ pub fn diff_doc(old: &Ruleset, new: &Ruleset, doc: &Value) -> Vec<Change> {
         match new_hits.iter().find(|n| key(n) == key(o)) {
             None => changes.push(Change::Removed(o.clone())),
             Some(n) if n.rule != o.rule || n.replacement != o.replacement => {
-                changes.push(Change::Changed { old: o.clone(), new: n.clone() })
+                changes.push(Change::Changed {
+                    old: o.clone(),
+                    new: n.clone(),
+                })
             }
             Some(_) => {}
         }
@@ -65,11 +68,20 @@ pub fn diff_doc(old: &Ruleset, new: &Ruleset, doc: &Value) -> Vec<Change> {
 pub fn diff_jsonl(old: &Ruleset, new: &Ruleset, jsonl: &str) -> Vec<DocDiff> {
     let mut out = Vec::new();
     for (n, line) in jsonl.lines().enumerate() {
-        let Ok(doc) = serde_json::from_str::<Value>(line) else { continue };
+        let Ok(doc) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
         let changes = diff_doc(old, new, &doc);
         if !changes.is_empty() {
-            let event_id = doc.get("eventId").and_then(Value::as_str).map(str::to_string);
-            out.push(DocDiff { line: n + 1, event_id, changes });
+            let event_id = doc
+                .get("eventId")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            out.push(DocDiff {
+                line: n + 1,
+                event_id,
+                changes,
+            });
         }
     }
     out
@@ -87,24 +99,44 @@ pub fn render(diffs: &[DocDiff]) -> String {
     let mut out = String::new();
     let (mut added, mut removed, mut changed) = (0, 0, 0);
     for d in diffs {
-        let id = d.event_id.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+        let id = d
+            .event_id
+            .as_deref()
+            .map(|e| format!(" ({e})"))
+            .unwrap_or_default();
         let _ = writeln!(out, "line {}{id}:", d.line);
         for c in &d.changes {
             let _ = match c {
                 Change::Added(h) => {
                     added += 1;
-                    writeln!(out, "  + {}  newly masked by `{}` -> {}", at(h), h.rule, h.replacement)
+                    writeln!(
+                        out,
+                        "  + {}  newly masked by `{}` -> {}",
+                        at(h),
+                        h.rule,
+                        h.replacement
+                    )
                 }
                 Change::Removed(h) => {
                     removed += 1;
-                    writeln!(out, "  - {}  no longer masked (was `{}` -> {})", at(h), h.rule, h.replacement)
+                    writeln!(
+                        out,
+                        "  - {}  no longer masked (was `{}` -> {})",
+                        at(h),
+                        h.rule,
+                        h.replacement
+                    )
                 }
                 Change::Changed { old, new } => {
                     changed += 1;
                     writeln!(
                         out,
                         "  ~ {}  `{}` -> {}  becomes  `{}` -> {}",
-                        at(new), old.rule, old.replacement, new.rule, new.replacement
+                        at(new),
+                        old.rule,
+                        old.replacement,
+                        new.rule,
+                        new.replacement
                     )
                 }
             };

@@ -13,8 +13,8 @@ use serde_json::Value;
 
 use super::action::{self, Action};
 use super::detectors::Builtin;
-use super::prefilter::Open;
 use super::path::{self, PathNode, Seg};
+use super::prefilter::Open;
 use super::report::{Finding, Hit, Report};
 use super::ruleset::{Claim, Matcher, Ruleset};
 
@@ -76,7 +76,8 @@ impl Ruleset {
     pub fn candidates(&self, text: &str) -> Vec<(Range<usize>, usize)> {
         let mut w = Walker::new(self, false);
         w.collect(text);
-        let mut out: Vec<(Range<usize>, usize)> = w.cands.iter().map(|c| (c.start..c.end, c.rule)).collect();
+        let mut out: Vec<(Range<usize>, usize)> =
+            w.cands.iter().map(|c| (c.start..c.end, c.rule)).collect();
         out.sort_by_key(|(r, i)| (r.start, Reverse(r.end), *i));
         out
     }
@@ -94,19 +95,38 @@ struct Walker<'r> {
 
 impl<'r> Walker<'r> {
     fn new(rs: &'r Ruleset, detailed: bool) -> Self {
-        Walker { rs, cands: Vec::new(), spans: Vec::new(), open: Open::default(), findings: Vec::new(), detailed, hits: Vec::new() }
+        Walker {
+            rs,
+            cands: Vec::new(),
+            spans: Vec::new(),
+            open: Open::default(),
+            findings: Vec::new(),
+            detailed,
+            hits: Vec::new(),
+        }
     }
 
     fn report(self) -> Report {
         let mut findings: Vec<Finding> = Vec::with_capacity(self.findings.len());
         for (rule, path) in self.findings {
             let id = &self.rs.rules[rule].id;
-            match findings.iter_mut().rev().find(|f| &f.rule == id && f.path == path) {
+            match findings
+                .iter_mut()
+                .rev()
+                .find(|f| &f.rule == id && f.path == path)
+            {
                 Some(f) => f.count += 1,
-                None => findings.push(Finding { rule: id.clone(), path, count: 1 }),
+                None => findings.push(Finding {
+                    rule: id.clone(),
+                    path,
+                    count: 1,
+                }),
             }
         }
-        Report { ruleset_version: self.rs.version_arc(), findings }
+        Report {
+            ruleset_version: self.rs.version_arc(),
+            findings,
+        }
     }
 
     /// Walks `v`, whose path ends at `node`; returns false when `v` must be removed from its parent.
@@ -138,7 +158,10 @@ impl<'r> Walker<'r> {
             Value::Array(items) => {
                 let mut i = 0;
                 items.retain_mut(|item| {
-                    let child = PathNode { parent: node, seg: Seg::Index(i) };
+                    let child = PathNode {
+                        parent: node,
+                        seg: Seg::Index(i),
+                    };
                     i += 1;
                     self.entry(item, &child)
                 });
@@ -146,7 +169,10 @@ impl<'r> Walker<'r> {
             }
             Value::Object(map) => {
                 map.retain(|key, item| {
-                    let child = PathNode { parent: node, seg: Seg::Key(key) };
+                    let child = PathNode {
+                        parent: node,
+                        seg: Seg::Key(key),
+                    };
                     self.entry(item, &child)
                 });
                 true
@@ -181,8 +207,15 @@ impl<'r> Walker<'r> {
             }
         };
         if self.detailed {
-            let shown = replacement.clone().unwrap_or_else(|| "<dropped>".to_string());
-            self.hits.push(Hit { rule: self.rs.rules[rule].id.clone(), path: path.clone(), span: None, replacement: shown });
+            let shown = replacement
+                .clone()
+                .unwrap_or_else(|| "<dropped>".to_string());
+            self.hits.push(Hit {
+                rule: self.rs.rules[rule].id.clone(),
+                path: path.clone(),
+                span: None,
+                replacement: shown,
+            });
         }
         self.findings.push((rule, path));
         match replacement {
@@ -208,7 +241,11 @@ impl<'r> Walker<'r> {
             Action::Redact(p) => p.clone(),
             Action::Hash { domain } => {
                 let normalized: String = if significant {
-                    found.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
+                    found
+                        .chars()
+                        .filter(|c| c.is_alphanumeric())
+                        .flat_map(char::to_uppercase)
+                        .collect()
                 } else if builtin == Some(Builtin::Email) {
                     found.to_lowercase()
                 } else {
@@ -235,19 +272,35 @@ impl<'r> Walker<'r> {
             match &self.rs.rules[i].matcher {
                 Matcher::Builtin(b) => {
                     b.find(text, &self.open.hints, &mut self.spans);
-                    self.cands.extend(self.spans.drain(..).map(|s| Cand { start: s.start, end: s.end, rule: i }));
+                    self.cands.extend(self.spans.drain(..).map(|s| Cand {
+                        start: s.start,
+                        end: s.end,
+                        rule: i,
+                    }));
                 }
                 Matcher::Pattern { regex, group: 0 } => {
-                    self.cands.extend(
-                        regex.find_iter(text).filter(|m| !m.is_empty()).map(|m| Cand { start: m.start(), end: m.end(), rule: i }),
-                    );
+                    self.cands
+                        .extend(
+                            regex
+                                .find_iter(text)
+                                .filter(|m| !m.is_empty())
+                                .map(|m| Cand {
+                                    start: m.start(),
+                                    end: m.end(),
+                                    rule: i,
+                                }),
+                        );
                 }
                 Matcher::Pattern { regex, group } => {
                     for caps in regex.captures_iter(text) {
                         if let Some(m) = caps.get(*group)
                             && !m.is_empty()
                         {
-                            self.cands.push(Cand { start: m.start(), end: m.end(), rule: i });
+                            self.cands.push(Cand {
+                                start: m.start(),
+                                end: m.end(),
+                                rule: i,
+                            });
                         }
                     }
                 }
@@ -262,7 +315,8 @@ impl<'r> Walker<'r> {
         if self.cands.is_empty() {
             return Outcome::Keep;
         }
-        self.cands.sort_unstable_by_key(|c| (c.start, Reverse(c.end), c.rule));
+        self.cands
+            .sort_unstable_by_key(|c| (c.start, Reverse(c.end), c.rule));
         let mut kept: Vec<Cand> = Vec::with_capacity(self.cands.len());
         for c in &self.cands {
             if kept.last().is_none_or(|k| c.start >= k.end) {
@@ -270,7 +324,10 @@ impl<'r> Walker<'r> {
             }
         }
         let path = path::render(node);
-        let drop = !text_mode && kept.iter().any(|c| self.rs.rules[c.rule].action == Action::Drop);
+        let drop = !text_mode
+            && kept
+                .iter()
+                .any(|c| self.rs.rules[c.rule].action == Action::Drop);
         let mut out = String::with_capacity(text.len());
         let mut pos = 0;
         for c in &kept {
@@ -279,7 +336,11 @@ impl<'r> Walker<'r> {
             out.push_str(&replacement);
             pos = c.end;
             if self.detailed {
-                let shown = if drop { "<dropped>".to_string() } else { replacement };
+                let shown = if drop {
+                    "<dropped>".to_string()
+                } else {
+                    replacement
+                };
                 self.hits.push(Hit {
                     rule: self.rs.rules[c.rule].id.clone(),
                     path: path.clone(),
@@ -290,6 +351,10 @@ impl<'r> Walker<'r> {
             self.findings.push((c.rule, path.clone()));
         }
         out.push_str(&text[pos..]);
-        if drop { Outcome::Drop } else { Outcome::Replace(out) }
+        if drop {
+            Outcome::Drop
+        } else {
+            Outcome::Replace(out)
+        }
     }
 }

@@ -25,8 +25,16 @@ pub struct ExampleFailure {
 
 impl fmt::Display for ExampleFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = if self.expected_match { "should match but did not" } else { "should be ignored but matched" };
-        write!(f, "{}: rule `{}`: example {what}: {:?}", self.at, self.rule, self.example)?;
+        let what = if self.expected_match {
+            "should match but did not"
+        } else {
+            "should be ignored but matched"
+        };
+        write!(
+            f,
+            "{}: rule `{}`: example {what}: {:?}",
+            self.at, self.rule, self.example
+        )?;
         if let Some(d) = &self.detail {
             write!(f, " ({d})")?;
         }
@@ -63,7 +71,12 @@ pub fn run(rs: &Ruleset) -> ExampleRun {
         };
         match &rule.matcher {
             Matcher::Fields(pats) => {
-                for (example, expected) in ex.matches.iter().map(|e| (e, true)).chain(ex.ignores.iter().map(|e| (e, false))) {
+                for (example, expected) in ex
+                    .matches
+                    .iter()
+                    .map(|e| (e, true))
+                    .chain(ex.ignores.iter().map(|e| (e, false)))
+                {
                     out.checked += 1;
                     let hit = pats.iter().any(|p| p.matches_str(example).unwrap_or(false));
                     if hit != expected {
@@ -79,14 +92,19 @@ pub fn run(rs: &Ruleset) -> ExampleRun {
                     if report.findings.is_empty() {
                         out.failures.push(fail(example, true, None));
                     } else if masked == *example {
-                        out.failures.push(fail(example, true, Some("matched, but the output is unchanged".into())));
+                        out.failures.push(fail(
+                            example,
+                            true,
+                            Some("matched, but the output is unchanged".into()),
+                        ));
                     }
                 }
                 for example in &ex.ignores {
                     out.checked += 1;
                     let (masked, report) = alone.mask_text(example);
                     if !report.findings.is_empty() {
-                        out.failures.push(fail(example, false, Some(format!("became {masked:?}"))));
+                        out.failures
+                            .push(fail(example, false, Some(format!("became {masked:?}"))));
                     }
                 }
             }

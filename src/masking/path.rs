@@ -62,7 +62,8 @@ fn is_plain_key(k: &str) -> bool {
     !k.is_empty()
         && k != "*"
         && k != "**"
-        && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b >= 0x80)
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b >= 0x80)
 }
 
 /// One step of a path pattern.
@@ -98,7 +99,10 @@ pub struct PathError {
 impl PathPattern {
     /// Parses a pattern such as `$.payment.cvv`, `**.password` or `items[*].pan`.
     pub fn parse(text: &str) -> Result<PathPattern, PathError> {
-        let err = |reason| PathError { path: text.to_string(), reason };
+        let err = |reason| PathError {
+            path: text.to_string(),
+            reason,
+        };
         let mut rest = text.trim();
         if rest.is_empty() {
             return Err(err("the path is empty"));
@@ -113,7 +117,9 @@ impl PathPattern {
         let mut expect_name = true;
         while !rest.is_empty() {
             if let Some(r) = rest.strip_prefix('[') {
-                let close = r.find(']').ok_or_else(|| err("`[` without a closing `]`"))?;
+                let close = r
+                    .find(']')
+                    .ok_or_else(|| err("`[` without a closing `]`"))?;
                 let inner = &r[..close];
                 segs.push(parse_bracket(inner).ok_or_else(|| {
                     err("inside brackets write `*`, an index such as `0`, or a quoted key such as `'a.b'`")
@@ -136,13 +142,17 @@ impl PathPattern {
                 let end = rest.find(['.', '[']).unwrap_or(rest.len());
                 let name = &rest[..end];
                 if name.contains(']') || name.contains(char::is_whitespace) {
-                    return Err(err("keys with spaces or brackets must be quoted: `['my key']`"));
+                    return Err(err(
+                        "keys with spaces or brackets must be quoted: `['my key']`",
+                    ));
                 }
                 segs.push(match name {
                     "**" => PatSeg::Deep,
                     "*" => PatSeg::Any,
                     n if n.contains('*') => {
-                        return Err(err("`*` stands alone as a step; partial wildcards are not supported"));
+                        return Err(err(
+                            "`*` stands alone as a step; partial wildcards are not supported",
+                        ));
                     }
                     n => PatSeg::Key(n.to_ascii_lowercase()),
                 });
@@ -153,7 +163,10 @@ impl PathPattern {
         if segs.iter().all(|s| *s == PatSeg::Deep) {
             return Err(err("`**` alone would match every field"));
         }
-        Ok(PathPattern { segs, text: text.to_string() })
+        Ok(PathPattern {
+            segs,
+            text: text.to_string(),
+        })
     }
 
     /// The literal key the pattern ends with (lower-case), if it ends with one: the bucket the
@@ -200,7 +213,11 @@ enum OwnedSeg {
     Index(usize),
 }
 
-fn with_chain(segs: &[OwnedSeg], parent: Option<&PathNode<'_>>, f: &dyn Fn(Option<&PathNode<'_>>) -> bool) -> bool {
+fn with_chain(
+    segs: &[OwnedSeg],
+    parent: Option<&PathNode<'_>>,
+    f: &dyn Fn(Option<&PathNode<'_>>) -> bool,
+) -> bool {
     match segs.split_first() {
         None => f(parent),
         Some((first, rest)) => {
@@ -265,7 +282,10 @@ mod tests {
     use super::*;
 
     fn m(pattern: &str, path: &str) -> bool {
-        PathPattern::parse(pattern).unwrap().matches_str(path).unwrap()
+        PathPattern::parse(pattern)
+            .unwrap()
+            .matches_str(path)
+            .unwrap()
     }
 
     #[test]
@@ -287,16 +307,30 @@ mod tests {
 
     #[test]
     fn errors() {
-        for bad in ["", "$", "a..b", ".a", "a.", "a[", "a[x]", "**", "pass*", "a]b", "a[0]b", "my key"] {
-            assert!(PathPattern::parse(bad).is_err(), "{bad:?} should be refused");
+        for bad in [
+            "", "$", "a..b", ".a", "a.", "a[", "a[x]", "**", "pass*", "a]b", "a[0]b", "my key",
+        ] {
+            assert!(
+                PathPattern::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 
     #[test]
     fn rendering() {
-        let a = PathNode { parent: None, seg: Seg::Key("context") };
-        let b = PathNode { parent: Some(&a), seg: Seg::Key("odd key") };
-        let c = PathNode { parent: Some(&b), seg: Seg::Index(2) };
+        let a = PathNode {
+            parent: None,
+            seg: Seg::Key("context"),
+        };
+        let b = PathNode {
+            parent: Some(&a),
+            seg: Seg::Key("odd key"),
+        };
+        let c = PathNode {
+            parent: Some(&b),
+            seg: Seg::Index(2),
+        };
         assert_eq!(render(Some(&c)), "$.context['odd key'][2]");
         assert_eq!(render(None), "$");
     }

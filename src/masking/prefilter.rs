@@ -31,8 +31,21 @@ fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
         Builtin::Jwt => Some(&["eyJ"]),
         Builtin::BearerToken => Some(&["bearer"]),
         Builtin::ApiKey => Some(&[
-            "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "_live_", "_test_", "xox",
-            "AIza", "sk-", "glpat-", "SG.",
+            "AKIA",
+            "ASIA",
+            "ghp_",
+            "gho_",
+            "ghu_",
+            "ghs_",
+            "ghr_",
+            "github_pat_",
+            "_live_",
+            "_test_",
+            "xox",
+            "AIza",
+            "sk-",
+            "glpat-",
+            "SG.",
         ]),
         Builtin::SecretAssignment => Some(&["key", "token", "secret", "passw", "pwd", "passcode"]),
         _ => None,
@@ -42,7 +55,10 @@ fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
 /// The prefix literals every match of `pattern` starts with (ASCII lower-cased), or `None` when some match
 /// can start with anything.
 fn pattern_literals(pattern: &str) -> Option<Vec<String>> {
-    let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).ok()?;
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()?;
     let mut ex = Extractor::new();
     ex.kind(ExtractKind::Prefix)
         .limit_total(4096)
@@ -109,7 +125,9 @@ impl Prefilter {
         let mut groups = 0u32;
         for s in sources {
             let literals = match s {
-                GateSource::Builtin(b) => builtin_literals(*b).map(|l| l.iter().map(|s| s.to_ascii_lowercase()).collect()),
+                GateSource::Builtin(b) => {
+                    builtin_literals(*b).map(|l| l.iter().map(|s| s.to_ascii_lowercase()).collect())
+                }
                 GateSource::Pattern(p) => pattern_literals(p),
             };
             let gate = match (s, literals) {
@@ -148,8 +166,19 @@ impl Prefilter {
                     .ok()
             })
             .flatten();
-        let literals_need_letters = lits.iter().all(|l| l.bytes().any(|b| b.is_ascii_alphabetic()));
-        (Prefilter { ac, owner, groups, literals_need_letters, set }, gates)
+        let literals_need_letters = lits
+            .iter()
+            .all(|l| l.bytes().any(|b| b.is_ascii_alphabetic()));
+        (
+            Prefilter {
+                ac,
+                owner,
+                groups,
+                literals_need_letters,
+                set,
+            },
+            gates,
+        )
     }
 
     /// Computes which gates are open for `text`, reusing `open`'s buffers.
@@ -180,7 +209,10 @@ mod tests {
 
     #[test]
     fn literal_extraction() {
-        assert_eq!(pattern_literals(r"\bLOY-\d{8}\b"), Some(vec!["loy-".to_string()]));
+        assert_eq!(
+            pattern_literals(r"\bLOY-\d{8}\b"),
+            Some(vec!["loy-".to_string()])
+        );
         let dob = pattern_literals(r"(?i)\b(?:date of birth|dob)\b").unwrap();
         assert!(dob.contains(&"dob".to_string()) && dob.contains(&"date of birth".to_string()));
         assert_eq!(pattern_literals(r"\d+x"), None);
@@ -189,9 +221,16 @@ mod tests {
 
     #[test]
     fn gates_open_only_on_their_literals() {
-        let sources = [GateSource::Pattern(r"LOY-\d+"), GateSource::Pattern(r"\d{3}x"), GateSource::Builtin(Builtin::Jwt)];
+        let sources = [
+            GateSource::Pattern(r"LOY-\d+"),
+            GateSource::Pattern(r"\d{3}x"),
+            GateSource::Builtin(Builtin::Jwt),
+        ];
         let (pf, gates) = Prefilter::build(&sources, 1 << 20);
-        assert_eq!(gates, vec![Gate::Literal(0), Gate::Set(0), Gate::Literal(1)]);
+        assert_eq!(
+            gates,
+            vec![Gate::Literal(0), Gate::Set(0), Gate::Literal(1)]
+        );
         let mut open = Open::default();
         pf.open("member loy-12 and 123x", &mut open);
         assert!(open.allows(gates[0]) && open.allows(gates[1]) && !open.allows(gates[2]));

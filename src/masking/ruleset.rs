@@ -186,7 +186,10 @@ impl Ruleset {
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Ok(text) => sources.push((file, text)),
                     Err(e) => problems.push(RuleProblem {
-                        at: Location { file, line: line_of_offset_bytes(e.as_bytes(), e.utf8_error().valid_up_to()) },
+                        at: Location {
+                            file,
+                            line: line_of_offset_bytes(e.as_bytes(), e.utf8_error().valid_up_to()),
+                        },
                         rule: None,
                         message: "the file is not valid UTF-8".to_string(),
                     }),
@@ -205,7 +208,10 @@ impl Ruleset {
     }
 
     /// Compiles rule files given as `(name, content)` pairs, in that order.
-    pub fn from_sources(sources: &[(PathBuf, String)], keys: KeyPolicy) -> Result<Ruleset, LoadError> {
+    pub fn from_sources(
+        sources: &[(PathBuf, String)],
+        keys: KeyPolicy,
+    ) -> Result<Ruleset, LoadError> {
         let mut c = Compiler::default();
         for (file, text) in sources {
             c.file(file, text);
@@ -238,11 +244,21 @@ impl Ruleset {
     pub fn only(&self, index: usize) -> Ruleset {
         let mut rule = self.rules[index].clone();
         rule.enabled = true;
-        Ruleset::assemble(vec![rule], Vec::new(), self.hash_key.clone(), self.version.clone())
+        Ruleset::assemble(
+            vec![rule],
+            Vec::new(),
+            self.hash_key.clone(),
+            self.version.clone(),
+        )
     }
 
     /// Builds the per-string prefilter and the field index around compiled rules.
-    fn assemble(rules: Vec<Rule>, allow: Vec<PathPattern>, hash_key: Option<Arc<HashKey>>, version: Arc<str>) -> Ruleset {
+    fn assemble(
+        rules: Vec<Rule>,
+        allow: Vec<PathPattern>,
+        hash_key: Option<Arc<HashKey>>,
+        version: Arc<str>,
+    ) -> Ruleset {
         let text: Vec<usize> = rules
             .iter()
             .enumerate()
@@ -260,7 +276,15 @@ impl Ruleset {
         let (prefilter, gates) = Prefilter::build(&sources, REGEX_SIZE_LIMIT);
         let text_rules = text.into_iter().zip(gates).collect();
         let fields = FieldIndex::build(&rules, &allow);
-        Ruleset { rules, text_rules, prefilter, fields, allow, hash_key, version }
+        Ruleset {
+            rules,
+            text_rules,
+            prefilter,
+            fields,
+            allow,
+            hash_key,
+            version,
+        }
     }
 }
 
@@ -293,13 +317,17 @@ fn length_bit(len: usize) -> u64 {
 impl FieldIndex {
     fn build(rules: &[Rule], allow: &[PathPattern]) -> FieldIndex {
         let mut idx = FieldIndex::default();
-        let claims = allow.iter().map(|p| (Claim::Allow, p)).chain(rules.iter().enumerate().flat_map(|(i, r)| {
-            let pats: &[PathPattern] = match (&r.matcher, r.enabled) {
-                (Matcher::Fields(p), true) => p,
-                _ => &[],
-            };
-            pats.iter().map(move |p| (Claim::Rule(i), p))
-        }));
+        let claims =
+            allow
+                .iter()
+                .map(|p| (Claim::Allow, p))
+                .chain(rules.iter().enumerate().flat_map(|(i, r)| {
+                    let pats: &[PathPattern] = match (&r.matcher, r.enabled) {
+                        (Matcher::Fields(p), true) => p,
+                        _ => &[],
+                    };
+                    pats.iter().map(move |p| (Claim::Rule(i), p))
+                }));
         for (claim, pat) in claims {
             match pat.last_key() {
                 Some(k) => {
@@ -307,7 +335,10 @@ impl FieldIndex {
                     if let Some(&b) = k.as_bytes().first() {
                         idx.first_bytes[usize::from(b >> 6)] |= 1u64 << (b & 63);
                     }
-                    idx.by_last_key.entry(k.as_bytes().into()).or_default().push((claim, pat.clone()))
+                    idx.by_last_key
+                        .entry(k.as_bytes().into())
+                        .or_default()
+                        .push((claim, pat.clone()))
                 }
                 None => idx.others.push((claim, pat.clone())),
             }
@@ -375,9 +406,19 @@ struct Compiler {
 }
 
 impl Compiler {
-    fn problem(&mut self, file: &Path, text: &str, span: Range<usize>, rule: Option<&str>, message: impl Into<String>) {
+    fn problem(
+        &mut self,
+        file: &Path,
+        text: &str,
+        span: Range<usize>,
+        rule: Option<&str>,
+        message: impl Into<String>,
+    ) {
         self.problems.push(RuleProblem {
-            at: Location { file: file.to_path_buf(), line: line_of(text, span.start) },
+            at: Location {
+                file: file.to_path_buf(),
+                line: line_of(text, span.start),
+            },
             rule: rule.map(str::to_string),
             message: message.into(),
         });
@@ -397,7 +438,8 @@ impl Compiler {
             for p in allow.paths {
                 match PathPattern::parse(p.get_ref()) {
                     Ok(pat) => {
-                        self.normalized.push(serde_json::json!({"allow": pat.as_str()}));
+                        self.normalized
+                            .push(serde_json::json!({"allow": pat.as_str()}));
                         self.allow.push(pat);
                     }
                     Err(e) => self.problem(file, text, p.span(), None, format!("[allow] {e}")),
@@ -405,7 +447,10 @@ impl Compiler {
             }
         }
         if let Some(h) = parsed.hashing {
-            let at = Location { file: file.to_path_buf(), line: line_of(text, h.span().start) };
+            let at = Location {
+                file: file.to_path_buf(),
+                line: line_of(text, h.span().start),
+            };
             let h = h.into_inner();
             if let Some((first, _, _)) = &self.hashing {
                 let msg = format!("a second [hashing] section (the first is at {first}); keep one");
@@ -434,12 +479,25 @@ impl Compiler {
         let start = spanned.span();
         let spec = spanned.into_inner();
         let id = spec.id.get_ref().clone();
-        let at = Location { file: file.to_path_buf(), line: line_of(text, start.start) };
+        let at = Location {
+            file: file.to_path_buf(),
+            line: line_of(text, start.start),
+        };
         let before = self.problems.len();
-        let bad = |c: &mut Compiler, span: Range<usize>, msg: String| c.problem(file, text, span, Some(&id), msg);
+        let bad = |c: &mut Compiler, span: Range<usize>, msg: String| {
+            c.problem(file, text, span, Some(&id), msg)
+        };
 
-        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.') {
-            bad(self, spec.id.span(), "the id must be letters, digits, `-`, `_` or `.`".into());
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        {
+            bad(
+                self,
+                spec.id.span(),
+                "the id must be letters, digits, `-`, `_` or `.`".into(),
+            );
         }
         if let Some(first) = self.ids.get(&id) {
             let msg = format!("duplicate id (first defined at {first})");
@@ -448,10 +506,20 @@ impl Compiler {
             self.ids.insert(id.clone(), at.clone());
         }
 
-        let kinds = [spec.detector.is_some(), spec.pattern.is_some(), spec.fields.is_some()];
+        let kinds = [
+            spec.detector.is_some(),
+            spec.pattern.is_some(),
+            spec.fields.is_some(),
+        ];
         let matcher = match kinds {
-            [true, false, false] => spec.detector.as_ref().map(|d| Matcher::Builtin(*d.get_ref())),
-            [false, true, false] => spec.pattern.as_ref().and_then(|p| self.pattern(file, text, &id, p, spec.group.as_ref())),
+            [true, false, false] => spec
+                .detector
+                .as_ref()
+                .map(|d| Matcher::Builtin(*d.get_ref())),
+            [false, true, false] => spec
+                .pattern
+                .as_ref()
+                .and_then(|p| self.pattern(file, text, &id, p, spec.group.as_ref())),
             [false, false, true] => {
                 let mut pats = Vec::new();
                 for f in spec.fields.iter().flatten() {
@@ -466,18 +534,32 @@ impl Compiler {
                 Some(Matcher::Fields(pats))
             }
             [false, false, false] => {
-                bad(self, spec.id.span(), "missing key: say what the rule finds with `detector`, `pattern` or `fields`".into());
+                bad(
+                    self,
+                    spec.id.span(),
+                    "missing key: say what the rule finds with `detector`, `pattern` or `fields`"
+                        .into(),
+                );
                 None
             }
             _ => {
-                bad(self, spec.id.span(), "give exactly one of `detector`, `pattern` or `fields`".into());
+                bad(
+                    self,
+                    spec.id.span(),
+                    "give exactly one of `detector`, `pattern` or `fields`".into(),
+                );
                 None
             }
         };
-        if spec.group.is_some() && spec.pattern.is_none()
+        if spec.group.is_some()
+            && spec.pattern.is_none()
             && let Some(g) = &spec.group
         {
-            bad(self, g.span(), "`group` only applies to `pattern` rules".into());
+            bad(
+                self,
+                g.span(),
+                "`group` only applies to `pattern` rules".into(),
+            );
         }
 
         let action = self.action(file, text, &id, &spec, matcher.as_ref());
@@ -488,57 +570,119 @@ impl Compiler {
                 }
             }
         }
-        if spec.enabled && spec.action.get_ref() == &ActionName::Hash && self.first_use_of_hash.is_none() {
+        if spec.enabled
+            && spec.action.get_ref() == &ActionName::Hash
+            && self.first_use_of_hash.is_none()
+        {
             self.first_use_of_hash = Some((at.clone(), id.clone()));
         }
         if self.problems.len() != before {
             return;
         }
-        let (Some(matcher), Some(action)) = (matcher, action) else { return };
-        self.normalized.push(normalize(&id, spec.enabled, &matcher, &action));
-        self.rules.push(Rule { id, at, enabled: spec.enabled, matcher, action, examples: spec.examples });
+        let (Some(matcher), Some(action)) = (matcher, action) else {
+            return;
+        };
+        self.normalized
+            .push(normalize(&id, spec.enabled, &matcher, &action));
+        self.rules.push(Rule {
+            id,
+            at,
+            enabled: spec.enabled,
+            matcher,
+            action,
+            examples: spec.examples,
+        });
     }
 
-    fn pattern(&mut self, file: &Path, text: &str, id: &str, p: &Spanned<String>, group: Option<&Spanned<GroupRef>>) -> Option<Matcher> {
-        let regex = match RegexBuilder::new(p.get_ref()).size_limit(REGEX_SIZE_LIMIT).build() {
+    fn pattern(
+        &mut self,
+        file: &Path,
+        text: &str,
+        id: &str,
+        p: &Spanned<String>,
+        group: Option<&Spanned<GroupRef>>,
+    ) -> Option<Matcher> {
+        let regex = match RegexBuilder::new(p.get_ref())
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+        {
             Ok(r) => r,
             Err(regex::Error::CompiledTooBig(limit)) => {
-                let msg = format!("pattern is too large once compiled (limit {limit} bytes); split it or simplify repetitions such as {{1000}}");
+                let msg = format!(
+                    "pattern is too large once compiled (limit {limit} bytes); split it or simplify repetitions such as {{1000}}"
+                );
                 self.problem(file, text, p.span(), Some(id), msg);
                 return None;
             }
             Err(e) => {
-                let msg = format!("invalid regex: {}", e.to_string().lines().last().unwrap_or("syntax error").trim());
-                self.problem(file, text, p.span(), Some(id), format!("{msg}\n    {}", e.to_string().replace('\n', "\n    ")));
+                let msg = format!(
+                    "invalid regex: {}",
+                    e.to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("syntax error")
+                        .trim()
+                );
+                self.problem(
+                    file,
+                    text,
+                    p.span(),
+                    Some(id),
+                    format!("{msg}\n    {}", e.to_string().replace('\n', "\n    ")),
+                );
                 return None;
             }
         };
         if regex.is_match("") {
-            self.problem(file, text, p.span(), Some(id), "pattern matches the empty string, so it would match everywhere");
+            self.problem(
+                file,
+                text,
+                p.span(),
+                Some(id),
+                "pattern matches the empty string, so it would match everywhere",
+            );
             return None;
         }
         let group = match group.map(|g| (g.get_ref(), g.span())) {
             None => 0,
             Some((GroupRef::Index(i), span)) => {
                 if *i == 0 || *i >= regex.captures_len() {
-                    let msg = format!("group {i} does not exist; the pattern has {} capture group(s)", regex.captures_len() - 1);
+                    let msg = format!(
+                        "group {i} does not exist; the pattern has {} capture group(s)",
+                        regex.captures_len() - 1
+                    );
                     self.problem(file, text, span, Some(id), msg);
                     return None;
                 }
                 *i
             }
-            Some((GroupRef::Name(n), span)) => match regex.capture_names().position(|c| c == Some(n.as_str())) {
-                Some(i) => i,
-                None => {
-                    self.problem(file, text, span, Some(id), format!("the pattern has no group named `{n}`"));
-                    return None;
+            Some((GroupRef::Name(n), span)) => {
+                match regex.capture_names().position(|c| c == Some(n.as_str())) {
+                    Some(i) => i,
+                    None => {
+                        self.problem(
+                            file,
+                            text,
+                            span,
+                            Some(id),
+                            format!("the pattern has no group named `{n}`"),
+                        );
+                        return None;
+                    }
                 }
-            },
+            }
         };
         Some(Matcher::Pattern { regex, group })
     }
 
-    fn action(&mut self, file: &Path, text: &str, id: &str, spec: &RuleSpec, matcher: Option<&Matcher>) -> Option<Action> {
+    fn action(
+        &mut self,
+        file: &Path,
+        text: &str,
+        id: &str,
+        spec: &RuleSpec,
+        matcher: Option<&Matcher>,
+    ) -> Option<Action> {
         let name = *spec.action.get_ref();
         let builtin = match matcher {
             Some(Matcher::Builtin(b)) => Some(*b),
@@ -555,17 +699,34 @@ impl Compiler {
                 ("keep_last", spec.keep_last.as_ref().map(Spanned::span)),
                 ("keep_first", spec.keep_first.as_ref().map(Spanned::span)),
                 ("mask_char", spec.mask_char.as_ref().map(Spanned::span)),
-                ("preserve_length", spec.preserve_length.as_ref().map(Spanned::span)),
+                (
+                    "preserve_length",
+                    spec.preserve_length.as_ref().map(Spanned::span),
+                ),
             ] {
                 if let Some(span) = span {
-                    refuse(self, span, format!("`{key}` only applies to action = \"mask\" (this rule uses \"{}\")", name.name()));
+                    refuse(
+                        self,
+                        span,
+                        format!(
+                            "`{key}` only applies to action = \"mask\" (this rule uses \"{}\")",
+                            name.name()
+                        ),
+                    );
                 }
             }
         }
         if name != ActionName::Redact
             && let Some(p) = &spec.placeholder
         {
-            refuse(self, p.span(), format!("`placeholder` only applies to action = \"redact\" (this rule uses \"{}\")", name.name()));
+            refuse(
+                self,
+                p.span(),
+                format!(
+                    "`placeholder` only applies to action = \"redact\" (this rule uses \"{}\")",
+                    name.name()
+                ),
+            );
         }
         let action = match name {
             ActionName::Mask => {
@@ -580,21 +741,39 @@ impl Compiler {
                     && let Some(k) = &spec.keep_last
                     && *k.get_ref() > 4
                 {
-                    refuse(self, k.span(), "a card may show at most its last 4 digits (PCI DSS 3.4.1)".into());
+                    refuse(
+                        self,
+                        k.span(),
+                        "a card may show at most its last 4 digits (PCI DSS 3.4.1)".into(),
+                    );
                 }
                 if keep_last > 64
                     && let Some(k) = &spec.keep_last
                 {
-                    refuse(self, k.span(), "keep_last above 64 would show the whole value".into());
+                    refuse(
+                        self,
+                        k.span(),
+                        "keep_last above 64 would show the whole value".into(),
+                    );
                 }
                 let mask_char = spec.mask_char.as_ref().map_or('*', |c| *c.get_ref());
                 if mask_char.is_alphanumeric()
                     && let Some(c) = &spec.mask_char
                 {
-                    refuse(self, c.span(), "mask_char must not be a letter or digit".into());
+                    refuse(
+                        self,
+                        c.span(),
+                        "mask_char must not be a letter or digit".into(),
+                    );
                 }
                 let preserve_length = spec.preserve_length.as_ref().is_some_and(|p| *p.get_ref());
-                Action::Mask(MaskSpec { keep_first, keep_last, mask_char, preserve_length, card: is_card })
+                Action::Mask(MaskSpec {
+                    keep_first,
+                    keep_last,
+                    mask_char,
+                    preserve_length,
+                    card: is_card,
+                })
             }
             ActionName::Redact => {
                 let placeholder = match (&spec.placeholder, builtin) {
@@ -605,7 +784,11 @@ impl Compiler {
                 if let Some(p) = &spec.placeholder
                     && super::detectors::contains_card(p.get_ref())
                 {
-                    refuse(self, p.span(), "the placeholder itself looks like a card number".into());
+                    refuse(
+                        self,
+                        p.span(),
+                        "the placeholder itself looks like a card number".into(),
+                    );
                 }
                 Action::Redact(placeholder)
             }
@@ -639,7 +822,8 @@ impl Compiler {
             return Err(LoadError::Invalid(self.problems));
         }
         let canonical = serde_json::to_vec(&self.normalized).unwrap_or_default();
-        let version: Arc<str> = format!("sha256:{}", hex::encode(Sha256::digest(&canonical))).into();
+        let version: Arc<str> =
+            format!("sha256:{}", hex::encode(Sha256::digest(&canonical))).into();
         Ok(Ruleset::assemble(self.rules, self.allow, hash_key, version))
     }
 }
@@ -648,8 +832,12 @@ impl Compiler {
 fn normalize(id: &str, enabled: bool, matcher: &Matcher, action: &Action) -> serde_json::Value {
     let what = match matcher {
         Matcher::Builtin(b) => serde_json::json!({"detector": b.name()}),
-        Matcher::Pattern { regex, group } => serde_json::json!({"pattern": regex.as_str(), "group": group}),
-        Matcher::Fields(p) => serde_json::json!({"fields": p.iter().map(PathPattern::as_str).collect::<Vec<_>>()}),
+        Matcher::Pattern { regex, group } => {
+            serde_json::json!({"pattern": regex.as_str(), "group": group})
+        }
+        Matcher::Fields(p) => {
+            serde_json::json!({"fields": p.iter().map(PathPattern::as_str).collect::<Vec<_>>()})
+        }
     };
     serde_json::json!({"id": id, "enabled": enabled, "match": what, "action": action.describe()})
 }

@@ -32,13 +32,24 @@ const fn r(
     min_len: usize,
     max_len: usize,
 ) -> IssuerRange {
-    IssuerRange { network, prefix_len, low, high, min_len, max_len, only: None }
+    IssuerRange {
+        network,
+        prefix_len,
+        low,
+        high,
+        min_len,
+        max_len,
+        only: None,
+    }
 }
 
 /// Issuer identification table (ISO/IEC 7812 prefixes of the networks in current use).
 /// Order does not matter: a number is a card when any entry accepts it.
 static ISSUERS: &[IssuerRange] = &[
-    IssuerRange { only: Some(&[13, 16, 19]), ..r("visa", 1, 4, 4, 13, 19) },
+    IssuerRange {
+        only: Some(&[13, 16, 19]),
+        ..r("visa", 1, 4, 4, 13, 19)
+    },
     r("mastercard", 2, 51, 55, 16, 16),
     r("mastercard", 4, 2221, 2720, 16, 16),
     r("amex", 2, 34, 34, 15, 15),
@@ -206,7 +217,11 @@ mod tests {
         ];
         for (name, pan) in cases {
             assert!(is_card(pan.as_bytes()), "{name} should be a card");
-            assert_eq!(found(&format!("pay with {pan} please")), vec![pan], "{name}");
+            assert_eq!(
+                found(&format!("pay with {pan} please")),
+                vec![pan],
+                "{name}"
+            );
         }
         for text in [
             "4111 1111 1111 1111",
@@ -223,10 +238,10 @@ mod tests {
     #[test]
     fn leaves_hard_negatives_alone() {
         for text in [
-            "order 4111111111111112",              // Luhn-invalid
-            "ts 1700000000000",                    // epoch ms
-            "tracking 4111111111111111000000",     // 22+ digit run
-            "id 9111111111111111",                 // no issuer (Luhn-valid? irrelevant)
+            "order 4111111111111112",               // Luhn-invalid
+            "ts 1700000000000",                     // epoch ms
+            "tracking 4111111111111111000000",      // 22+ digit run
+            "id 9111111111111111",                  // no issuer (Luhn-valid? irrelevant)
             "550e8400-e29b-41d4-a716-446655440000", // UUID
             "2024-05-01T10:20:30.123Z",
             "total 1,234,567.89 EUR",
@@ -239,7 +254,10 @@ mod tests {
 
     #[test]
     fn picks_the_card_out_of_a_longer_chain() {
-        assert_eq!(found("4111 1111 1111 1111 2027"), vec!["4111 1111 1111 1111"]);
+        assert_eq!(
+            found("4111 1111 1111 1111 2027"),
+            vec!["4111 1111 1111 1111"]
+        );
         assert_eq!(found("12 4111111111111111"), vec!["4111111111111111"]);
     }
 }

@@ -67,7 +67,11 @@ fn paren_group(b: &[u8], i: usize) -> Option<(usize, usize)> {
     if b.get(i) != Some(&b'(') {
         return None;
     }
-    let n = b[i + 1..].iter().take(5).take_while(|c| c.is_ascii_digit()).count();
+    let n = b[i + 1..]
+        .iter()
+        .take(5)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
     ((1..=4).contains(&n) && b.get(i + 1 + n) == Some(&b')')).then_some((i + 2 + n, n))
 }
 
@@ -107,7 +111,12 @@ fn is_phone(text: &str, start: usize, end: usize) -> bool {
     if !bounded(text, start, end, b"_") {
         return false;
     }
-    if start > 0 && matches!(bytes[start - 1], b'$' | b'#' | b'.' | b',' | b'/' | b'-' | b'+') {
+    if start > 0
+        && matches!(
+            bytes[start - 1],
+            b'$' | b'#' | b'.' | b',' | b'/' | b'-' | b'+'
+        )
+    {
         return false;
     }
     if text[..start].ends_with(['€', '£', '¥']) {
@@ -173,7 +182,11 @@ mod tests {
             "0151 23456789",
             "01 23 45 67 89",
         ] {
-            assert_eq!(phones(&format!("reach the customer at {p}, thanks")), vec![p], "{p}");
+            assert_eq!(
+                phones(&format!("reach the customer at {p}, thanks")),
+                vec![p],
+                "{p}"
+            );
         }
         assert_eq!(phones("call me on 4155550134"), vec!["4155550134"]);
         assert_eq!(phones("mobile: 555-0134"), vec!["555-0134"]);
@@ -208,7 +221,10 @@ mod tests {
         let t = "write to jane.doe+escalation@example.co.uk or ops@example.com.";
         find_emails(t, &mut out);
         let got: Vec<&str> = out.into_iter().map(|r| &t[r]).collect();
-        assert_eq!(got, vec!["jane.doe+escalation@example.co.uk", "ops@example.com"]);
+        assert_eq!(
+            got,
+            vec!["jane.doe+escalation@example.co.uk", "ops@example.com"]
+        );
         let mut none = Vec::new();
         find_emails("user@localhost and @handle and a@b", &mut none);
         assert!(none.is_empty());

@@ -47,7 +47,11 @@ pub fn mod97_valid(iban: &[u8]) -> bool {
             b'A'..=b'Z' => u32::from(c - b'A') + 10,
             _ => return false,
         };
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
     }
     rem == 1
 }
@@ -109,9 +113,18 @@ mod tests {
 
     #[test]
     fn iban_cases() {
-        assert_eq!(found("IBAN DE89 3704 0044 0532 0130 00 is mine"), vec!["DE89 3704 0044 0532 0130 00"]);
-        assert_eq!(found("iban=GB82WEST12345698765432&x"), vec!["GB82WEST12345698765432"]);
-        assert_eq!(found("fr76 3000 6000 0112 3456 7890 189"), vec!["fr76 3000 6000 0112 3456 7890 189"]);
+        assert_eq!(
+            found("IBAN DE89 3704 0044 0532 0130 00 is mine"),
+            vec!["DE89 3704 0044 0532 0130 00"]
+        );
+        assert_eq!(
+            found("iban=GB82WEST12345698765432&x"),
+            vec!["GB82WEST12345698765432"]
+        );
+        assert_eq!(
+            found("fr76 3000 6000 0112 3456 7890 189"),
+            vec!["fr76 3000 6000 0112 3456 7890 189"]
+        );
         assert_eq!(found("NL91ABNA0417164300."), vec!["NL91ABNA0417164300"]);
         for neg in [
             "DE89 3704 0044 0532 0130 01",

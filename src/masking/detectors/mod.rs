@@ -99,7 +99,10 @@ impl Builtin {
     /// work on the letters and digits alone, so "4111 1111 1111 1111" and "4111111111111111" give the
     /// same `****1111` and the same token.
     pub fn strips_separators(self) -> bool {
-        matches!(self, Builtin::PaymentCard | Builtin::Phone | Builtin::UsSsn | Builtin::Iban)
+        matches!(
+            self,
+            Builtin::PaymentCard | Builtin::Phone | Builtin::UsSsn | Builtin::Iban
+        )
     }
 
     /// Finds this detector's spans in `text`, skipping the work when `hints` rule the kind out.
@@ -117,9 +120,7 @@ impl Builtin {
             Builtin::ApiKey if hints.letters >= 4 && text.len() >= 20 => {
                 secrets::find_api_keys(text, out)
             }
-            Builtin::SecretAssignment if hints.letters >= 6 => {
-                secrets::find_assignments(text, out)
-            }
+            Builtin::SecretAssignment if hints.letters >= 6 => secrets::find_assignments(text, out),
             _ => {}
         }
     }
@@ -163,7 +164,9 @@ impl Hints {
 pub(crate) fn bounded(text: &str, start: usize, end: usize, extra: &[u8]) -> bool {
     let b = text.as_bytes();
     let clash = |c: u8| c.is_ascii_alphanumeric() || extra.contains(&c);
-    !(start > 0 && clash(b[start - 1])) && !(end < b.len() && clash(b[end]))
+    let before = start > 0 && clash(b[start - 1]);
+    let after = end < b.len() && clash(b[end]);
+    !before && !after
 }
 
 /// True when one of `words` appears (ASCII case-insensitively) in the `window` bytes before `start`:

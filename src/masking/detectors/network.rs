@@ -20,7 +20,7 @@ static IPV6: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i-u)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){1,6}:\d{1,3}(?:\.\d{1,3}){3}",
         r"|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}"
     ))
-        .expect("ipv6 regex is valid")
+    .expect("ipv6 regex is valid")
 });
 
 /// Finds IPv4 addresses.
@@ -83,19 +83,36 @@ mod tests {
 
     #[test]
     fn ipv4_cases() {
-        assert_eq!(v4("client 203.0.113.42 via 10.0.0.1."), vec!["203.0.113.42", "10.0.0.1"]);
-        for neg in ["v1.2.3.4", "version 10.0.0.1", "1.2.3.4.5", "300.1.1.1", "app 4.12.0"] {
+        assert_eq!(
+            v4("client 203.0.113.42 via 10.0.0.1."),
+            vec!["203.0.113.42", "10.0.0.1"]
+        );
+        for neg in [
+            "v1.2.3.4",
+            "version 10.0.0.1",
+            "1.2.3.4.5",
+            "300.1.1.1",
+            "app 4.12.0",
+        ] {
             assert!(v4(neg).is_empty(), "{neg}");
         }
     }
 
     #[test]
     fn ipv6_cases() {
-        assert_eq!(v6("from 2001:db8::8a2e:370:7334 ok"), vec!["2001:db8::8a2e:370:7334"]);
+        assert_eq!(
+            v6("from 2001:db8::8a2e:370:7334 ok"),
+            vec!["2001:db8::8a2e:370:7334"]
+        );
         // A lone "::1" (loopback) says nothing about a person and looks like too many other things.
         assert_eq!(v6("lo ::1 and fe80::1"), vec!["fe80::1"]);
         assert_eq!(v6("mapped ::ffff:192.0.2.1"), vec!["::ffff:192.0.2.1"]);
-        for neg in ["at 10:30:00", "mac 00:1a:2b:3c:4d:5e", "ratio 1:2", "note: a:b"] {
+        for neg in [
+            "at 10:30:00",
+            "mac 00:1a:2b:3c:4d:5e",
+            "ratio 1:2",
+            "note: a:b",
+        ] {
             assert!(v6(neg).is_empty(), "{neg}");
         }
     }

@@ -56,7 +56,12 @@ pub fn find_jwts(text: &str, out: &mut Vec<Range<usize>>) {
 
 /// Finds the token after `Bearer`; the word itself stays readable.
 pub fn find_bearer(text: &str, out: &mut Vec<Range<usize>>) {
-    out.extend(BEARER.captures_iter(text).filter_map(|c| c.get(1)).map(|m| m.range()));
+    out.extend(
+        BEARER
+            .captures_iter(text)
+            .filter_map(|c| c.get(1))
+            .map(|m| m.range()),
+    );
 }
 
 /// Finds well-known API key shapes.
@@ -95,22 +100,37 @@ mod tests {
     fn credentials() {
         let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
         assert_eq!(run(find_jwts, &format!("token {jwt} end")), vec![jwt]);
-        assert_eq!(run(find_bearer, "Authorization: Bearer abcDEF123456789xyz"), vec!["abcDEF123456789xyz"]);
-        assert_eq!(run(find_api_keys, "key AKIAIOSFODNN7EXAMPLE here"), vec!["AKIAIOSFODNN7EXAMPLE"]);
+        assert_eq!(
+            run(find_bearer, "Authorization: Bearer abcDEF123456789xyz"),
+            vec!["abcDEF123456789xyz"]
+        );
+        assert_eq!(
+            run(find_api_keys, "key AKIAIOSFODNN7EXAMPLE here"),
+            vec!["AKIAIOSFODNN7EXAMPLE"]
+        );
         assert_eq!(
             run(find_api_keys, "stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
             vec!["sk_live_4eC39HqLyjWDarjtT1zdp7dc"]
         );
         assert_eq!(
-            run(find_assignments, "https://x.test/cb?api_key=s3cr3tValue&page=2"),
+            run(
+                find_assignments,
+                "https://x.test/cb?api_key=s3cr3tValue&page=2"
+            ),
             vec!["s3cr3tValue"]
         );
-        assert_eq!(run(find_assignments, "my password: hunter22!"), vec!["hunter22!"]);
+        assert_eq!(
+            run(find_assignments, "my password: hunter22!"),
+            vec!["hunter22!"]
+        );
         assert!(run(find_jwts, "eyJ alone").is_empty());
         assert!(run(find_bearer, "the bearer of bad news").is_empty());
         assert!(run(find_api_keys, "task-1234567890123456789012").is_empty());
         assert!(run(find_assignments, "password reset requested").is_empty());
-        assert_eq!(run(find_assignments, "My password is Summer2026! ok"), vec!["Summer2026!"]);
+        assert_eq!(
+            run(find_assignments, "My password is Summer2026! ok"),
+            vec!["Summer2026!"]
+        );
         assert!(run(find_assignments, "the password is incorrect").is_empty());
     }
 }

@@ -9,7 +9,14 @@ use std::ops::Range;
 
 use super::{bounded, context_before};
 
-const SSN_WORDS: &[&str] = &["ssn", "social security", "soc sec", "ss#", "ss no", "taxpayer"];
+const SSN_WORDS: &[&str] = &[
+    "ssn",
+    "social security",
+    "soc sec",
+    "ss#",
+    "ss no",
+    "taxpayer",
+];
 
 /// True when the three parts can belong to an issued SSN.
 pub fn valid_parts(area: &str, group: &str, serial: &str) -> bool {
@@ -19,7 +26,10 @@ pub fn valid_parts(area: &str, group: &str, serial: &str) -> bool {
         && area_n < 900
         && group != "00"
         && serial != "0000"
-        && !matches!((area, group, serial), ("078", "05", "1120") | ("219", "09", "9999"))
+        && !matches!(
+            (area, group, serial),
+            ("078", "05", "1120") | ("219", "09", "9999")
+        )
 }
 
 /// Length of the run of ASCII digits starting at `i`.
@@ -43,7 +53,11 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
             continue;
         }
         let (end, parts, sep) = if n == 9 {
-            (start + 9, (start..start + 3, start + 3..start + 5, start + 5..start + 9), None)
+            (
+                start + 9,
+                (start..start + 3, start + 3..start + 5, start + 5..start + 9),
+                None,
+            )
         } else if n == 3 && i < b.len() && matches!(b[i], b'-' | b' ') {
             let sep = b[i];
             let g = i + 1;
@@ -85,7 +99,10 @@ mod tests {
     #[test]
     fn ssn_cases() {
         assert_eq!(found("SSN 123-45-6789."), vec!["123-45-6789"]);
-        assert_eq!(found("my social security number is 123456789"), vec!["123456789"]);
+        assert_eq!(
+            found("my social security number is 123456789"),
+            vec!["123456789"]
+        );
         assert_eq!(found("ssn: 123 45 6789"), vec!["123 45 6789"]);
         for neg in [
             "id 123456789",
