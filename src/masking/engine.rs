@@ -358,3 +358,145 @@ impl<'r> Walker<'r> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::masking::KeyPolicy;
+
+    fn rules(text: &str) -> Ruleset {
+        Ruleset::from_sources(
+            &[(PathBuf::from("t.toml"), text.to_string())],
+            KeyPolicy::EphemeralIfMissing,
+        )
+        .expect("test rules load")
+    }
+
+    const RULES: &str = r#"
+[allow]
+paths = ["$.eventId", "$.meta.*"]
+
+[[rule]]
+id = "secrets"
+fields = ["**.password", "items[*].pin"]
+action = "drop"
+
+[[rule]]
+id = "names"
+fields = ["**.name"]
+action = "redact"
+
+[[rule]]
+id = "card"
+detector = "payment_card"
+action = "mask"
+
+[[rule]]
+id = "mail"
+detector = "email"
+action = "redact"
+"#;
+
+    #[test]
+    fn walks_objects_arrays_and_numbers_with_field_rules_and_allow_list() {
+        let rs = rules(RULES);
+        let mut doc = json!({
+            "eventId": "4111111111111111",
+            "meta": {"raw": "a@example.com"},
+            "password": {"nested": "anything"},
+            "customer": {"Name": {"first": "Ada"}, "Password": "x"},
+            "items": [{"pin": 1234, "note": "mail b@example.com"}, 4111111111111111u64, "5555 5555 5555 4444"],
+        });
+        let report = rs.mask_value(&mut doc);
+        assert_eq!(
+            doc,
+            json!({
+                "eventId": "4111111111111111",
+                "meta": {"raw": "a@example.com"},
+                "customer": {"Name": "[REDACTED]"},
+                "items": [{"note": "mail [EMAIL]"}, "****1111", "****4444"],
+            })
+        );
+        let found: Vec<(&str, &str, u32)> = report
+            .findings
+            .iter()
+            .map(|f| (f.rule.as_str(), f.path.as_str(), f.count))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("secrets", "$.password", 1),
+                ("names", "$.customer.Name", 1),
+                ("secrets", "$.customer.Password", 1),
+                ("secrets", "$.items[0].pin", 1),
+                ("mail", "$.items[0].note", 1),
+                ("card", "$.items[1]", 1),
+                ("card", "$.items[2]", 1),
+            ]
+        );
+        assert_eq!(report.total(), 7);
+        assert_eq!(
+            report.by_rule(),
+            vec![("card", 2), ("mail", 1), ("names", 1), ("secrets", 3)]
+        );
+    }
+
+    #[test]
+    fn counts_repeated_findings_in_one_value_and_keeps_text_around_them() {
+        let rs = rules(RULES);
+        let mut doc = json!({"m": "a@example.com, b@example.com and 4111-1111-1111-1111."});
+        let report = rs.mask_value(&mut doc);
+        assert_eq!(doc, json!({"m": "[EMAIL], [EMAIL] and ****1111."}));
+        assert_eq!(report.findings[0].count, 2);
+    }
+
+    #[test]
+    fn overlapping_findings_resolve_to_one_replacement() {
+        let rs = rules(
+            "[[rule]]\nid = \"long\"\npattern = 'ID-\\d+-\\d+'\naction = \"redact\"\n\n[[rule]]\nid = \"short\"\npattern = '\\d+-\\d+'\naction = \"redact\"\nplaceholder = \"[S]\"\n",
+        );
+        let (masked, report) = rs.mask_text("x ID-12-34 and 56-78");
+        assert_eq!(masked, "x [REDACTED] and [S]");
+        let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(rules, vec!["long", "short"]);
+        // `candidates` shows the overlapped one too.
+        assert_eq!(rs.candidates("ID-12-34").len(), 2);
+    }
+
+    #[test]
+    fn drop_by_a_text_rule_removes_the_field_and_in_text_mode_the_match() {
+        let rs = rules("[[rule]]\nid = \"mail\"\ndetector = \"email\"\naction = \"drop\"\n");
+        let mut doc = json!({"keep": "no pii", "gone": "write a@example.com", "list": ["x", "a@example.com"]});
+        rs.mask_value(&mut doc);
+        assert_eq!(doc, json!({"keep": "no pii", "list": ["x"]}));
+        assert_eq!(rs.mask_text("write a@example.com now").0, "write  now");
+    }
+
+    #[test]
+    fn hash_tokens_are_stable_per_value_and_differ_between_values() {
+        let rs = rules(
+            "[hashing]\nkey_id = \"t1\"\nkey_env = \"EM_ENGINE_TEST_UNSET_KEY\"\n\n[[rule]]\nid = \"card\"\ndetector = \"payment_card\"\naction = \"hash\"\n",
+        );
+        let a = rs.mask_text("4111 1111 1111 1111").0;
+        let b = rs.mask_text("4111111111111111").0;
+        let c = rs.mask_text("5555555555554444").0;
+        assert!(a.starts_with("tok_t1_"));
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn detailed_hits_carry_positions_and_masked_values_only() {
+        let rs = rules(RULES);
+        let mut doc = json!({"note": "card 4111111111111111"});
+        let (_, hits) = rs.mask_value_detailed(&mut doc);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].span, Some((5, 21)));
+        assert_eq!(hits[0].replacement, "****1111");
+        assert_eq!(hits[0].path, "$.note");
+    }
+}

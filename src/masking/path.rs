@@ -178,6 +178,11 @@ impl PathPattern {
         }
     }
 
+    /// True for `**.key`: matching its last key is matching the whole pattern.
+    pub fn is_any_depth_key(&self) -> bool {
+        matches!(self.segs.as_slice(), [PatSeg::Deep, PatSeg::Key(_)])
+    }
+
     /// The pattern as written in the rule file.
     pub fn as_str(&self) -> &str {
         &self.text

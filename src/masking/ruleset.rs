@@ -297,11 +297,15 @@ pub(crate) enum Claim {
     Rule(usize),
 }
 
+/// A claim, its pattern, and whether the pattern is `**.key` (the bucket key alone decides).
+type KeyedClaim = (Claim, PathPattern, bool);
+
 /// Allow-list and field-rule paths, bucketed by the (lower-case) key they end with, so a document
 /// key is checked against the few patterns that could match it rather than all of them.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FieldIndex {
-    by_last_key: HashMap<Box<[u8]>, Vec<(Claim, PathPattern)>, foldhash::fast::FixedState>,
+    /// Patterns by their last key; `true` marks `**.key` patterns, which the key alone decides.
+    by_last_key: HashMap<Box<[u8]>, Vec<KeyedClaim>, foldhash::fast::FixedState>,
     /// Bit `n` set when some bucket key is `n` bytes long (`n` < 64; bit 63 stands for 63 and up):
     /// most document keys are rejected by this one test, before any hashing.
     lengths: u64,
@@ -335,10 +339,11 @@ impl FieldIndex {
                     if let Some(&b) = k.as_bytes().first() {
                         idx.first_bytes[usize::from(b >> 6)] |= 1u64 << (b & 63);
                     }
+                    let simple = pat.is_any_depth_key();
                     idx.by_last_key
                         .entry(k.as_bytes().into())
                         .or_default()
-                        .push((claim, pat.clone()))
+                        .push((claim, pat.clone(), simple))
                 }
                 None => idx.others.push((claim, pat.clone())),
             }
@@ -349,13 +354,6 @@ impl FieldIndex {
     /// The highest-priority claim on the path ending at `node` (allow-list first, then rule order).
     pub(crate) fn claim(&self, node: &PathNode<'_>) -> Option<Claim> {
         let mut best: Option<Claim> = None;
-        let mut consider = |list: &[(Claim, PathPattern)]| {
-            for (c, p) in list {
-                if best.is_none_or(|b| *c < b) && p.matches(Some(node)) {
-                    best = Some(*c);
-                }
-            }
-        };
         if let Seg::Key(k) = node.seg
             && self.lengths & length_bit(k.len()) != 0
             && k.as_bytes().first().is_some_and(|&b| {
@@ -376,10 +374,18 @@ impl FieldIndex {
                 long.as_bytes()
             };
             if let Some(list) = self.by_last_key.get(lower) {
-                consider(list);
+                for (c, p, simple) in list {
+                    if best.is_none_or(|b| *c < b) && (*simple || p.matches(Some(node))) {
+                        best = Some(*c);
+                    }
+                }
             }
         }
-        consider(&self.others);
+        for (c, p) in &self.others {
+            if best.is_none_or(|b| *c < b) && p.matches(Some(node)) {
+                best = Some(*c);
+            }
+        }
         best
     }
 }
@@ -403,6 +409,7 @@ struct Compiler {
     first_use_of_hash: Option<(Location, String)>,
     normalized: Vec<serde_json::Value>,
     ids: HashMap<String, Location>,
+    first_file: Option<PathBuf>,
 }
 
 impl Compiler {
@@ -425,6 +432,9 @@ impl Compiler {
     }
 
     fn file(&mut self, file: &Path, text: &str) {
+        if self.first_file.is_none() {
+            self.first_file = Some(file.to_path_buf());
+        }
         let parsed: RuleFile = match toml::from_str(text) {
             Ok(p) => p,
             Err(e) => {
@@ -818,6 +828,18 @@ impl Compiler {
                 },
             }
         }
+        if self.problems.is_empty() && !self.rules.iter().any(|r| r.enabled) {
+            self.problems.push(RuleProblem {
+                at: Location {
+                    file: self.first_file.clone().unwrap_or_default(),
+                    line: 1,
+                },
+                rule: None,
+                message:
+                    "the files define no enabled rule: refusing a ruleset that would mask nothing"
+                        .to_string(),
+            });
+        }
         if !self.problems.is_empty() {
             return Err(LoadError::Invalid(self.problems));
         }
@@ -840,4 +862,112 @@ fn normalize(id: &str, enabled: bool, matcher: &Matcher, action: &Action) -> ser
         }
     };
     serde_json::json!({"id": id, "enabled": enabled, "match": what, "action": action.describe()})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(files: &[(&str, &str)]) -> Result<Ruleset, LoadError> {
+        let sources: Vec<(PathBuf, String)> = files
+            .iter()
+            .map(|(n, t)| (PathBuf::from(n), t.to_string()))
+            .collect();
+        Ruleset::from_sources(&sources, KeyPolicy::EphemeralIfMissing)
+    }
+
+    const BASE: &str = "[[rule]]\nid = \"card\"\ndetector = \"payment_card\"\naction = \"mask\"\n";
+
+    #[test]
+    fn version_ignores_comments_descriptions_examples_and_layout() {
+        let a = load(&[("a.toml", BASE)]).unwrap();
+        let b = load(&[(
+            "other-name.toml",
+            "# a comment\n\n[[rule]]\n  id    = \"card\"\n description = \"x\"\ndetector = \"payment_card\"\naction = \"mask\"\n[rule.examples]\nmatches = [\"4111111111111111\"]\n",
+        )])
+        .unwrap();
+        assert_eq!(a.version(), b.version());
+        assert!(a.version().starts_with("sha256:") && a.version().len() == 7 + 64);
+    }
+
+    #[test]
+    fn version_changes_with_behaviour() {
+        let base = load(&[("a.toml", BASE)]).unwrap();
+        for changed in [
+            BASE.replace("action = \"mask\"", "action = \"mask\"\nkeep_last = 2"),
+            BASE.replace("\"card\"", "\"card-2\""),
+            BASE.replace("action = \"mask\"", "action = \"redact\""),
+            format!(
+                "{}[[rule]]\nid = \"mail\"\ndetector = \"email\"\naction = \"redact\"\nenabled = false\n",
+                BASE
+            ),
+            format!("[allow]\npaths = [\"$.eventId\"]\n{BASE}"),
+        ] {
+            assert_ne!(
+                load(&[("a.toml", &changed)]).unwrap().version(),
+                base.version(),
+                "{changed}"
+            );
+        }
+    }
+
+    #[test]
+    fn rule_order_follows_file_names() {
+        let rs = load(&[
+            (
+                "10-a.toml",
+                "[[rule]]\nid = \"first\"\ndetector = \"email\"\naction = \"redact\"\n",
+            ),
+            (
+                "20-b.toml",
+                "[[rule]]\nid = \"second\"\ndetector = \"email\"\naction = \"drop\"\n",
+            ),
+        ])
+        .unwrap();
+        let (masked, report) = rs.mask_text("mail a@example.com");
+        assert_eq!(masked, "mail [EMAIL]");
+        assert_eq!(report.findings[0].rule, "first");
+    }
+
+    #[test]
+    fn option_misuse_is_refused_with_a_reason() {
+        let cases = [
+            (
+                "placeholder = \"x\"",
+                "`placeholder` only applies to action = \"redact\"",
+            ),
+            ("keep_last = 9", "at most its last 4 digits"),
+            (
+                "mask_char = \"x\"",
+                "mask_char must not be a letter or digit",
+            ),
+            ("group = 1", "`group` only applies to `pattern` rules"),
+        ];
+        for (extra, message) in cases {
+            let text = format!("{BASE}{extra}\n");
+            match load(&[("a.toml", &text)]) {
+                Err(LoadError::Invalid(p)) => {
+                    assert!(p[0].message.contains(message), "{extra}: {}", p[0])
+                }
+                other => panic!("{extra}: expected a problem, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn patterns_that_match_empty_or_name_missing_groups_are_refused() {
+        for (pattern, message) in [
+            ("'x*'", "matches the empty string"),
+            ("'(a)b'\ngroup = 2", "group 2 does not exist"),
+            ("'(?P<v>a)b'\ngroup = \"w\"", "no group named `w`"),
+        ] {
+            let text = format!("[[rule]]\nid = \"p\"\npattern = {pattern}\naction = \"redact\"\n");
+            match load(&[("a.toml", &text)]) {
+                Err(LoadError::Invalid(p)) => {
+                    assert!(p[0].message.contains(message), "{pattern}: {}", p[0])
+                }
+                other => panic!("{pattern}: expected a problem, got {other:?}"),
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{bounded, context_before};
+use super::{ContextWords, bounded, context_before};
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -35,10 +35,12 @@ static SSN_SHAPE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?-u)^\d{3}-\d{2}-\d{4}$").expect("ssn shape regex is valid"));
 
 /// Words that, shortly before a digit string, say it is a phone number.
-const PHONE_WORDS: &[&str] = &[
-    "phone", "tel", "call", "mobile", "cell", "fax", "sms", "whatsapp", "text me", "reach me",
-    "contact", "ring", "dial", "landline", "handy", "telefon",
-];
+static PHONE_WORDS: LazyLock<ContextWords> = LazyLock::new(|| {
+    ContextWords::new(&[
+        "phone", "tel", "call", "mobile", "cell", "fax", "sms", "whatsapp", "text me", "reach me",
+        "contact", "ring", "dial", "landline", "handy", "telefon",
+    ])
+});
 
 /// Finds email addresses.
 pub fn find_emails(text: &str, out: &mut Vec<Range<usize>>) {
@@ -133,7 +135,7 @@ fn is_phone(text: &str, start: usize, end: usize) -> bool {
     }
     let digits = cand.bytes().filter(u8::is_ascii_digit).count();
     let plain = cand.bytes().all(|b| b.is_ascii_digit());
-    let context = || context_before(text, start, 32, PHONE_WORDS);
+    let context = || context_before(text, start, 32, &PHONE_WORDS);
     if cand.starts_with('+') {
         return (8..=15).contains(&digits);
     }

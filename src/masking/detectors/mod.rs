@@ -144,20 +144,39 @@ pub struct Hints {
 impl Hints {
     /// Counts the bytes detectors care about.
     pub fn of(text: &str) -> Hints {
-        let mut h = Hints::default();
+        // One table lookup and one increment per byte: this runs on every string of every event.
+        let mut counts = [0usize; 6];
         for &b in text.as_bytes() {
-            match b {
-                b'0'..=b'9' => h.digits += 1,
-                b'a'..=b'z' | b'A'..=b'Z' => h.letters += 1,
-                b'@' => h.at_signs += 1,
-                b'.' => h.dots += 1,
-                b':' => h.colons += 1,
-                _ => {}
-            }
+            counts[usize::from(BYTE_CLASS[usize::from(b)])] += 1;
         }
-        h
+        Hints {
+            digits: counts[1],
+            letters: counts[2],
+            at_signs: counts[3],
+            dots: counts[4],
+            colons: counts[5],
+        }
     }
 }
+
+/// Byte classes for [`Hints::of`]: 0 other, 1 digit, 2 letter, 3 `@`, 4 `.`, 5 `:`.
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = match b {
+            b'0'..=b'9' => 1,
+            b'a'..=b'z' | b'A'..=b'Z' => 2,
+            b'@' => 3,
+            b'.' => 4,
+            b':' => 5,
+            _ => 0,
+        };
+        i += 1;
+    }
+    t
+};
 
 /// True when the byte before `start` and the byte at `end` are not ASCII letters, digits or any of
 /// `extra`: the match is a whole token, not a piece of a longer one.
@@ -169,15 +188,30 @@ pub(crate) fn bounded(text: &str, start: usize, end: usize, extra: &[u8]) -> boo
     !before && !after
 }
 
-/// True when one of `words` appears (ASCII case-insensitively) in the `window` bytes before `start`:
+/// True when one of `words` appears in the `window` bytes before `start`:
 /// the context that turns an ambiguous digit string into a phone number or an SSN.
-pub(crate) fn context_before(text: &str, start: usize, window: usize, words: &[&str]) -> bool {
+pub(crate) fn context_before(
+    text: &str,
+    start: usize,
+    window: usize,
+    words: &ContextWords,
+) -> bool {
     let from = start.saturating_sub(window);
-    let hay = &text.as_bytes()[from..start];
-    words.iter().any(|w| {
-        let w = w.as_bytes();
-        hay.windows(w.len()).any(|win| win.eq_ignore_ascii_case(w))
-    })
+    words.0.is_match(&text.as_bytes()[from..start])
+}
+
+/// A list of context words compiled once into a case-insensitive automaton.
+pub(crate) struct ContextWords(aho_corasick::AhoCorasick);
+
+impl ContextWords {
+    /// Compiles the words (ASCII, matched case-insensitively).
+    pub(crate) fn new(words: &[&str]) -> ContextWords {
+        let ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words)
+            .expect("context words are plain literals");
+        ContextWords(ac)
+    }
 }
 
 /// True when `text` holds anything the card detector would mask: the last line of defence before

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{bounded, context_before};
+use super::{ContextWords, bounded, context_before};
 
 static IPV4: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}").expect("ipv4 regex is valid")
@@ -22,6 +22,9 @@ static IPV6: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("ipv6 regex is valid")
 });
+
+static VERSION_WORDS: LazyLock<ContextWords> =
+    LazyLock::new(|| ContextWords::new(&["version", "ver ", "build", "release"]));
 
 /// Finds IPv4 addresses.
 pub fn find_ipv4(text: &str, out: &mut Vec<Range<usize>>) {
@@ -38,7 +41,7 @@ pub fn find_ipv4(text: &str, out: &mut Vec<Range<usize>>) {
         if s > 0 && matches!(b[s - 1], b'v' | b'V') {
             continue;
         }
-        if context_before(text, s, 12, &["version", "ver ", "build", "release"]) {
+        if context_before(text, s, 12, &VERSION_WORDS) {
             continue;
         }
         if m.as_str().parse::<Ipv4Addr>().is_ok() {

@@ -6,17 +6,20 @@
 //! numbers are not SSNs. A small hand-written scanner over digit runs: no regex on the hot path.
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
-use super::{bounded, context_before};
+use super::{ContextWords, bounded, context_before};
 
-const SSN_WORDS: &[&str] = &[
-    "ssn",
-    "social security",
-    "soc sec",
-    "ss#",
-    "ss no",
-    "taxpayer",
-];
+static SSN_WORDS: LazyLock<ContextWords> = LazyLock::new(|| {
+    ContextWords::new(&[
+        "ssn",
+        "social security",
+        "soc sec",
+        "ss#",
+        "ss no",
+        "taxpayer",
+    ])
+});
 
 /// True when the three parts can belong to an issued SSN.
 pub fn valid_parts(area: &str, group: &str, serial: &str) -> bool {
@@ -78,7 +81,7 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
         if !valid_parts(&text[parts.0], &text[parts.1], &text[parts.2]) {
             continue;
         }
-        if sep != Some(b'-') && !context_before(text, start, 40, SSN_WORDS) {
+        if sep != Some(b'-') && !context_before(text, start, 40, &SSN_WORDS) {
             continue;
         }
         out.push(start..end);
