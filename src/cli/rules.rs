@@ -122,10 +122,10 @@ fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             let rule = &rs.rules()[i];
             let applied = won
                 .iter()
-                .any(|&(s, e, r)| s == span.start && e == span.end && r == rule.id);
+                .any(|&(s, e, r)| s == span.start && e == span.end && r == &*rule.id);
             let hit = hits
                 .iter()
-                .find(|h| h.span == Some((span.start, span.end)) && h.rule == rule.id);
+                .find(|h| h.span == Some((span.start, span.end)) && *h.rule == *rule.id);
             let status = match hit {
                 Some(h) if applied => format!("-> {}", h.replacement),
                 _ => "(overlaps an earlier or longer match; not applied)".to_string(),

@@ -67,12 +67,15 @@ impl Action {
 /// Masks `value`. `significant` says whether only letters and digits count (cards, phones, IBANs:
 /// `4111 1111 1111 1111` → `****1111`); otherwise every character counts.
 pub fn mask(value: &str, spec: &MaskSpec, significant: bool) -> String {
-    let chars: Vec<char> = if significant {
-        value.chars().filter(|c| c.is_alphanumeric()).collect()
-    } else {
-        value.chars().collect()
-    };
-    let len = chars.len();
+    let mut out = String::new();
+    mask_into(value, spec, significant, &mut out);
+    out
+}
+
+/// [`mask`], appending to `out` (the engine's hot path: no intermediate allocation).
+pub fn mask_into(value: &str, spec: &MaskSpec, significant: bool, out: &mut String) {
+    let keep = |c: &char| !significant || c.is_alphanumeric();
+    let len = value.chars().filter(keep).count();
     let mut first = spec.keep_first;
     let mut last = spec.keep_last;
     if spec.card {
@@ -89,11 +92,9 @@ pub fn mask(value: &str, spec: &MaskSpec, significant: bool) -> String {
     }
     let hidden = len - first - last;
     let stars = if spec.preserve_length { hidden } else { 4 };
-    let mut out = String::with_capacity(first + last + stars * spec.mask_char.len_utf8());
-    out.extend(&chars[..first]);
+    out.extend(value.chars().filter(keep).take(first));
     out.extend(std::iter::repeat_n(spec.mask_char, stars));
-    out.extend(&chars[len - last..]);
-    out
+    out.extend(value.chars().filter(keep).skip(len - last));
 }
 
 /// The secret key for keyed hashes. The key bytes never leave this struct; `Debug` shows only the id.

@@ -6,8 +6,10 @@
 //! gated by [`Hints`], and all custom patterns at once through one `RegexSet`. Overlapping findings
 //! are resolved (earliest start, then longest, then rule order) and the string is rebuilt once.
 
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -24,6 +26,12 @@ pub(crate) struct Cand {
     pub start: usize,
     pub end: usize,
     pub rule: usize,
+}
+
+impl Drop for Walker<'_> {
+    fn drop(&mut self) {
+        std::mem::take(&mut self.s).give();
+    }
 }
 
 /// What to do with a scanned string.
@@ -77,18 +85,47 @@ impl Ruleset {
         let mut w = Walker::new(self, false);
         w.collect(text);
         let mut out: Vec<(Range<usize>, usize)> =
-            w.cands.iter().map(|c| (c.start..c.end, c.rule)).collect();
+            w.s.cands.iter().map(|c| (c.start..c.end, c.rule)).collect();
         out.sort_by_key(|(r, i)| (r.start, Reverse(r.end), *i));
         out
     }
 }
 
-struct Walker<'r> {
-    rs: &'r Ruleset,
+/// Buffers a walk needs, kept per thread between documents so masking one event allocates only
+/// what it returns.
+#[derive(Default)]
+struct Scratch {
     cands: Vec<Cand>,
     spans: Vec<Range<usize>>,
     open: Open,
-    findings: Vec<(usize, String)>,
+    kept: Vec<Cand>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Vec<Scratch>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Scratch {
+    fn take() -> Scratch {
+        SCRATCH
+            .with(|pool| pool.borrow_mut().pop())
+            .unwrap_or_default()
+    }
+
+    fn give(self) {
+        SCRATCH.with(|pool| {
+            let mut pool = pool.borrow_mut();
+            if pool.len() < 4 {
+                pool.push(self);
+            }
+        });
+    }
+}
+
+struct Walker<'r> {
+    rs: &'r Ruleset,
+    s: Scratch,
+    findings: Vec<Finding>,
     detailed: bool,
     hits: Vec<Hit>,
 }
@@ -97,35 +134,35 @@ impl<'r> Walker<'r> {
     fn new(rs: &'r Ruleset, detailed: bool) -> Self {
         Walker {
             rs,
-            cands: Vec::new(),
-            spans: Vec::new(),
-            open: Open::default(),
+            s: Scratch::take(),
             findings: Vec::new(),
             detailed,
             hits: Vec::new(),
         }
     }
 
-    fn report(self) -> Report {
-        let mut findings: Vec<Finding> = Vec::with_capacity(self.findings.len());
-        for (rule, path) in self.findings {
-            let id = &self.rs.rules[rule].id;
-            match findings
-                .iter_mut()
-                .rev()
-                .find(|f| &f.rule == id && f.path == path)
-            {
-                Some(f) => f.count += 1,
-                None => findings.push(Finding {
-                    rule: id.clone(),
-                    path,
-                    count: 1,
-                }),
-            }
-        }
+    fn report(mut self) -> Report {
         Report {
             ruleset_version: self.rs.version_arc(),
-            findings,
+            findings: std::mem::take(&mut self.findings),
+        }
+    }
+
+    /// Counts one finding, merging it with an earlier one of the same rule at the same path.
+    fn record(&mut self, rule: usize, path: &str) {
+        let id = &self.rs.rules[rule].id;
+        match self
+            .findings
+            .iter_mut()
+            .rev()
+            .find(|f| Arc::ptr_eq(&f.rule, id) && f.path == path)
+        {
+            Some(f) => f.count += 1,
+            None => self.findings.push(Finding {
+                rule: id.clone(),
+                path: path.to_string(),
+                count: 1,
+            }),
         }
     }
 
@@ -203,7 +240,9 @@ impl<'r> Walker<'r> {
                     Value::Null => String::new(),
                     other => other.to_string(),
                 };
-                Some(self.replace(rule, &text, composite))
+                let mut out = String::new();
+                self.replace_into(rule, &text, composite, &mut out);
+                Some(out)
             }
         };
         if self.detailed {
@@ -211,13 +250,13 @@ impl<'r> Walker<'r> {
                 .clone()
                 .unwrap_or_else(|| "<dropped>".to_string());
             self.hits.push(Hit {
-                rule: self.rs.rules[rule].id.clone(),
+                rule: self.rs.rules[rule].id.to_string(),
                 path: path.clone(),
                 span: None,
                 replacement: shown,
             });
         }
-        self.findings.push((rule, path));
+        self.record(rule, &path);
         match replacement {
             None => false,
             Some(r) => {
@@ -227,18 +266,18 @@ impl<'r> Walker<'r> {
         }
     }
 
-    /// The replacement text for `found` under `rule`'s action (never called for drop).
-    fn replace(&self, rule: usize, found: &str, composite: bool) -> String {
+    /// Appends the replacement for `found` under `rule`'s action to `out` (nothing for drop).
+    fn replace_into(&self, rule: usize, found: &str, composite: bool, out: &mut String) {
         let r = &self.rs.rules[rule];
         let builtin = match r.matcher {
             Matcher::Builtin(b) => Some(b),
             _ => None,
         };
         let significant = builtin.is_some_and(Builtin::strips_separators);
-        match &r.action {
+        let token = match &r.action {
             Action::Mask(_) if composite => "[REDACTED]".to_string(),
-            Action::Mask(spec) => action::mask(found, spec, significant),
-            Action::Redact(p) => p.clone(),
+            Action::Mask(spec) => return action::mask_into(found, spec, significant, out),
+            Action::Redact(p) => return out.push_str(p),
             Action::Hash { domain } => {
                 let normalized: String = if significant {
                     found
@@ -258,28 +297,30 @@ impl<'r> Walker<'r> {
                 }
             }
             Action::Drop => String::new(),
-        }
+        };
+        out.push_str(&token);
     }
 
-    /// Fills `self.cands` with every text rule's candidates in `text`.
+    /// Fills `self.s.cands` with every text rule's candidates in `text`.
     fn collect(&mut self, text: &str) {
-        self.cands.clear();
-        self.rs.prefilter.open(text, &mut self.open);
+        self.s.cands.clear();
+        self.rs.prefilter.open(text, &mut self.s.open);
         for &(i, gate) in &self.rs.text_rules {
-            if !self.open.allows(gate) {
+            if !self.s.open.allows(gate) {
                 continue;
             }
             match &self.rs.rules[i].matcher {
                 Matcher::Builtin(b) => {
-                    b.find(text, &self.open.hints, &mut self.spans);
-                    self.cands.extend(self.spans.drain(..).map(|s| Cand {
+                    b.find(text, &self.s.open.hints, &mut self.s.spans);
+                    self.s.cands.extend(self.s.spans.drain(..).map(|s| Cand {
                         start: s.start,
                         end: s.end,
                         rule: i,
                     }));
                 }
                 Matcher::Pattern { regex, group: 0 } => {
-                    self.cands
+                    self.s
+                        .cands
                         .extend(
                             regex
                                 .find_iter(text)
@@ -296,7 +337,7 @@ impl<'r> Walker<'r> {
                         if let Some(m) = caps.get(*group)
                             && !m.is_empty()
                         {
-                            self.cands.push(Cand {
+                            self.s.cands.push(Cand {
                                 start: m.start(),
                                 end: m.end(),
                                 rule: i,
@@ -312,13 +353,15 @@ impl<'r> Walker<'r> {
     /// Scans one string with every text rule and builds its replacement.
     fn scan_string(&mut self, text: &str, node: Option<&PathNode<'_>>, text_mode: bool) -> Outcome {
         self.collect(text);
-        if self.cands.is_empty() {
+        if self.s.cands.is_empty() {
             return Outcome::Keep;
         }
-        self.cands
+        self.s
+            .cands
             .sort_unstable_by_key(|c| (c.start, Reverse(c.end), c.rule));
-        let mut kept: Vec<Cand> = Vec::with_capacity(self.cands.len());
-        for c in &self.cands {
+        let mut kept = std::mem::take(&mut self.s.kept);
+        kept.clear();
+        for c in &self.s.cands {
             if kept.last().is_none_or(|k| c.start >= k.end) {
                 kept.push(*c);
             }
@@ -328,28 +371,29 @@ impl<'r> Walker<'r> {
             && kept
                 .iter()
                 .any(|c| self.rs.rules[c.rule].action == Action::Drop);
-        let mut out = String::with_capacity(text.len());
+        let mut out = String::with_capacity(text.len() + 16);
         let mut pos = 0;
         for c in &kept {
             out.push_str(&text[pos..c.start]);
-            let replacement = self.replace(c.rule, &text[c.start..c.end], false);
-            out.push_str(&replacement);
+            let at = out.len();
+            self.replace_into(c.rule, &text[c.start..c.end], false, &mut out);
             pos = c.end;
             if self.detailed {
                 let shown = if drop {
                     "<dropped>".to_string()
                 } else {
-                    replacement
+                    out[at..].to_string()
                 };
                 self.hits.push(Hit {
-                    rule: self.rs.rules[c.rule].id.clone(),
+                    rule: self.rs.rules[c.rule].id.to_string(),
                     path: path.clone(),
                     span: Some((c.start, c.end)),
                     replacement: shown,
                 });
             }
-            self.findings.push((c.rule, path.clone()));
+            self.record(c.rule, &path);
         }
+        self.s.kept = kept;
         out.push_str(&text[pos..]);
         if drop {
             Outcome::Drop
@@ -424,7 +468,7 @@ action = "redact"
         let found: Vec<(&str, &str, u32)> = report
             .findings
             .iter()
-            .map(|f| (f.rule.as_str(), f.path.as_str(), f.count))
+            .map(|f| (&*f.rule, f.path.as_str(), f.count))
             .collect();
         assert_eq!(
             found,
@@ -461,7 +505,7 @@ action = "redact"
         );
         let (masked, report) = rs.mask_text("x ID-12-34 and 56-78");
         assert_eq!(masked, "x [REDACTED] and [S]");
-        let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+        let rules: Vec<&str> = report.findings.iter().map(|f| &*f.rule).collect();
         assert_eq!(rules, vec!["long", "short"]);
         // `candidates` shows the overlapped one too.
         assert_eq!(rs.candidates("ID-12-34").len(), 2);

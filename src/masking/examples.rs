@@ -59,11 +59,11 @@ pub fn run(rs: &Ruleset) -> ExampleRun {
     for (i, rule) in rs.rules().iter().enumerate().filter(|(_, r)| r.enabled) {
         let ex = &rule.examples;
         if ex.matches.is_empty() && ex.ignores.is_empty() {
-            out.rules_without_examples.push(rule.id.clone());
+            out.rules_without_examples.push(rule.id.to_string());
             continue;
         }
         let fail = |example: &str, expected_match: bool, detail: Option<String>| ExampleFailure {
-            rule: rule.id.clone(),
+            rule: rule.id.to_string(),
             at: rule.at.clone(),
             example: example.to_string(),
             expected_match,

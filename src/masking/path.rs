@@ -32,13 +32,14 @@ pub struct PathNode<'a> {
 
 /// Renders a concrete path as `$.a.b[2]['odd key']`.
 pub fn render(node: Option<&PathNode<'_>>) -> String {
-    let mut segs = Vec::new();
+    let mut segs: smallvec::SmallVec<[Seg<'_>; 16]> = smallvec::SmallVec::new();
     let mut cur = node;
     while let Some(n) = cur {
         segs.push(n.seg);
         cur = n.parent;
     }
-    let mut out = String::from("$");
+    let mut out = String::with_capacity(32);
+    out.push('$');
     for seg in segs.iter().rev() {
         match seg {
             Seg::Key(k) if is_plain_key(k) => {

@@ -8,8 +8,8 @@ use serde::Serialize;
 /// One rule firing at one JSON path, `count` times.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The rule id.
-    pub rule: String,
+    /// The rule id (shared with the ruleset: no copy per finding).
+    pub rule: Arc<str>,
     /// The JSON path of the value (`$` for plain text).
     pub path: String,
     /// How many times the rule fired in that value.
@@ -35,9 +35,9 @@ impl Report {
     pub fn by_rule(&self) -> Vec<(&str, u32)> {
         let mut out: Vec<(&str, u32)> = Vec::new();
         for f in &self.findings {
-            match out.iter_mut().find(|(r, _)| *r == f.rule) {
+            match out.iter_mut().find(|(r, _)| *r == &*f.rule) {
                 Some((_, n)) => *n += f.count,
-                None => out.push((&f.rule, f.count)),
+                None => out.push((&*f.rule, f.count)),
             }
         }
         out.sort_unstable();

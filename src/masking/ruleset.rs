@@ -122,8 +122,8 @@ pub enum Matcher {
 /// One compiled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    /// Unique id.
-    pub id: String,
+    /// Unique id (shared with every finding that names it).
+    pub id: Arc<str>,
     /// Where it is defined.
     pub at: Location,
     /// Disabled rules are validated but not applied.
@@ -306,16 +306,19 @@ type KeyedClaim = (Claim, PathPattern, bool);
 pub(crate) struct FieldIndex {
     /// Patterns by their last key; `true` marks `**.key` patterns, which the key alone decides.
     by_last_key: HashMap<Box<[u8]>, Vec<KeyedClaim>, foldhash::fast::FixedState>,
-    /// Bit `n` set when some bucket key is `n` bytes long (`n` < 64; bit 63 stands for 63 and up):
-    /// most document keys are rejected by this one test, before any hashing.
-    lengths: u64,
-    /// Bit set for the first byte of some bucket key, same purpose.
-    first_bytes: [u64; 4],
+    /// A 1024-bit filter over (length, first byte, last byte) of the bucket keys: most document
+    /// keys are rejected by one bit test, before any lower-casing or hashing.
+    filter: [u64; 16],
     others: Vec<(Claim, PathPattern)>,
 }
 
-fn length_bit(len: usize) -> u64 {
-    1u64 << len.min(63)
+/// The filter bit of a key: mixes its length and its (lower-cased) first and last bytes.
+fn filter_bit(key: &[u8]) -> (usize, u64) {
+    let first = key.first().map_or(0, u8::to_ascii_lowercase) as usize;
+    let last = key.last().map_or(0, u8::to_ascii_lowercase) as usize;
+    let h = (key.len().wrapping_mul(0x9E37) ^ first.wrapping_mul(0x2F1) ^ last.wrapping_mul(0x61))
+        & 1023;
+    (h >> 6, 1u64 << (h & 63))
 }
 
 impl FieldIndex {
@@ -335,10 +338,8 @@ impl FieldIndex {
         for (claim, pat) in claims {
             match pat.last_key() {
                 Some(k) => {
-                    idx.lengths |= length_bit(k.len());
-                    if let Some(&b) = k.as_bytes().first() {
-                        idx.first_bytes[usize::from(b >> 6)] |= 1u64 << (b & 63);
-                    }
+                    let (word, bit) = filter_bit(k.as_bytes());
+                    idx.filter[word] |= bit;
                     let simple = pat.is_any_depth_key();
                     idx.by_last_key
                         .entry(k.as_bytes().into())
@@ -355,11 +356,8 @@ impl FieldIndex {
     pub(crate) fn claim(&self, node: &PathNode<'_>) -> Option<Claim> {
         let mut best: Option<Claim> = None;
         if let Seg::Key(k) = node.seg
-            && self.lengths & length_bit(k.len()) != 0
-            && k.as_bytes().first().is_some_and(|&b| {
-                let b = b.to_ascii_lowercase();
-                self.first_bytes[usize::from(b >> 6)] & (1u64 << (b & 63)) != 0
-            })
+            && let (word, bit) = filter_bit(k.as_bytes())
+            && self.filter[word] & bit != 0
         {
             // Lower-case into a stack buffer: no allocation for the keys real documents have.
             let mut buf = [0u8; 64];
@@ -595,7 +593,7 @@ impl Compiler {
         self.normalized
             .push(normalize(&id, spec.enabled, &matcher, &action));
         self.rules.push(Rule {
-            id,
+            id: id.into(),
             at,
             enabled: spec.enabled,
             matcher,
@@ -926,7 +924,7 @@ mod tests {
         .unwrap();
         let (masked, report) = rs.mask_text("mail a@example.com");
         assert_eq!(masked, "mail [EMAIL]");
-        assert_eq!(report.findings[0].rule, "first");
+        assert_eq!(&*report.findings[0].rule, "first");
     }
 
     #[test]

@@ -52,6 +52,12 @@ pub fn find_phones(text: &str, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
+        // A phone starts with `+`, `(` or a digit, never inside a longer token.
+        if !matches!(b[i], b'+' | b'(' | b'0'..=b'9') || (i > 0 && b[i - 1].is_ascii_alphanumeric())
+        {
+            i += 1;
+            continue;
+        }
         match candidate(b, i) {
             Some((end, digits)) => {
                 if digits >= 7 && is_phone(text, i, end) {

@@ -61,10 +61,11 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
     let mut i = 0;
     while i + 4 <= b.len() {
-        let starts = b[i].is_ascii_alphabetic()
-            && b[i + 1].is_ascii_alphabetic()
-            && b[i + 2].is_ascii_digit()
+        // Digits are rarer than letters in text: test them first.
+        let starts = b[i + 2].is_ascii_digit()
             && b[i + 3].is_ascii_digit()
+            && b[i].is_ascii_alphabetic()
+            && b[i + 1].is_ascii_alphabetic()
             && (i == 0 || !b[i - 1].is_ascii_alphanumeric());
         if starts
             && let Some(len) = country_length(b[i], b[i + 1])

@@ -15,16 +15,17 @@ static JWT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("jwt regex is valid")
 });
 
-static BEARER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i-u)\bbearer[ \t]+([A-Za-z0-9\-._~+/]{8,}=*)").expect("bearer regex is valid")
-});
+/// `Bearer` and the whitespace after it; the token that follows is scanned by hand (no capture
+/// groups on the hot path).
+static BEARER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i-u)\bbearer[ \t]+").expect("bearer regex is valid"));
 
 static API_KEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?-u)(?:",
         r"(?:AKIA|ASIA)[0-9A-Z]{16}",
-        r"|gh[pousr]_[A-Za-z0-9]{36,255}",
-        r"|github_pat_[A-Za-z0-9_]{22,255}",
+        r"|gh[pousr]_[A-Za-z0-9]{36,}",
+        r"|github_pat_[A-Za-z0-9_]{22,}",
         r"|(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}",
         r"|xox[abposr]-[A-Za-z0-9-]{10,}",
         r"|AIza[0-9A-Za-z_-]{35}",
@@ -36,14 +37,23 @@ static API_KEY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("api key regex is valid")
 });
 
+/// A secret's name and the separator after it (`password=`, `api_key: "`, `password is `); the
+/// value that follows is scanned by hand.
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r#"(?i-u)\b(?:api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|"#,
         r#"client[_-]?secret|secret|password|passwd|pwd|passcode)"#,
-        r#"["']?(?:[ \t]*[=:][ \t]*|[ \t]+(is)[ \t]+)["']?((?u:[^\s"'&,;]){4,})"#
+        r#"["']?(?:[ \t]*[=:][ \t]*|[ \t]+is[ \t]+)["']?"#
     ))
     .expect("assignment regex is valid")
 });
+
+/// The end of a secret value starting at `start`: up to whitespace, a quote or `&,;`.
+fn value_end(text: &str, start: usize) -> usize {
+    text[start..]
+        .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '&' | ',' | ';'))
+        .map_or(text.len(), |n| start + n)
+}
 
 /// Finds JSON Web Tokens (header and payload both base64url JSON objects, hence `eyJ…`).
 pub fn find_jwts(text: &str, out: &mut Vec<Range<usize>>) {
@@ -56,12 +66,22 @@ pub fn find_jwts(text: &str, out: &mut Vec<Range<usize>>) {
 
 /// Finds the token after `Bearer`; the word itself stays readable.
 pub fn find_bearer(text: &str, out: &mut Vec<Range<usize>>) {
-    out.extend(
-        BEARER
-            .captures_iter(text)
-            .filter_map(|c| c.get(1))
-            .map(|m| m.range()),
-    );
+    let b = text.as_bytes();
+    for m in BEARER.find_iter(text) {
+        let token = b[m.end()..]
+            .iter()
+            .take_while(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+            })
+            .count();
+        let pad = b[m.end() + token..]
+            .iter()
+            .take_while(|&&c| c == b'=')
+            .count();
+        if token >= 8 {
+            out.push(m.end()..m.end() + token + pad);
+        }
+    }
 }
 
 /// Finds well-known API key shapes.
@@ -76,13 +96,17 @@ pub fn find_api_keys(text: &str, out: &mut Vec<Range<usize>>) {
 /// Finds the value of `password=…`, `api_key: …` and `my password is …`; the name stays readable.
 /// After "is" the value must hold a digit or symbol, so "the password is incorrect" stays as it is.
 pub fn find_assignments(text: &str, out: &mut Vec<Range<usize>>) {
-    for c in ASSIGNMENT.captures_iter(text) {
-        let Some(value) = c.get(2) else { continue };
-        let prose = c.get(1).is_some();
-        if prose && value.as_str().chars().all(char::is_alphabetic) {
+    for m in ASSIGNMENT.find_iter(text) {
+        let end = value_end(text, m.end());
+        let value = &text[m.end()..end];
+        if value.chars().count() < 4 {
             continue;
         }
-        out.push(value.range());
+        let prose = !m.as_str().contains(['=', ':']);
+        if prose && value.chars().all(char::is_alphabetic) {
+            continue;
+        }
+        out.push(m.end()..end);
     }
 }
 
