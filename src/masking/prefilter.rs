@@ -188,10 +188,12 @@ impl Prefilter {
         open.literals.resize(self.groups as usize, false);
         if let Some(ac) = &self.ac
             && (open.hints.letters > 0 || !self.literals_need_letters)
-            // Most strings hold no literal at all: one fast (prefiltered) search says so.
-            && ac.is_match(text)
+            // Most strings hold no literal at all: one fast (prefiltered) search says so, and
+            // otherwise tells where the overlapping scan may start.
+            && let Some(first) = ac.find(text)
         {
-            for m in ac.find_overlapping_iter(text) {
+            let rest = aho_corasick::Input::new(text).span(first.start()..text.len());
+            for m in ac.find_overlapping_iter(rest) {
                 open.literals[self.owner[m.pattern().as_usize()] as usize] = true;
             }
         }

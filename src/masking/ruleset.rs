@@ -305,7 +305,9 @@ type KeyedClaim = (Claim, PathPattern, bool);
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FieldIndex {
     /// Patterns by their last key; `true` marks `**.key` patterns, which the key alone decides.
-    by_last_key: HashMap<Box<[u8]>, Vec<KeyedClaim>, foldhash::fast::FixedState>,
+    /// Buckets grouped by key length (index = length; the last slot holds 63 and longer), each a
+    /// lower-case key and its patterns: a lookup compares a handful of same-length keys, no hashing.
+    by_len: Vec<Vec<(Box<[u8]>, Vec<KeyedClaim>)>>,
     /// A 1024-bit filter over (length, first byte, last byte) of the bucket keys: most document
     /// keys are rejected by one bit test, before any lower-casing or hashing.
     filter: [u64; 16],
@@ -341,10 +343,15 @@ impl FieldIndex {
                     let (word, bit) = filter_bit(k.as_bytes());
                     idx.filter[word] |= bit;
                     let simple = pat.is_any_depth_key();
-                    idx.by_last_key
-                        .entry(k.as_bytes().into())
-                        .or_default()
-                        .push((claim, pat.clone(), simple))
+                    let slot = k.len().min(63);
+                    if idx.by_len.len() <= slot {
+                        idx.by_len.resize_with(slot + 1, Vec::new);
+                    }
+                    let bucket = &mut idx.by_len[slot];
+                    match bucket.iter_mut().find(|(key, _)| **key == *k.as_bytes()) {
+                        Some((_, list)) => list.push((claim, pat.clone(), simple)),
+                        None => bucket.push((k.as_bytes().into(), vec![(claim, pat.clone(), simple)])),
+                    }
                 }
                 None => idx.others.push((claim, pat.clone())),
             }
@@ -359,19 +366,8 @@ impl FieldIndex {
             && let (word, bit) = filter_bit(k.as_bytes())
             && self.filter[word] & bit != 0
         {
-            // Lower-case into a stack buffer: no allocation for the keys real documents have.
-            let mut buf = [0u8; 64];
-            let long;
-            let lower: &[u8] = if k.len() <= buf.len() {
-                let b = &mut buf[..k.len()];
-                b.copy_from_slice(k.as_bytes());
-                b.make_ascii_lowercase();
-                b
-            } else {
-                long = k.to_ascii_lowercase();
-                long.as_bytes()
-            };
-            if let Some(list) = self.by_last_key.get(lower) {
+            let bucket = self.by_len.get(k.len().min(63)).map_or(&[][..], Vec::as_slice);
+            if let Some((_, list)) = bucket.iter().find(|(key, _)| key.eq_ignore_ascii_case(k.as_bytes())) {
                 for (c, p, simple) in list {
                     if best.is_none_or(|b| *c < b) && (*simple || p.matches(Some(node))) {
                         best = Some(*c);
