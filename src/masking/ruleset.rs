@@ -350,7 +350,9 @@ impl FieldIndex {
                     let bucket = &mut idx.by_len[slot];
                     match bucket.iter_mut().find(|(key, _)| **key == *k.as_bytes()) {
                         Some((_, list)) => list.push((claim, pat.clone(), simple)),
-                        None => bucket.push((k.as_bytes().into(), vec![(claim, pat.clone(), simple)])),
+                        None => {
+                            bucket.push((k.as_bytes().into(), vec![(claim, pat.clone(), simple)]))
+                        }
                     }
                 }
                 None => idx.others.push((claim, pat.clone())),
@@ -366,8 +368,14 @@ impl FieldIndex {
             && let (word, bit) = filter_bit(k.as_bytes())
             && self.filter[word] & bit != 0
         {
-            let bucket = self.by_len.get(k.len().min(63)).map_or(&[][..], Vec::as_slice);
-            if let Some((_, list)) = bucket.iter().find(|(key, _)| key.eq_ignore_ascii_case(k.as_bytes())) {
+            let bucket = self
+                .by_len
+                .get(k.len().min(63))
+                .map_or(&[][..], Vec::as_slice);
+            if let Some((_, list)) = bucket
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(k.as_bytes()))
+            {
                 for (c, p, simple) in list {
                     if best.is_none_or(|b| *c < b) && (*simple || p.matches(Some(node))) {
                         best = Some(*c);

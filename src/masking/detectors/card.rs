@@ -8,6 +8,7 @@
 //! is never mistaken for a card, while "4111 1111 1111 1111 exp 12 27" still is one.
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use smallvec::SmallVec;
 
@@ -99,29 +100,60 @@ static ISSUERS: &[IssuerRange] = &[
 /// the check that keeps Luhn-valid order ids and epoch timestamps unmasked.
 pub fn network(digits: &[u8]) -> Option<&'static str> {
     let len = digits.len();
-    ISSUERS.iter().find_map(|i| {
-        if len < i.min_len || len > i.max_len || len < i.prefix_len {
-            return None;
-        }
-        if let Some(only) = i.only
-            && !only.contains(&len)
-        {
-            return None;
-        }
-        let prefix = digits[..i.prefix_len]
-            .iter()
-            .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
-        (i.low..=i.high).contains(&prefix).then_some(i.network)
-    })
+    if len < 2 || !digits[..2].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let two = usize::from(digits[0] - b'0') * 10 + usize::from(digits[1] - b'0');
+    BY_TWO_DIGITS[two]
+        .iter()
+        .map(|&k| &ISSUERS[k])
+        .find_map(|i| {
+            if len < i.min_len || len > i.max_len || len < i.prefix_len {
+                return None;
+            }
+            if let Some(only) = i.only
+                && !only.contains(&len)
+            {
+                return None;
+            }
+            let prefix = digits[..i.prefix_len]
+                .iter()
+                .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
+            (i.low..=i.high).contains(&prefix).then_some(i.network)
+        })
 }
+
+/// For each two-digit start (00–99), the issuer ranges that can begin with it: most candidates are
+/// ruled out by one table lookup before any Luhn arithmetic.
+static BY_TWO_DIGITS: LazyLock<Vec<Vec<usize>>> = LazyLock::new(|| {
+    (0u32..100)
+        .map(|two| {
+            ISSUERS
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| {
+                    // The range's prefixes, cut to two digits, must include `two`.
+                    let (low, high) = if i.prefix_len >= 2 {
+                        let div = 10u32.pow(i.prefix_len as u32 - 2);
+                        (i.low / div, i.high / div)
+                    } else {
+                        (i.low * 10, i.high * 10 + 9)
+                    };
+                    (low..=high).contains(&two)
+                })
+                .map(|(k, _)| k)
+                .collect()
+        })
+        .collect()
+});
 
 /// True when `digits` (ASCII digits only) is a plausible PAN: a known issuer prefix and length plus Luhn.
 pub fn is_card(digits: &[u8]) -> bool {
-    // Luhn first: nine in ten random numbers fail it, and it is cheaper than the issuer table.
-    // The digits are ASCII, so `from_utf8` never fails; `luhn` wants a `&str`.
+    // Issuer table first (usually one lookup), Luhn last. The digits are ASCII, so `from_utf8`
+    // never fails; the `luhn` crate wants a `&str`.
     (12..=19).contains(&digits.len())
-        && std::str::from_utf8(digits).is_ok_and(luhn::valid)
         && network(digits).is_some()
+        && std::str::from_utf8(digits).is_ok_and(luhn::valid)
 }
 
 fn is_separator(b: u8) -> bool {
@@ -233,6 +265,24 @@ mod tests {
         ] {
             assert_eq!(found(&format!("card:{text}, exp 12/27")), vec![text]);
         }
+    }
+
+    #[test]
+    fn network_table_agrees_with_a_full_scan() {
+        // Every issuer range is reachable through the two-digit index.
+        for (k, i) in ISSUERS.iter().enumerate() {
+            for p in [i.low, i.high] {
+                let mut d = p.to_string().into_bytes();
+                d.resize(i.min_len, b'0');
+                assert!(
+                    network(&d).is_some(),
+                    "issuer {k} ({}) unreachable for {p}",
+                    i.network
+                );
+            }
+        }
+        assert_eq!(network(b"3200000000000000"), None);
+        assert_eq!(network(b"0411111111111111"), None);
     }
 
     #[test]

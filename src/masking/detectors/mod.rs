@@ -112,7 +112,11 @@ impl Builtin {
             Builtin::Email if hints.at_signs > 0 => contact::find_emails(text, out),
             Builtin::Phone if hints.digits >= 7 => contact::find_phones(text, out),
             Builtin::UsSsn if hints.digits >= 9 => ssn::find(text, out),
-            Builtin::Iban if hints.digits >= 2 && hints.letters >= 2 && hints.digits + hints.letters >= 15 => {
+            Builtin::Iban
+                if hints.digits >= 2
+                    && hints.letters >= 2
+                    && hints.digits + hints.letters >= 15 =>
+            {
                 iban::find(text, out)
             }
             Builtin::Ipv4 if hints.dots >= 3 && hints.digits >= 4 => network::find_ipv4(text, out),
@@ -147,7 +151,8 @@ impl Hints {
     /// Counts the bytes detectors care about.
     pub fn of(text: &str) -> Hints {
         // Branch-free sums the compiler vectorises: this runs on every string of every event.
-        let (mut digits, mut letters, mut at_signs, mut dots, mut colons) = (0u32, 0u32, 0u32, 0u32, 0u32);
+        let (mut digits, mut letters, mut at_signs, mut dots, mut colons) =
+            (0u32, 0u32, 0u32, 0u32, 0u32);
         for &b in text.as_bytes() {
             digits += u32::from(b.wrapping_sub(b'0') < 10);
             letters += u32::from((b | 0x20).wrapping_sub(b'a') < 26);
