@@ -300,6 +300,9 @@ pub(crate) enum Claim {
 /// A claim, its pattern, and whether the pattern is `**.key` (the bucket key alone decides).
 type KeyedClaim = (Claim, PathPattern, bool);
 
+/// One lower-case key and the claims of the patterns that end with it.
+type Bucket = (Box<[u8]>, Vec<KeyedClaim>);
+
 /// Allow-list and field-rule paths, bucketed by the (lower-case) key they end with, so a document
 /// key is checked against the few patterns that could match it rather than all of them.
 #[derive(Debug, Clone, Default)]
@@ -307,7 +310,7 @@ pub(crate) struct FieldIndex {
     /// Patterns by their last key; `true` marks `**.key` patterns, which the key alone decides.
     /// Buckets grouped by key length (index = length; the last slot holds 63 and longer), each a
     /// lower-case key and its patterns: a lookup compares a handful of same-length keys, no hashing.
-    by_len: Vec<Vec<(Box<[u8]>, Vec<KeyedClaim>)>>,
+    by_len: Vec<Vec<Bucket>>,
     /// A 1024-bit filter over (length, first byte, last byte) of the bucket keys: most document
     /// keys are rejected by one bit test, before any lower-casing or hashing.
     filter: [u64; 16],
