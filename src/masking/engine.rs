@@ -15,8 +15,8 @@ use serde_json::Value;
 
 use super::action::{self, Action};
 use super::detectors::Builtin;
+use super::detectors::Hints;
 use super::path::{self, PathNode, Seg};
-use super::prefilter::Open;
 use super::report::{Finding, Hit, Report};
 use super::ruleset::{Claim, Matcher, Ruleset};
 
@@ -97,7 +97,6 @@ impl Ruleset {
 struct Scratch {
     cands: Vec<Cand>,
     spans: Vec<Range<usize>>,
-    open: Open,
     kept: Vec<Cand>,
 }
 
@@ -304,49 +303,58 @@ impl<'r> Walker<'r> {
     /// Fills `self.s.cands` with every text rule's candidates in `text`.
     fn collect(&mut self, text: &str) {
         self.s.cands.clear();
-        self.rs.prefilter.open(text, &mut self.s.open);
-        for &(i, gate) in &self.rs.text_rules {
-            if !self.s.open.allows(gate) {
-                continue;
+        let open = self.rs.prefilter.open(text);
+        let mut bits = open.rules;
+        while bits != 0 {
+            let k = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            self.run_rule(self.rs.text_rules[k], text, &open.hints);
+        }
+        // Rules past the 64th have no gate bit; they run always (detectors check their hints).
+        for k in 64..self.rs.text_rules.len() {
+            self.run_rule(self.rs.text_rules[k], text, &open.hints);
+        }
+    }
+
+    /// Adds rule `i`'s candidates in `text` to `self.s.cands`.
+    fn run_rule(&mut self, i: usize, text: &str, hints: &Hints) {
+        match &self.rs.rules[i].matcher {
+            Matcher::Builtin(b) => {
+                b.find(text, hints, &mut self.s.spans);
+                self.s.cands.extend(self.s.spans.drain(..).map(|s| Cand {
+                    start: s.start,
+                    end: s.end,
+                    rule: i,
+                }));
             }
-            match &self.rs.rules[i].matcher {
-                Matcher::Builtin(b) => {
-                    b.find(text, &self.s.open.hints, &mut self.s.spans);
-                    self.s.cands.extend(self.s.spans.drain(..).map(|s| Cand {
-                        start: s.start,
-                        end: s.end,
-                        rule: i,
-                    }));
-                }
-                Matcher::Pattern { regex, group: 0 } => {
-                    self.s
-                        .cands
-                        .extend(
-                            regex
-                                .find_iter(text)
-                                .filter(|m| !m.is_empty())
-                                .map(|m| Cand {
-                                    start: m.start(),
-                                    end: m.end(),
-                                    rule: i,
-                                }),
-                        );
-                }
-                Matcher::Pattern { regex, group } => {
-                    for caps in regex.captures_iter(text) {
-                        if let Some(m) = caps.get(*group)
-                            && !m.is_empty()
-                        {
-                            self.s.cands.push(Cand {
+            Matcher::Pattern { regex, group: 0 } => {
+                self.s
+                    .cands
+                    .extend(
+                        regex
+                            .find_iter(text)
+                            .filter(|m| !m.is_empty())
+                            .map(|m| Cand {
                                 start: m.start(),
                                 end: m.end(),
                                 rule: i,
-                            });
-                        }
+                            }),
+                    );
+            }
+            Matcher::Pattern { regex, group } => {
+                for caps in regex.captures_iter(text) {
+                    if let Some(m) = caps.get(*group)
+                        && !m.is_empty()
+                    {
+                        self.s.cands.push(Cand {
+                            start: m.start(),
+                            end: m.end(),
+                            rule: i,
+                        });
                     }
                 }
-                Matcher::Fields(_) => {}
             }
+            Matcher::Fields(_) => {}
         }
     }
 

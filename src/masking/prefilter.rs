@@ -14,17 +14,6 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 use super::detectors::{Builtin, Hints};
 
-/// How a text rule is gated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Gate {
-    /// Built-in detectors decide from [`Hints`] themselves.
-    Hints,
-    /// Runs when literal group `n` occurs in the string.
-    Literal(u32),
-    /// A custom pattern with no literal prefix: position `n` in the fallback `RegexSet`.
-    Set(u32),
-}
-
 /// The literals a built-in detector's matches must start with, if it has such literals.
 fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
     match b {
@@ -79,34 +68,33 @@ fn pattern_literals(pattern: &str) -> Option<Vec<String>> {
     (!out.is_empty()).then_some(out)
 }
 
-/// The compiled gates of a ruleset's text rules.
+/// The compiled gates of a ruleset's text rules. Text rule `k` (in priority order) owns bit `k` of
+/// a `u64`; a string's open gates are the OR of the bits its hints, literals and set matches open,
+/// so the engine visits only rules that can match. Rules past the 64th have no bit and always run
+/// (built-in detectors still check their own hints).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Prefilter {
     ac: Option<AhoCorasick>,
-    /// Literal group of each Aho-Corasick pattern.
-    owner: Vec<u32>,
-    groups: u32,
+    /// Rule bits opened by each Aho-Corasick pattern.
+    ac_bits: Vec<u64>,
     /// Every literal holds an ASCII letter, so a string without letters needs no automaton pass.
     literals_need_letters: bool,
     set: Option<RegexSet>,
+    /// Rule bit of each pattern in `set`.
+    set_bits: Vec<u64>,
+    /// Built-in detectors in use and the rule bits each opens when the string's hints allow it.
+    builtin_bits: Vec<(Builtin, u64)>,
+    /// Rules whose gate could not be built: always open.
+    always: u64,
 }
 
-/// Which gates are open for one string.
-#[derive(Debug, Default)]
+/// Which text rules may match one string.
+#[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Open {
+    /// The string's byte counts.
     pub hints: Hints,
-    literals: Vec<bool>,
-    set: Vec<bool>,
-}
-
-impl Open {
-    pub(crate) fn allows(&self, gate: Gate) -> bool {
-        match gate {
-            Gate::Hints => true,
-            Gate::Literal(n) => self.literals.get(n as usize).copied().unwrap_or(true),
-            Gate::Set(n) => self.set.get(n as usize).copied().unwrap_or(true),
-        }
-    }
+    /// Bit `k` set: text rule `k` may match.
+    pub rules: u64,
 }
 
 /// What a text rule is, for building gates.
@@ -115,37 +103,48 @@ pub(crate) enum GateSource<'a> {
     Pattern(&'a str),
 }
 
+fn bit(k: usize) -> u64 {
+    if k < 64 { 1u64 << k } else { 0 }
+}
+
 impl Prefilter {
-    /// Builds gates for text rules, returning one gate per source in order.
-    pub(crate) fn build(sources: &[GateSource<'_>], size_limit: usize) -> (Prefilter, Vec<Gate>) {
+    /// Builds the gates for text rules given in priority order.
+    pub(crate) fn build(sources: &[GateSource<'_>], size_limit: usize) -> Prefilter {
         let mut lits: Vec<String> = Vec::new();
-        let mut owner = Vec::new();
+        let mut ac_bits = Vec::new();
         let mut set_patterns: Vec<&str> = Vec::new();
-        let mut gates = Vec::with_capacity(sources.len());
-        let mut groups = 0u32;
-        for s in sources {
+        let mut set_bits = Vec::new();
+        let mut builtin_bits: Vec<(Builtin, u64)> = Vec::new();
+        for (k, s) in sources.iter().enumerate() {
             let literals = match s {
                 GateSource::Builtin(b) => {
                     builtin_literals(*b).map(|l| l.iter().map(|s| s.to_ascii_lowercase()).collect())
                 }
                 GateSource::Pattern(p) => pattern_literals(p),
             };
-            let gate = match (s, literals) {
+            match (s, literals) {
                 (_, Some(l)) => {
                     for lit in l {
-                        lits.push(lit);
-                        owner.push(groups);
+                        match lits.iter().position(|x| *x == lit) {
+                            Some(at) => ac_bits[at] |= bit(k),
+                            None => {
+                                lits.push(lit);
+                                ac_bits.push(bit(k));
+                            }
+                        }
                     }
-                    groups += 1;
-                    Gate::Literal(groups - 1)
                 }
-                (GateSource::Builtin(_), None) => Gate::Hints,
+                (GateSource::Builtin(b), None) => {
+                    match builtin_bits.iter_mut().find(|(x, _)| x == b) {
+                        Some((_, bits)) => *bits |= bit(k),
+                        None => builtin_bits.push((*b, bit(k))),
+                    }
+                }
                 (GateSource::Pattern(p), None) => {
                     set_patterns.push(p);
-                    Gate::Set(set_patterns.len() as u32 - 1)
+                    set_bits.push(bit(k));
                 }
-            };
-            gates.push(gate);
+            }
         }
         let ac = (!lits.is_empty())
             .then(|| {
@@ -156,8 +155,6 @@ impl Prefilter {
                     .ok()
             })
             .flatten();
-        // Without the automaton every literal gate stays open (`Open::allows` defaults to true).
-        let groups = if ac.is_some() { groups } else { 0 };
         let set = (!set_patterns.is_empty())
             .then(|| {
                 regex::RegexSetBuilder::new(&set_patterns)
@@ -166,42 +163,54 @@ impl Prefilter {
                     .ok()
             })
             .flatten();
+        // Gates that could not be built (never expected) fail open: those rules always run.
+        let mut always = 0;
+        if ac.is_none() {
+            always |= ac_bits.iter().fold(0, |a, b| a | b);
+        }
+        if set.is_none() {
+            always |= set_bits.iter().fold(0, |a, b| a | b);
+        }
         let literals_need_letters = lits
             .iter()
             .all(|l| l.bytes().any(|b| b.is_ascii_alphabetic()));
-        (
-            Prefilter {
-                ac,
-                owner,
-                groups,
-                literals_need_letters,
-                set,
-            },
-            gates,
-        )
+        Prefilter {
+            ac,
+            ac_bits,
+            literals_need_letters,
+            set,
+            set_bits,
+            builtin_bits,
+            always,
+        }
     }
 
-    /// Computes which gates are open for `text`, reusing `open`'s buffers.
-    pub(crate) fn open(&self, text: &str, open: &mut Open) {
-        open.hints = Hints::of(text);
-        open.literals.clear();
-        open.literals.resize(self.groups as usize, false);
+    /// Computes which text rules may match `text`.
+    pub(crate) fn open(&self, text: &str) -> Open {
+        let hints = Hints::of(text);
+        let mut rules = self.always;
+        for (b, bits) in &self.builtin_bits {
+            if b.may_match(&hints) {
+                rules |= bits;
+            }
+        }
         if let Some(ac) = &self.ac
-            && (open.hints.letters > 0 || !self.literals_need_letters)
+            && (hints.letters > 0 || !self.literals_need_letters)
             // Most strings hold no literal at all: one fast (prefiltered) search says so, and
             // otherwise tells where the overlapping scan may start.
             && let Some(first) = ac.find(text)
         {
             let rest = aho_corasick::Input::new(text).span(first.start()..text.len());
             for m in ac.find_overlapping_iter(rest) {
-                open.literals[self.owner[m.pattern().as_usize()] as usize] = true;
+                rules |= self.ac_bits[m.pattern().as_usize()];
             }
         }
-        open.set.clear();
         if let Some(set) = &self.set {
-            let m = set.matches(text);
-            open.set.extend((0..set.len()).map(|i| m.matched(i)));
+            for k in set.matches(text).iter() {
+                rules |= self.set_bits[k];
+            }
         }
+        Open { hints, rules }
     }
 }
 
@@ -227,16 +236,14 @@ mod tests {
             GateSource::Pattern(r"LOY-\d+"),
             GateSource::Pattern(r"\d{3}x"),
             GateSource::Builtin(Builtin::Jwt),
+            GateSource::Builtin(Builtin::PaymentCard),
         ];
-        let (pf, gates) = Prefilter::build(&sources, 1 << 20);
+        let pf = Prefilter::build(&sources, 1 << 20);
+        assert_eq!(pf.open("member loy-12 and 123x").rules, 0b0011);
+        assert_eq!(pf.open("nothing here").rules, 0);
         assert_eq!(
-            gates,
-            vec![Gate::Literal(0), Gate::Set(0), Gate::Literal(1)]
+            pf.open("jwt eyJhbGciOi and 4111 1111 1111 1111").rules,
+            0b1100
         );
-        let mut open = Open::default();
-        pf.open("member loy-12 and 123x", &mut open);
-        assert!(open.allows(gates[0]) && open.allows(gates[1]) && !open.allows(gates[2]));
-        pf.open("nothing here", &mut open);
-        assert!(!open.allows(gates[0]) && !open.allows(gates[1]));
     }
 }

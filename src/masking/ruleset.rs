@@ -18,7 +18,7 @@ use toml::Spanned;
 use super::action::{Action, HashKey, MaskSpec};
 use super::detectors::Builtin;
 use super::path::{PathNode, PathPattern, Seg};
-use super::prefilter::{Gate, GateSource, Prefilter};
+use super::prefilter::{GateSource, Prefilter};
 use super::rulefile::{ActionName, Examples, GroupRef, RuleFile, RuleSpec};
 
 /// Compiled size limit for one compliance-written regex: large enough for any sane rule, small enough
@@ -152,8 +152,9 @@ impl Rule {
 #[derive(Debug, Clone)]
 pub struct Ruleset {
     pub(crate) rules: Vec<Rule>,
-    /// Enabled detector and pattern rules, in priority order, each with its prefilter gate.
-    pub(crate) text_rules: Vec<(usize, Gate)>,
+    /// Enabled detector and pattern rules (indexes into `rules`), in priority order; position `k`
+    /// here is bit `k` of the prefilter's masks.
+    pub(crate) text_rules: Vec<usize>,
     /// Decides per string which gates are open.
     pub(crate) prefilter: Prefilter,
     /// Allow-list and field rules, indexed by the key their paths end with.
@@ -273,8 +274,8 @@ impl Ruleset {
                 Matcher::Fields(_) => unreachable!("field rules were filtered out above"),
             })
             .collect();
-        let (prefilter, gates) = Prefilter::build(&sources, REGEX_SIZE_LIMIT);
-        let text_rules = text.into_iter().zip(gates).collect();
+        let prefilter = Prefilter::build(&sources, REGEX_SIZE_LIMIT);
+        let text_rules = text;
         let fields = FieldIndex::build(&rules, &allow);
         Ruleset {
             rules,

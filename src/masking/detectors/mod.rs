@@ -105,29 +105,42 @@ impl Builtin {
         )
     }
 
+    /// Whether a string with these byte counts can hold this kind at all.
+    pub fn may_match(self, hints: &Hints) -> bool {
+        match self {
+            Builtin::PaymentCard => hints.digits >= 12,
+            Builtin::Email => hints.at_signs > 0,
+            Builtin::Phone => hints.digits >= 7,
+            Builtin::UsSsn => hints.digits >= 9,
+            Builtin::Iban => {
+                hints.digits >= 2 && hints.letters >= 2 && hints.digits + hints.letters >= 15
+            }
+            Builtin::Ipv4 => hints.dots >= 3 && hints.digits >= 4,
+            Builtin::Ipv6 => hints.colons >= 2,
+            Builtin::Jwt => hints.dots >= 2 && hints.letters >= 10,
+            Builtin::BearerToken => hints.letters >= 10,
+            Builtin::ApiKey => hints.letters >= 4 && hints.digits + hints.letters >= 16,
+            Builtin::SecretAssignment => hints.letters >= 6,
+        }
+    }
+
     /// Finds this detector's spans in `text`, skipping the work when `hints` rule the kind out.
     pub fn find(self, text: &str, hints: &Hints, out: &mut Vec<Range<usize>>) {
+        if !self.may_match(hints) {
+            return;
+        }
         match self {
-            Builtin::PaymentCard if hints.digits >= 12 => card::find(text, out),
-            Builtin::Email if hints.at_signs > 0 => contact::find_emails(text, out),
-            Builtin::Phone if hints.digits >= 7 => contact::find_phones(text, out),
-            Builtin::UsSsn if hints.digits >= 9 => ssn::find(text, out),
-            Builtin::Iban
-                if hints.digits >= 2
-                    && hints.letters >= 2
-                    && hints.digits + hints.letters >= 15 =>
-            {
-                iban::find(text, out)
-            }
-            Builtin::Ipv4 if hints.dots >= 3 && hints.digits >= 4 => network::find_ipv4(text, out),
-            Builtin::Ipv6 if hints.colons >= 2 => network::find_ipv6(text, out),
-            Builtin::Jwt if hints.dots >= 2 && hints.letters >= 10 => secrets::find_jwts(text, out),
-            Builtin::BearerToken if hints.letters >= 10 => secrets::find_bearer(text, out),
-            Builtin::ApiKey if hints.letters >= 4 && text.len() >= 20 => {
-                secrets::find_api_keys(text, out)
-            }
-            Builtin::SecretAssignment if hints.letters >= 6 => secrets::find_assignments(text, out),
-            _ => {}
+            Builtin::PaymentCard => card::find(text, out),
+            Builtin::Email => contact::find_emails(text, out),
+            Builtin::Phone => contact::find_phones(text, out),
+            Builtin::UsSsn => ssn::find(text, out),
+            Builtin::Iban => iban::find(text, out),
+            Builtin::Ipv4 => network::find_ipv4(text, out),
+            Builtin::Ipv6 => network::find_ipv6(text, out),
+            Builtin::Jwt => secrets::find_jwts(text, out),
+            Builtin::BearerToken => secrets::find_bearer(text, out),
+            Builtin::ApiKey => secrets::find_api_keys(text, out),
+            Builtin::SecretAssignment => secrets::find_assignments(text, out),
         }
     }
 }
