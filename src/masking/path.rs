@@ -189,6 +189,15 @@ impl PathPattern {
         &self.text
     }
 
+    /// Like [`PathPattern::matches`] for a node whose key is already known to equal this pattern's
+    /// last key (the field index found it in that key's bucket): only the rest is compared.
+    pub fn matches_given_last_key(&self, node: &PathNode<'_>) -> bool {
+        match self.segs.split_last() {
+            Some((PatSeg::Key(_), rest)) => match_from_end(rest, node.parent),
+            _ => self.matches(Some(node)),
+        }
+    }
+
     /// True when the concrete path ending at `node` matches this pattern.
     pub fn matches(&self, node: Option<&PathNode<'_>>) -> bool {
         match_from_end(&self.segs, node)

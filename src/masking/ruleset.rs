@@ -318,6 +318,15 @@ pub(crate) struct FieldIndex {
     others: Vec<(Claim, PathPattern)>,
 }
 
+/// `lower` (already lower-case) equals `key` ASCII case-insensitively.
+fn lower_eq(lower: &[u8], key: &[u8]) -> bool {
+    lower.len() == key.len()
+        && lower
+            .iter()
+            .zip(key)
+            .all(|(l, k)| *l == k.to_ascii_lowercase())
+}
+
 /// The filter bit of a key: mixes its length and its (lower-cased) first and last bytes.
 fn filter_bit(key: &[u8]) -> (usize, u64) {
     let first = key.first().map_or(0, u8::to_ascii_lowercase) as usize;
@@ -376,12 +385,14 @@ impl FieldIndex {
                 .by_len
                 .get(k.len().min(63))
                 .map_or(&[][..], Vec::as_slice);
+            let first = k.as_bytes().first().map(u8::to_ascii_lowercase);
             if let Some((_, list)) = bucket
                 .iter()
-                .find(|(key, _)| key.eq_ignore_ascii_case(k.as_bytes()))
+                // Most same-length keys differ in their first byte: compare that before the rest.
+                .find(|(key, _)| key.first() == first.as_ref() && lower_eq(key, k.as_bytes()))
             {
                 for (c, p, simple) in list {
-                    if best.is_none_or(|b| *c < b) && (*simple || p.matches(Some(node))) {
+                    if best.is_none_or(|b| *c < b) && (*simple || p.matches_given_last_key(node)) {
                         best = Some(*c);
                     }
                 }
