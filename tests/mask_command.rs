@@ -12,8 +12,11 @@ fn bin() -> Command {
 }
 
 fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = bin()
-        .args(args)
+    run_cmd_with_stdin(bin().args(args), stdin)
+}
+
+fn run_cmd_with_stdin(cmd: &mut Command, stdin: &[u8]) -> Output {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -187,20 +190,10 @@ fn hash_rules_need_their_key_in_the_environment() {
 
     let key = "0123456789abcdef0123456789abcdef";
     let run = |text: &str| {
-        let mut child = bin()
-            .args(["mask", "--text", "--rules", rules])
-            .env("EM_TEST_HASH_KEY", key)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("starts");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(text.as_bytes())
-            .expect("write");
-        String::from_utf8(child.wait_with_output().expect("finishes").stdout).expect("utf8")
+        let mut cmd = bin();
+        cmd.args(["mask", "--text", "--rules", rules])
+            .env("EM_TEST_HASH_KEY", key);
+        String::from_utf8(run_cmd_with_stdin(&mut cmd, text.as_bytes()).stdout).expect("utf8")
     };
     let a = run("pay 4111 1111 1111 1111\n");
     let b = run("pay 4111-1111-1111-1111\n");

@@ -13,7 +13,7 @@ use anyhow::Context;
 use serde_json::{Value, json};
 
 use super::MaskArgs;
-use crate::masking::{KeyPolicy, Ruleset};
+use crate::masking::{KeyPolicy, Report, Ruleset};
 
 /// How `mask_stream` reads its input.
 #[derive(Debug, Clone, Copy, Default)]
@@ -116,12 +116,7 @@ pub fn mask_stream(
             if let Ok(mut doc) = serde_json::from_slice::<Value>(&all) {
                 let r = rs.mask_value(&mut doc);
                 emit_json(out, &doc)?;
-                write_report(
-                    &mut report,
-                    json!({"line": line_no, "ruleset_version": &*r.ruleset_version, "findings": r.findings}),
-                )?;
-                stats.written += 1;
-                stats.findings += u64::from(r.total());
+                written(line_no, &r, &mut report, &mut stats)?;
                 return Ok(stats);
             }
             return rest_by_lines(rs, &all, line_no, out, report, opts, stats);
@@ -171,29 +166,33 @@ fn process_line(
         let (masked, r) = rs.mask_text(text);
         out.write_all(masked.as_bytes()).context("writing output")?;
         out.write_all(b"\n").context("writing output")?;
-        write_report(
-            report,
-            json!({"line": line_no, "ruleset_version": &*r.ruleset_version, "findings": r.findings}),
-        )?;
-        stats.written += 1;
-        stats.findings += u64::from(r.total());
-        return Ok(());
+        return written(line_no, &r, report, stats);
     }
     match serde_json::from_str::<Value>(text) {
         Ok(mut doc) => {
             let r = rs.mask_value(&mut doc);
             emit_json(out, &doc)?;
-            write_report(
-                report,
-                json!({"line": line_no, "ruleset_version": &*r.ruleset_version, "findings": r.findings}),
-            )?;
-            stats.written += 1;
-            stats.findings += u64::from(r.total());
-            Ok(())
+            written(line_no, &r, report, stats)
         }
         // serde_json's messages name the position and the kind of error, never the input itself.
         Err(e) => refuse(line_no, &format!("invalid JSON: {e}"), report, stats),
     }
+}
+
+/// Books one written line: its report entry and the counters.
+fn written(
+    line_no: usize,
+    r: &Report,
+    report: &mut Option<&mut dyn Write>,
+    stats: &mut MaskStats,
+) -> anyhow::Result<()> {
+    write_report(
+        report,
+        json!({"line": line_no, "ruleset_version": &*r.ruleset_version, "findings": r.findings}),
+    )?;
+    stats.written += 1;
+    stats.findings += u64::from(r.total());
+    Ok(())
 }
 
 fn refuse(

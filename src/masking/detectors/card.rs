@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use smallvec::SmallVec;
 
 /// One issuer range: a card belongs to `network` when its first `prefix_len` digits, read as a number,
-/// lie in `low..=high` and its length is in `lengths`.
+/// lie in `low..=high` and its length in `min_len..=max_len` (or in `only`).
 struct IssuerRange {
     network: &'static str,
     prefix_len: usize,
@@ -225,9 +225,7 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<&str> {
-        let mut out = Vec::new();
-        find(text, &mut out);
-        out.into_iter().map(|r| &text[r]).collect()
+        crate::masking::detectors::found_by(find, text)
     }
 
     #[test]

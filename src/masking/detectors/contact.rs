@@ -169,9 +169,7 @@ mod tests {
     use super::*;
 
     fn phones(text: &str) -> Vec<&str> {
-        let mut out = Vec::new();
-        find_phones(text, &mut out);
-        out.into_iter().map(|r| &text[r]).collect()
+        crate::masking::detectors::found_by(find_phones, text)
     }
 
     #[test]

@@ -226,3 +226,11 @@ pub fn contains_card(text: &str) -> bool {
     card::find(text, &mut spans);
     !spans.is_empty()
 }
+
+/// Runs one finder and returns the texts it found: the shape every detector's table test needs.
+#[cfg(test)]
+pub(crate) fn found_by(find: fn(&str, &mut Vec<Range<usize>>), text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    find(text, &mut out);
+    out.into_iter().map(|r| &text[r]).collect()
+}

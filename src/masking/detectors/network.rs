@@ -73,15 +73,11 @@ mod tests {
     use super::*;
 
     fn v4(text: &str) -> Vec<&str> {
-        let mut out = Vec::new();
-        find_ipv4(text, &mut out);
-        out.into_iter().map(|r| &text[r]).collect()
+        crate::masking::detectors::found_by(find_ipv4, text)
     }
 
     fn v6(text: &str) -> Vec<&str> {
-        let mut out = Vec::new();
-        find_ipv6(text, &mut out);
-        out.into_iter().map(|r| &text[r]).collect()
+        crate::masking::detectors::found_by(find_ipv6, text)
     }
 
     #[test]

@@ -115,9 +115,10 @@ mod tests {
     use super::*;
 
     fn run(f: fn(&str, &mut Vec<Range<usize>>), text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        f(text, &mut out);
-        out.into_iter().map(|r| text[r].to_string()).collect()
+        crate::masking::detectors::found_by(f, text)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
     }
 
     #[test]

@@ -94,9 +94,7 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<&str> {
-        let mut out = Vec::new();
-        find(text, &mut out);
-        out.into_iter().map(|r| &text[r]).collect()
+        crate::masking::detectors::found_by(find, text)
     }
 
     #[test]
