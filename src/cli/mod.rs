@@ -2,6 +2,7 @@
 //! reported once, with context, and mapped to exit codes:
 //! 0 success, 1 the input or rules had problems (reported above), 2 the command could not run.
 
+mod genesys;
 mod mask;
 mod rules;
 
@@ -35,6 +36,59 @@ pub enum Command {
     /// Check, test, explain and compare masking rule files.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Mask one context (JSON object from CONTEXT_FILE or stdin) and deliver it to a Genesys conversation.
+    Patch(PatchArgs),
+    /// Run the mock Genesys Cloud server (OAuth, conversations, both PATCH targets, fault injection).
+    MockGenesys(MockGenesysArgs),
+}
+
+/// Flags of `patch`.
+#[derive(Debug, Args)]
+pub struct PatchArgs {
+    /// Configuration file (TOML): rules directory and the [genesys] section. Credentials come from the
+    /// environment variables it names (default GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET).
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// The Genesys conversation id.
+    #[arg(long, value_name = "ID")]
+    pub conversation: String,
+    /// The participant to write to (default: the conversation's customer participant).
+    #[arg(long, value_name = "ID")]
+    pub participant: Option<String>,
+    /// The context as a JSON object; stdin when absent or `-`.
+    #[arg(value_name = "CONTEXT_FILE")]
+    pub context_file: Option<PathBuf>,
+}
+
+/// Flags of `mock-genesys`.
+#[derive(Debug, Args)]
+pub struct MockGenesysArgs {
+    /// Address to listen on (loopback only is wise).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8089")]
+    pub listen: String,
+    /// The OAuth client id the mock accepts.
+    #[arg(long, env = "MOCK_GENESYS_CLIENT_ID", default_value = "mock-client")]
+    pub client_id: String,
+    /// The OAuth client secret the mock accepts.
+    #[arg(
+        long,
+        env = "MOCK_GENESYS_CLIENT_SECRET",
+        default_value = "mock-secret",
+        hide_env_values = true
+    )]
+    pub client_secret: String,
+    /// Lifetime of issued tokens (e.g. 86399s, 5m).
+    #[arg(long, value_name = "DURATION", default_value = "86399s")]
+    pub token_ttl: humantime::Duration,
+    /// Only conversations seeded with --conversation (or POST /mock/conversations) exist; others are 404.
+    #[arg(long)]
+    pub strict: bool,
+    /// Seed a conversation (repeatable); its customer participant is `<ID>-customer`.
+    #[arg(long, value_name = "ID")]
+    pub conversation: Vec<String>,
+    /// Largest request body accepted; larger ones get 413 (Genesys: 512000).
+    #[arg(long, value_name = "BYTES", default_value_t = 512_000)]
+    pub max_body_bytes: usize,
 }
 
 /// Flags of `mask`.
@@ -113,6 +167,8 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Mask(args) => mask::run(&args),
         Command::Rules(cmd) => rules::run(cmd),
+        Command::Patch(args) => genesys::patch(&args),
+        Command::MockGenesys(args) => genesys::mock(&args),
     };
     match result {
         Ok(code) => code,
