@@ -41,12 +41,14 @@ pub enum Rejection {
     Conflict,
     /// 413: the body is too large for Genesys.
     PayloadTooLarge,
+    /// 501: the endpoint is not implemented there (retrying cannot help).
+    NotImplemented,
     /// Any other 4xx.
     OtherClientError,
 }
 
 impl Rejection {
-    /// Classifies a 4xx status that is not retried.
+    /// Classifies a status that is not retried (4xx, and 501).
     pub fn from_status(status: u16) -> Rejection {
         match status {
             400 => Rejection::BadRequest,
@@ -54,6 +56,7 @@ impl Rejection {
             404 => Rejection::NotFound,
             409 => Rejection::Conflict,
             413 => Rejection::PayloadTooLarge,
+            501 => Rejection::NotImplemented,
             _ => Rejection::OtherClientError,
         }
     }
@@ -66,6 +69,7 @@ impl Rejection {
             Rejection::NotFound => "not_found",
             Rejection::Conflict => "conflict",
             Rejection::PayloadTooLarge => "payload_too_large",
+            Rejection::NotImplemented => "not_implemented",
             Rejection::OtherClientError => "client_error",
         }
     }

@@ -1,0 +1,116 @@
+//! OAuth against the mock over real HTTP: token fetch, caching, refresh ahead of expiry,
+//! single-flight under 50 concurrent calls, 401 → refresh → success, bad credentials.
+
+mod common;
+
+use std::time::Duration;
+
+use escalation_masker::genesys::{Credentials, GenesysClient, GenesysError};
+use escalation_masker::mock_genesys::{Fault, FaultKind, MockConfig};
+use reqwest::Method;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_token_serves_many_calls_and_50_concurrent_callers_share_one_fetch() {
+    let m = common::default_mock().await;
+    let client = common::client(&common::genesys_config(&m.base));
+    let calls = (0..50).map(|i| {
+        let c = client.clone();
+        tokio::spawn(async move {
+            c.call(
+                Method::GET,
+                &format!("/api/v2/conversations/conv-{i}"),
+                None,
+            )
+            .await
+        })
+    });
+    for call in calls {
+        let resp = call.await.expect("task").expect("call succeeds");
+        assert_eq!(resp.status, 200);
+        assert_eq!(resp.attempts, 1);
+    }
+    assert_eq!(
+        client.token_fetches(),
+        1,
+        "single-flight: one token for 50 concurrent calls"
+    );
+    assert_eq!(m.state.token_requests(), 1);
+    assert_eq!(m.state.api_requests(), 50);
+}
+
+#[tokio::test]
+async fn short_lived_tokens_are_refreshed_ahead_of_expiry() {
+    let m = common::mock(MockConfig {
+        token_ttl: Duration::from_secs(2),
+        ..MockConfig::default()
+    })
+    .await;
+    let client = common::client(&common::genesys_config(&m.base));
+    client
+        .call(Method::GET, "/api/v2/conversations/c1", None)
+        .await
+        .expect("first call");
+    // Refresh happens at half the lifetime for short tokens: after 1.2 s a new token is fetched
+    // before the old one expires, so no call ever sees a 401.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let resp = client
+        .call(Method::GET, "/api/v2/conversations/c1", None)
+        .await
+        .expect("second call");
+    assert_eq!(resp.attempts, 1);
+    assert_eq!(client.token_fetches(), 2);
+    assert_eq!(m.state.api_requests(), 2, "no request was refused");
+}
+
+#[tokio::test]
+async fn a_401_forces_one_refresh_and_one_retry() {
+    let m = common::default_mock().await;
+    let client = common::client(&common::genesys_config(&m.base));
+    client.check_credentials().await.expect("credentials work");
+    m.state.expire_tokens();
+    let resp = client
+        .call(Method::GET, "/api/v2/conversations/c1", None)
+        .await
+        .expect("call recovers");
+    assert_eq!(resp.status, 200);
+    assert_eq!(client.token_fetches(), 2);
+    assert_eq!(
+        m.state.api_requests(),
+        2,
+        "one refused call, one retried call"
+    );
+
+    // A 401 that persists with a fresh token is an auth failure, not a loop.
+    m.state.add_fault(Fault {
+        kind: FaultKind::Unauthorized,
+        conversation_id: None,
+        count: 2,
+        rate: None,
+    });
+    let err = client
+        .call(Method::GET, "/api/v2/conversations/c1", None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, GenesysError::Auth(_)), "{err}");
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_a_clear_auth_error() {
+    let m = common::default_mock().await;
+    let client = GenesysClient::new(
+        &common::genesys_config(&m.base),
+        Credentials::new("mock-client", "wrong"),
+    )
+    .expect("client builds");
+    let err = client.check_credentials().await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("HTTP 401") && text.contains("invalid_client"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("wrong"),
+        "the secret never appears in errors"
+    );
+    assert_eq!(err.class(), "auth_failed");
+}
