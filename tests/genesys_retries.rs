@@ -195,3 +195,43 @@ async fn timeouts_and_dropped_connections_are_retried() {
         .expect("recovers after a dropped connection");
     assert_eq!(resp.attempts, 2);
 }
+
+#[tokio::test]
+async fn faults_can_be_injected_over_http_per_conversation() {
+    let m = common::default_mock().await;
+    let http = reqwest::Client::new();
+    let post = |body: &'static str| {
+        http.post(format!("{}/mock/faults", m.base))
+            .body(body)
+            .send()
+    };
+    let resp =
+        post(r#"{"kind":"server_error","status":500,"count":1,"conversationId":"only-this"}"#)
+            .await
+            .expect("post");
+    assert_eq!(resp.status(), 204);
+    let resp = post(r#"{"kind":"server_error","sttaus":500}"#)
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), 400, "typos are refused");
+    let client = common::client(&common::genesys_config(&m.base));
+    let other = client
+        .call(Method::GET, "/api/v2/conversations/another", None)
+        .await
+        .expect("unaffected");
+    assert_eq!(other.attempts, 1);
+    let hit = client
+        .call(Method::GET, "/api/v2/conversations/only-this", None)
+        .await
+        .expect("recovers");
+    assert_eq!(hit.attempts, 2);
+    let stats: serde_json::Value = http
+        .get(format!("{}/mock/stats", m.base))
+        .send()
+        .await
+        .expect("stats")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(stats["apiRequests"], 3);
+}

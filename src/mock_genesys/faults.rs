@@ -39,7 +39,6 @@ fn five_oh_three() -> u16 {
 
 /// An injected fault: for one conversation or all, `count` times or at a `rate` (0–1) of requests.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Fault {
     /// What to do.
     #[serde(flatten)]
@@ -57,6 +56,35 @@ pub struct Fault {
 
 fn one_u32() -> u32 {
     1
+}
+
+impl Fault {
+    /// Parses a fault from the control endpoint's JSON, refusing unknown keys (a typo such as
+    /// `retry_after` must not silently become the default).
+    pub fn from_json(body: &[u8]) -> Result<Fault, String> {
+        const KEYS: &[&str] = &[
+            "kind",
+            "retryAfter",
+            "status",
+            "delayMs",
+            "conversationId",
+            "count",
+            "rate",
+        ];
+        let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+        let obj = v.as_object().ok_or("a fault is a JSON object")?;
+        if let Some(k) = obj.keys().find(|k| !KEYS.contains(&k.as_str())) {
+            return Err(format!(
+                "unknown key `{k}`; expected one of {}",
+                KEYS.join(", ")
+            ));
+        }
+        let f: Fault = serde_json::from_value(v).map_err(|e| e.to_string())?;
+        if f.rate.is_some_and(|r| !(0.0..=1.0).contains(&r)) {
+            return Err("rate must be between 0 and 1".into());
+        }
+        Ok(f)
+    }
 }
 
 /// The injected faults, consumed as requests arrive.
@@ -119,7 +147,7 @@ mod tests {
             Some(FaultKind::RateLimit { retry_after: 2 })
         );
         assert_eq!(faults.take(Some("c1")), None);
-        let f: Fault = serde_json::from_str(r#"{"kind":"server_error","rate":1.0}"#).unwrap();
+        let f = Fault::from_json(br#"{"kind":"server_error","rate":1.0}"#).unwrap();
         faults.add(f);
         for _ in 0..3 {
             assert_eq!(

@@ -538,7 +538,7 @@ async fn stats(State(st): State<Arc<MockState>>) -> Response {
 }
 
 async fn add_fault(State(st): State<Arc<MockState>>, body: Bytes) -> Response {
-    match serde_json::from_slice::<Fault>(&body) {
+    match Fault::from_json(&body) {
         Ok(f) => {
             st.add_fault(f);
             StatusCode::NO_CONTENT.into_response()
