@@ -114,3 +114,49 @@ async fn wrong_credentials_are_a_clear_auth_error() {
     );
     assert_eq!(err.class(), "auth_failed");
 }
+
+#[tokio::test]
+async fn the_token_endpoint_checks_what_genesys_checks() {
+    let m = common::default_mock().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/oauth/token", m.base);
+    let json_body = http
+        .post(&url)
+        .basic_auth("mock-client", Some("mock-secret"))
+        .json(&serde_json::json!({"grant_type": "client_credentials"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(json_body.status(), 400);
+    let wrong_grant = http
+        .post(&url)
+        .basic_auth("mock-client", Some("mock-secret"))
+        .form(&[("grant_type", "password")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(wrong_grant.status(), 400);
+    let body: serde_json::Value = wrong_grant.json().await.expect("json");
+    assert_eq!(body["error"], "unsupported_grant_type");
+    let ok = http
+        .post(&url)
+        .basic_auth("mock-client", Some("mock-secret"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(ok.status(), 200);
+    let body: serde_json::Value = ok.json().await.expect("json");
+    assert_eq!(body["token_type"], "bearer");
+    assert_eq!(body["expires_in"], 86399);
+    // An API call without the token is refused in Genesys' error shape.
+    let anon = http
+        .get(format!("{}/api/v2/conversations/c1", m.base))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(anon.status(), 401);
+    let err: serde_json::Value = anon.json().await.expect("json");
+    assert_eq!(err["status"], 401);
+    assert!(err["contextId"].is_string() && err["code"].is_string());
+}

@@ -95,6 +95,14 @@ pub(super) fn mock(args: &MockGenesysArgs) -> anyhow::Result<ExitCode> {
         strict: args.strict,
         max_body_bytes: args.max_body_bytes,
     };
+    let faults = args
+        .fault
+        .iter()
+        .map(|f| {
+            mock_genesys::Fault::from_json(f.as_bytes())
+                .map_err(|e| anyhow::anyhow!("--fault {f}: {e}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     runtime()?.block_on(async {
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
@@ -102,6 +110,9 @@ pub(super) fn mock(args: &MockGenesysArgs) -> anyhow::Result<ExitCode> {
         let state = mock_genesys::MockState::new(cfg);
         for c in &args.conversation {
             state.seed_conversation(c);
+        }
+        for f in faults {
+            state.add_fault(f);
         }
         tracing::info!(listen = %listener.local_addr()?, client_id = %args.client_id, strict = args.strict, "mock Genesys listening");
         tokio::select! {

@@ -86,6 +86,10 @@ pub struct MockGenesysArgs {
     /// Seed a conversation (repeatable); its customer participant is `<ID>-customer`.
     #[arg(long, value_name = "ID")]
     pub conversation: Vec<String>,
+    /// Inject a fault from the start (repeatable), as the JSON `POST /mock/faults` takes, e.g.
+    /// '{"kind":"rate_limit","retryAfter":2,"count":3}' or '{"kind":"server_error","rate":0.1}'.
+    #[arg(long, value_name = "JSON")]
+    pub fault: Vec<String>,
     /// Largest request body accepted; larger ones get 413 (Genesys: 512000).
     #[arg(long, value_name = "BYTES", default_value_t = 512_000)]
     pub max_body_bytes: usize,
