@@ -160,3 +160,34 @@ async fn the_token_endpoint_checks_what_genesys_checks() {
     assert_eq!(err["status"], 401);
     assert!(err["contextId"].is_string() && err["code"].is_string());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_login_outage_is_retried_and_waiters_share_one_failed_fetch() {
+    let m = common::default_mock().await;
+    let mut cfg = common::genesys_config(&m.base);
+    // Nothing listens on port 9 of loopback: every token fetch fails to connect.
+    cfg.login_base_url = Some("http://127.0.0.1:9".into());
+    cfg.retry.max_attempts = 3;
+    let client = common::client(&cfg);
+    let calls: Vec<_> = (0..20)
+        .map(|i| {
+            let c = client.clone();
+            tokio::spawn(async move {
+                c.call(Method::GET, &format!("/api/v2/conversations/l{i}"), None)
+                    .await
+            })
+        })
+        .collect();
+    for c in calls {
+        let err = c.await.expect("task").unwrap_err();
+        assert_eq!(err.class(), "unavailable", "{err}");
+        assert!(err.is_transient());
+        assert!(err.to_string().contains("token request failed"), "{err}");
+    }
+    assert!(
+        client.token_fetches() <= 10,
+        "20 callers × 3 attempts shared fetches: {}",
+        client.token_fetches()
+    );
+    assert_eq!(m.state.api_requests(), 0);
+}

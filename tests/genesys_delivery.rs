@@ -127,3 +127,38 @@ async fn a_named_participant_skips_the_lookup_and_missing_ones_are_errors() {
     let err = d.deliver(&mk("../oauth", None)).await.unwrap_err();
     assert_eq!(err.class(), "invalid_id");
 }
+
+#[tokio::test]
+async fn seeding_over_http_never_breaks_the_mock() {
+    let m = common::default_mock().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/mock/conversations", m.base);
+    let r = http
+        .post(&url)
+        .json(&json!({"id": "c-empty", "participants": []}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 201);
+    let r = http
+        .post(&url)
+        .json(&json!({"id": "c-empty"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 201);
+    let d = common::deliverer(&common::genesys_config(&m.base));
+    let context = ctx(json!({"a": "b"}));
+    let err = d
+        .deliver(&Delivery {
+            conversation_id: "c-empty",
+            participant_id: None,
+            context: &context,
+            event: None,
+            event_id: None,
+            ruleset_version: "v",
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, GenesysError::NoCustomerParticipant), "{err}");
+}

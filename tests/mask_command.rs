@@ -106,6 +106,24 @@ fn masks_jsonl_in_order_and_reports_bad_lines_without_echoing_them() {
 }
 
 #[test]
+fn json_errors_never_quote_the_input() {
+    let input = concat!(
+        r#"{"$serde_json::private::Number": 4111111111111111}"#,
+        "\n",
+        r#"{"a": tru 4111111111111111}"#,
+        "\n"
+    );
+    let out = run_with_stdin(&["mask"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 1: invalid JSON") && stderr.contains("line 2: invalid JSON"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("4111"), "{stderr}");
+}
+
+#[test]
 fn invalid_utf8_is_an_error_not_a_panic() {
     let mut input = b"{\"a\":\"ok\"}\n".to_vec();
     input.extend_from_slice(b"{\"a\":\"\xff\xfe 4111111111111111\"}\n");

@@ -76,6 +76,9 @@ fn positives_are_masked_in_messy_text() {
         ("key AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
         ("?api_key=s3cr3tValue&page=2", "s3cr3tValue"),
         ("the cvv is 737", "737"),
+        ("pwd=8472910", "8472910"),
+        ("kontakt: jörg.müller@bücher.de", "müller"),
+        ("card 4111  1111\u{a0}1111 1111", "1111 1111"),
     ];
     for (text, secret) in cases {
         let (masked, report) = RULES.mask_text(text);

@@ -174,8 +174,12 @@ fn process_line(
             emit_json(out, &doc)?;
             written(line_no, &r, report, stats)
         }
-        // serde_json's messages name the position and the kind of error, never the input itself.
-        Err(e) => refuse(line_no, &format!("invalid JSON: {e}"), report, stats),
+        Err(e) => refuse(
+            line_no,
+            &format!("invalid JSON: {}", super::json_error(&e)),
+            report,
+            stats,
+        ),
     }
 }
 

@@ -165,6 +165,18 @@ pub struct ExplainArgs {
     pub json: Option<String>,
 }
 
+/// Describes a JSON parse error by kind and position only. serde_json's own message can quote the
+/// input (with `arbitrary_precision` it echoes numbers), and input may hold exactly what we hide.
+pub(crate) fn json_error(e: &serde_json::Error) -> String {
+    let kind = match e.classify() {
+        serde_json::error::Category::Syntax => "syntax error",
+        serde_json::error::Category::Eof => "unexpected end of input",
+        serde_json::error::Category::Data => "unexpected data",
+        serde_json::error::Category::Io => "read error",
+    };
+    format!("{kind} at line {} column {}", e.line(), e.column())
+}
+
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     logging::init(cli.log_format);

@@ -142,7 +142,8 @@ fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
         }
         println!("masked: {masked}");
     } else if let Some(json) = &args.json {
-        let mut doc: Value = serde_json::from_str(json).context("--json is not valid JSON")?;
+        let mut doc: Value = serde_json::from_str(json)
+            .map_err(|e| anyhow::anyhow!("--json is not valid JSON: {}", super::json_error(&e)))?;
         let (report, hits) = rs.mask_value_detailed(&mut doc);
         if hits.is_empty() {
             println!("no rule matches");

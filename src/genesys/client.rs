@@ -161,101 +161,42 @@ impl GenesysClient {
                 inner.limiter.until_ready().await;
             }
             attempts += 1;
-            let token = inner.tokens.get().await?;
-            let correlation_id = uuid::Uuid::new_v4().to_string();
-            let mut req = inner
-                .http
-                .request(method.clone(), &url)
-                .bearer_auth(&token)
-                .header(CORRELATION_HEADER, &correlation_id);
-            if let Some(b) = body {
-                req = req
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(b.to_vec());
-            }
-            inner.stats.requests.fetch_add(1, Ordering::Relaxed);
-            let result = match req.send().await {
-                Ok(resp) => {
-                    let status = resp.status();
-                    let retry_after = resp
-                        .headers()
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs);
-                    match resp.bytes().await {
-                        Ok(bytes) => Ok((status, retry_after, bytes)),
-                        Err(e) => Err(describe(&e)),
-                    }
+            let step = match inner.tokens.get().await {
+                Ok(token) => {
+                    self.attempt(&method, &url, path, body, &token, refreshed)
+                        .await
                 }
-                Err(e) => Err(describe(&e)),
+                // The login service is down or slow: retried like any transient failure.
+                Err(GenesysError::TokenUnavailable(why)) => {
+                    tracing::warn!(path, error = %why, "Genesys login unavailable; will retry");
+                    Step::Backoff(why)
+                }
+                Err(e) => Step::Fail(e),
             };
-            let wait = match result {
-                Ok((status, _, bytes)) if status.is_success() => {
-                    let body = if bytes.is_empty() {
-                        Value::Null
-                    } else {
-                        serde_json::from_slice(&bytes).unwrap_or(Value::Null)
-                    };
-                    return Ok(Response {
-                        status: status.as_u16(),
-                        body,
-                        attempts,
-                        correlation_id,
-                    });
+            let (wait, last) = match step {
+                Step::Done(mut resp) => {
+                    resp.attempts = attempts;
+                    return Ok(resp);
                 }
-                Ok((StatusCode::UNAUTHORIZED, _, bytes)) => {
-                    let info = error_info(StatusCode::UNAUTHORIZED, &bytes);
-                    if refreshed {
-                        log_failure(path, &correlation_id, &info, "fresh token refused");
-                        return Err(GenesysError::Auth(format!(
-                            "a fresh token was refused: {info}"
-                        )));
-                    }
+                Step::Fail(e) => return Err(e),
+                Step::RefreshToken(token) => {
                     // The token expired or was revoked early: refresh once and resend at once.
-                    tracing::info!(
-                        path,
-                        correlation_id,
-                        "Genesys said 401; refreshing the token once"
-                    );
                     inner.tokens.invalidate(&token).await;
                     refreshed = true;
                     attempts -= 1;
                     continue;
                 }
-                Ok((StatusCode::TOO_MANY_REQUESTS, retry_after, bytes)) => {
-                    let info = error_info(StatusCode::TOO_MANY_REQUESTS, &bytes);
-                    let wait = retry_after.unwrap_or_else(|| backoff(&inner.retry, backoff_step));
-                    if wait > inner.retry.max_retry_after {
-                        log_failure(path, &correlation_id, &info, "Retry-After over the cap");
-                        return Err(GenesysError::RetryAfterTooLong(wait));
-                    }
-                    log_failure(path, &correlation_id, &info, "rate limited; will retry");
-                    (wait, info.to_string())
+                Step::RetryAfter(wait, last) => {
+                    refreshed = false;
+                    (wait, last)
                 }
-                Ok((status, _, bytes))
-                    if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED =>
-                {
-                    let info = error_info(status, &bytes);
-                    log_failure(path, &correlation_id, &info, "server error; will retry");
+                Step::Backoff(last) => {
+                    // A later 401 in this call is a new episode and may refresh again.
+                    refreshed = false;
                     backoff_step += 1;
-                    (backoff(&inner.retry, backoff_step - 1), info.to_string())
-                }
-                Ok((status, _, bytes)) => {
-                    let info = error_info(status, &bytes);
-                    log_failure(path, &correlation_id, &info, "rejected; not retried");
-                    return Err(GenesysError::Rejected {
-                        kind: Rejection::from_status(status.as_u16()),
-                        info,
-                    });
-                }
-                Err(transport) => {
-                    tracing::warn!(path, correlation_id, error = %transport, "Genesys request failed; will retry");
-                    backoff_step += 1;
-                    (backoff(&inner.retry, backoff_step - 1), transport)
+                    (backoff(&inner.retry, backoff_step - 1), last)
                 }
             };
-            let (wait, last) = wait;
             let elapsed = started.elapsed();
             if attempts >= inner.retry.max_attempts || elapsed + wait > inner.retry.max_elapsed {
                 return Err(GenesysError::Exhausted {
@@ -268,6 +209,124 @@ impl GenesysClient {
             tokio::time::sleep(wait).await;
         }
     }
+
+    /// Sends one attempt and classifies its outcome.
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &str,
+        path: &str,
+        body: Option<&[u8]>,
+        token: &str,
+        refreshed: bool,
+    ) -> Step {
+        let inner = &*self.inner;
+        let correlation_id = uuid::Uuid::new_v4().to_string();
+        let mut req = inner
+            .http
+            .request(method.clone(), url)
+            .bearer_auth(token)
+            .header(CORRELATION_HEADER, &correlation_id);
+        if let Some(b) = body {
+            req = req
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(b.to_vec());
+        }
+        inner.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let (status, retry_after, bytes) = match req.send().await {
+            Ok(resp) => {
+                let status = resp.status();
+                let retry_after = resp
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map(Duration::from_secs);
+                match resp.bytes().await {
+                    Ok(bytes) => (status, retry_after, bytes),
+                    Err(e) => return transport_failure(path, &correlation_id, describe(&e)),
+                }
+            }
+            Err(e) => return transport_failure(path, &correlation_id, describe(&e)),
+        };
+        if status.is_success() {
+            let body = if bytes.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+            };
+            return Step::Done(Response {
+                status: status.as_u16(),
+                body,
+                attempts: 0,
+                correlation_id,
+            });
+        }
+        let info = error_info(status, &bytes);
+        match status {
+            StatusCode::UNAUTHORIZED if refreshed => {
+                log_failure(path, &correlation_id, &info, "fresh token refused");
+                Step::Fail(GenesysError::Auth(format!(
+                    "a fresh token was refused: {info}"
+                )))
+            }
+            StatusCode::UNAUTHORIZED => {
+                tracing::info!(
+                    path,
+                    correlation_id,
+                    "Genesys said 401; refreshing the token once"
+                );
+                Step::RefreshToken(token.to_string())
+            }
+            StatusCode::TOO_MANY_REQUESTS => match retry_after {
+                Some(wait) if wait > inner.retry.max_retry_after => {
+                    log_failure(path, &correlation_id, &info, "Retry-After over the cap");
+                    Step::Fail(GenesysError::RetryAfterTooLong(wait))
+                }
+                Some(wait) => {
+                    log_failure(path, &correlation_id, &info, "rate limited; will retry");
+                    Step::RetryAfter(wait, info.to_string())
+                }
+                None => {
+                    log_failure(
+                        path,
+                        &correlation_id,
+                        &info,
+                        "rate limited without Retry-After; backing off",
+                    );
+                    Step::Backoff(info.to_string())
+                }
+            },
+            s if s.is_server_error() && s != StatusCode::NOT_IMPLEMENTED => {
+                log_failure(path, &correlation_id, &info, "server error; will retry");
+                Step::Backoff(info.to_string())
+            }
+            _ => {
+                log_failure(path, &correlation_id, &info, "rejected; not retried");
+                Step::Fail(GenesysError::Rejected {
+                    kind: Rejection::from_status(status.as_u16()),
+                    info,
+                })
+            }
+        }
+    }
+}
+
+/// What one attempt means for the retry loop.
+enum Step {
+    Done(Response),
+    Fail(GenesysError),
+    /// 401 with this token: refresh and resend without counting an attempt.
+    RefreshToken(String),
+    /// Wait exactly this long (Retry-After), then retry.
+    RetryAfter(Duration, String),
+    /// Back off exponentially, then retry.
+    Backoff(String),
+}
+
+fn transport_failure(path: &str, correlation_id: &str, what: String) -> Step {
+    tracing::warn!(path, correlation_id, error = %what, "Genesys request failed; will retry");
+    Step::Backoff(what)
 }
 
 /// Exponential backoff with full jitter: a random wait up to `initial × 2^step`, capped.

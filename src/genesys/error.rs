@@ -99,6 +99,9 @@ pub enum GenesysError {
         /// The last failure.
         last: String,
     },
+    /// The login service could not be reached or failed (timeout, 5xx): worth retrying.
+    #[error("Genesys login unavailable: {0}")]
+    TokenUnavailable(String),
     /// A 429 asked us to wait longer than the configured cap.
     #[error("Genesys asked to retry after {0:?}, longer than the configured maximum")]
     RetryAfterTooLong(Duration),
@@ -140,6 +143,7 @@ impl GenesysError {
         match self {
             GenesysError::Rejected { kind, .. } => kind.as_str(),
             GenesysError::Auth(_) => "auth_failed",
+            GenesysError::TokenUnavailable(_) => "login_unavailable",
             GenesysError::Exhausted { .. } => "unavailable",
             GenesysError::RetryAfterTooLong(_) => "retry_after_too_long",
             GenesysError::UnmaskedDataBlocked { .. } => "unmasked_data_blocked",

@@ -78,9 +78,18 @@ pub struct TokenCache {
     creds: Credentials,
     margin: Duration,
     current: RwLock<Option<Token>>,
-    refresh: Mutex<()>,
+    /// Held while fetching; also remembers the last failure so that callers queued behind a failed
+    /// fetch share its result instead of each trying again at once.
+    refresh: Mutex<Option<(Instant, String, bool)>>,
     fetches: AtomicU64,
 }
+
+/// How long a failed fetch answers for callers that were waiting on it.
+const FAILURE_SHARED_FOR: Duration = Duration::from_millis(500);
+
+/// Token lifetimes outside this range are treated as its nearest end (a server saying 0 or
+/// `u64::MAX` must neither thrash the cache nor overflow the clock).
+const LIFETIME_RANGE: (u64, u64) = (1, 7 * 24 * 3600);
 
 impl TokenCache {
     /// A cache that fetches from `<login_base>/oauth/token`.
@@ -96,7 +105,7 @@ impl TokenCache {
             creds,
             margin,
             current: RwLock::new(None),
-            refresh: Mutex::new(()),
+            refresh: Mutex::new(None),
             fetches: AtomicU64::new(0),
         }
     }
@@ -119,15 +128,38 @@ impl TokenCache {
         if let Some(t) = self.valid().await {
             return Ok(t);
         }
-        let _one_at_a_time = self.refresh.lock().await;
-        // Another caller may have refreshed while we waited for the lock.
+        let mut last_failure = self.refresh.lock().await;
+        // Another caller may have refreshed while we waited for the lock…
         if let Some(t) = self.valid().await {
             return Ok(t);
         }
-        let token = self.fetch().await?;
-        let value = token.value.clone();
-        *self.current.write().await = Some(token);
-        Ok(value)
+        // …or just failed to: share that answer rather than queueing fetch after fetch.
+        if let Some((at, message, transient)) = last_failure.as_ref()
+            && at.elapsed() < FAILURE_SHARED_FOR
+        {
+            return Err(if *transient {
+                GenesysError::TokenUnavailable(message.clone())
+            } else {
+                GenesysError::Auth(message.clone())
+            });
+        }
+        match self.fetch().await {
+            Ok(token) => {
+                *last_failure = None;
+                let value = token.value.clone();
+                *self.current.write().await = Some(token);
+                Ok(value)
+            }
+            Err(e) => {
+                let transient = matches!(e, GenesysError::TokenUnavailable(_));
+                let message = match &e {
+                    GenesysError::TokenUnavailable(m) | GenesysError::Auth(m) => m.clone(),
+                    other => other.to_string(),
+                };
+                *last_failure = Some((Instant::now(), message, transient));
+                Err(e)
+            }
+        }
     }
 
     /// Drops `rejected` if it is still the cached token (a 401 said it is no longer valid).
@@ -152,12 +184,18 @@ impl TokenCache {
             .send()
             .await
             .map_err(|e| {
-                GenesysError::Auth(format!(
+                GenesysError::TokenUnavailable(format!(
                     "token request failed: {}",
                     super::client::describe(&e)
                 ))
             })?;
         let status = resp.status();
+        if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            return Err(GenesysError::TokenUnavailable(format!(
+                "token request: HTTP {}",
+                status.as_u16()
+            )));
+        }
         if !status.is_success() {
             // The error body names the OAuth error (`invalid_client`, …); it holds no secret.
             let body: serde_json::Value = resp.json().await.unwrap_or_default();
@@ -171,18 +209,22 @@ impl TokenCache {
             )));
         }
         let body: TokenResponse = resp.json().await.map_err(|e| {
-            GenesysError::Auth(format!(
+            GenesysError::TokenUnavailable(format!(
                 "token response unreadable: {}",
                 super::client::describe(&e)
             ))
         })?;
-        let lifetime = Duration::from_secs(body.expires_in.unwrap_or(300));
+        let secs = body
+            .expires_in
+            .unwrap_or(300)
+            .clamp(LIFETIME_RANGE.0, LIFETIME_RANGE.1);
+        let lifetime = Duration::from_secs(secs);
         // Refresh ahead of expiry, but never sooner than half the lifetime (short-lived tokens).
         let ahead = self.margin.min(lifetime / 2);
         tracing::debug!(client_id = %self.creds.client_id, expires_in = lifetime.as_secs(), "Genesys token fetched");
         Ok(Token {
             value: body.access_token,
-            refresh_at: Instant::now() + lifetime - ahead,
+            refresh_at: Instant::now() + (lifetime - ahead),
         })
     }
 }

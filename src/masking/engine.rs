@@ -14,11 +14,17 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::action::{self, Action};
-use super::detectors::Builtin;
 use super::detectors::Hints;
+use super::detectors::{Builtin, contains_card};
 use super::path::{self, PathNode, Seg};
 use super::report::{Finding, Hit, Report};
 use super::ruleset::{Claim, Matcher, Ruleset};
+
+/// Keys without a digit or `@` cannot hold a card, phone, SSN, IBAN, IP or email: skipping them
+/// keeps key scanning nearly free.
+fn key_may_hold_pii(key: &str) -> bool {
+    key.bytes().any(|b| b.is_ascii_digit() || b == b'@')
+}
 
 /// A candidate finding inside one string.
 #[derive(Debug, Clone, Copy)]
@@ -45,14 +51,19 @@ impl Ruleset {
     /// Masks a JSON document in place and reports what fired where.
     pub fn mask_value(&self, doc: &mut Value) -> Report {
         let mut w = Walker::new(self, false);
-        w.walk(doc, None);
+        if !w.walk(doc, None) {
+            // A drop rule fired on a document that is a bare string or number: nothing is left.
+            *doc = Value::Null;
+        }
         w.report()
     }
 
     /// Like [`Ruleset::mask_value`], also returning every finding with its position and replacement.
     pub fn mask_value_detailed(&self, doc: &mut Value) -> (Report, Vec<Hit>) {
         let mut w = Walker::new(self, true);
-        w.walk(doc, None);
+        if !w.walk(doc, None) {
+            *doc = Value::Null;
+        }
         let hits = std::mem::take(&mut w.hits);
         (w.report(), hits)
     }
@@ -204,6 +215,9 @@ impl<'r> Walker<'r> {
                 true
             }
             Value::Object(map) => {
+                if map.keys().any(|k| key_may_hold_pii(k)) {
+                    self.mask_keys(map, node);
+                }
                 map.retain(|key, item| {
                     let child = PathNode {
                         parent: node,
@@ -214,6 +228,34 @@ impl<'r> Walker<'r> {
                 true
             }
             Value::Bool(_) | Value::Null => true,
+        }
+    }
+
+    /// Masks object keys that hold personal data (`{"jane@example.com": "primary"}`): a key is
+    /// replaced by its masked form (made unique within the object), or the member is removed by a
+    /// drop rule. Findings are reported at the object's path.
+    fn mask_keys(&mut self, map: &mut serde_json::Map<String, Value>, node: Option<&PathNode<'_>>) {
+        let old = std::mem::take(map);
+        for (key, value) in old {
+            if !key_may_hold_pii(&key) {
+                map.insert(key, value);
+                continue;
+            }
+            match self.scan_string(&key, node, false) {
+                Outcome::Keep => {
+                    map.insert(key, value);
+                }
+                Outcome::Drop => {}
+                Outcome::Replace(masked) => {
+                    let mut unique = masked.clone();
+                    let mut n = 2;
+                    while map.contains_key(&unique) {
+                        unique = format!("{masked}~{n}");
+                        n += 1;
+                    }
+                    map.insert(unique, value);
+                }
+            }
         }
     }
 
@@ -275,6 +317,14 @@ impl<'r> Walker<'r> {
         let significant = builtin.is_some_and(Builtin::strips_separators);
         let token = match &r.action {
             Action::Mask(_) if composite => "[REDACTED]".to_string(),
+            // Whatever rule masks it, a value that is a card gets the PCI display limits.
+            Action::Mask(spec) if !spec.card && contains_card(found) => {
+                let card = action::MaskSpec {
+                    card: true,
+                    ..spec.clone()
+                };
+                return action::mask_into(found, &card, true, out);
+            }
             Action::Mask(spec) => return action::mask_into(found, spec, significant, out),
             Action::Redact(p) => return out.push_str(p),
             Action::Hash { domain } => {
@@ -370,13 +420,19 @@ impl<'r> Walker<'r> {
         let mut kept = std::mem::take(&mut self.s.kept);
         kept.clear();
         for c in &self.s.cands {
-            if kept.last().is_none_or(|k| c.start >= k.end) {
-                kept.push(*c);
+            match kept.last_mut() {
+                // An overlapping candidate that runs past the kept one widens it: the union is
+                // replaced, so no tail of a longer match stays visible.
+                Some(k) if c.start < k.end => k.end = k.end.max(c.end),
+                _ => kept.push(*c),
             }
         }
         let path = path::render(node);
+        // Any drop rule that matched, even one that lost an overlap, removes the field.
         let drop = !text_mode
-            && kept
+            && self
+                .s
+                .cands
                 .iter()
                 .any(|c| self.rs.rules[c.rule].action == Action::Drop);
         let mut out = String::with_capacity(text.len() + 16);
@@ -539,6 +595,53 @@ action = "redact"
         assert!(a.starts_with("tok_t1_"));
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn keys_holding_personal_data_are_masked_too() {
+        let rs = rules(RULES);
+        let mut doc = json!({"contacts": {"a@example.com": "primary", "b@example.com": "backup", "4111111111111111": 1, "plain": 2}});
+        let report = rs.mask_value(&mut doc);
+        assert_eq!(
+            doc,
+            json!({"contacts": {"[EMAIL]": "primary", "[EMAIL]~2": "backup", "****1111": 1, "plain": 2}})
+        );
+        assert!(report.findings.iter().all(|f| f.path == "$.contacts"));
+        assert_eq!(report.total(), 3);
+    }
+
+    #[test]
+    fn a_longer_overlapping_match_is_masked_to_its_end() {
+        let rs = rules(
+            "[[rule]]\nid = \"order\"\npattern = 'ORD-\\d{6}'\naction = \"redact\"\n\n[[rule]]\nid = \"card\"\ndetector = \"payment_card\"\naction = \"mask\"\n",
+        );
+        let (masked, _) = rs.mask_text("ref ORD-4111111111111111 ok");
+        assert_eq!(masked, "ref [REDACTED] ok");
+    }
+
+    #[test]
+    fn a_drop_at_the_root_leaves_nothing() {
+        let rs = rules("[[rule]]\nid = \"mail\"\ndetector = \"email\"\naction = \"drop\"\n");
+        let mut doc = json!("write a@example.com");
+        rs.mask_value(&mut doc);
+        assert_eq!(doc, Value::Null);
+    }
+
+    #[test]
+    fn any_mask_rule_keeps_card_display_limits() {
+        let rs = rules(
+            "[[rule]]\nid = \"pan-field\"\nfields = [\"**.pan\"]\naction = \"mask\"\nkeep_first = 8\nkeep_last = 7\n",
+        );
+        let mut doc = json!({"pan": "4111111111111111", "ref": {"pan": "AB-1234567890"}});
+        rs.mask_value(&mut doc);
+        assert_eq!(
+            doc["pan"], "41111111****1111",
+            "BIN + last 4 at most for a card"
+        );
+        assert_eq!(
+            doc["ref"]["pan"], "****567890",
+            "not a card: never more than half of a short value"
+        );
     }
 
     #[test]

@@ -41,9 +41,10 @@ fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
     }
 }
 
-/// The prefix literals every match of `pattern` starts with (ASCII lower-cased), or `None` when some match
-/// can start with anything.
-fn pattern_literals(pattern: &str) -> Option<Vec<String>> {
+/// The prefix literals every match of `pattern` starts with (ASCII lower-cased bytes), or `None`
+/// when some match can start with anything. Literals stay bytes: the extractor may cut one inside a
+/// multi-byte character, and such a prefix still matches the text's bytes.
+fn pattern_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
     let hir = regex_syntax::ParserBuilder::new()
         .build()
         .parse(pattern)
@@ -55,9 +56,9 @@ fn pattern_literals(pattern: &str) -> Option<Vec<String>> {
         .limit_repeat(4)
         .limit_literal_len(16);
     let seq = ex.extract(&hir);
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<Vec<u8>> = Vec::new();
     for lit in seq.literals()? {
-        let s = String::from_utf8_lossy(lit.as_bytes()).to_ascii_lowercase();
+        let s = lit.as_bytes().to_ascii_lowercase();
         if s.is_empty() {
             return None;
         }
@@ -110,16 +111,18 @@ fn bit(k: usize) -> u64 {
 impl Prefilter {
     /// Builds the gates for text rules given in priority order.
     pub(crate) fn build(sources: &[GateSource<'_>], size_limit: usize) -> Prefilter {
-        let mut lits: Vec<String> = Vec::new();
+        let mut lits: Vec<Vec<u8>> = Vec::new();
         let mut ac_bits = Vec::new();
         let mut set_patterns: Vec<&str> = Vec::new();
         let mut set_bits = Vec::new();
         let mut builtin_bits: Vec<(Builtin, u64)> = Vec::new();
         for (k, s) in sources.iter().enumerate() {
             let literals = match s {
-                GateSource::Builtin(b) => {
-                    builtin_literals(*b).map(|l| l.iter().map(|s| s.to_ascii_lowercase()).collect())
-                }
+                GateSource::Builtin(b) => builtin_literals(*b).map(|l| {
+                    l.iter()
+                        .map(|s| s.as_bytes().to_ascii_lowercase())
+                        .collect()
+                }),
                 GateSource::Pattern(p) => pattern_literals(p),
             };
             match (s, literals) {
@@ -171,9 +174,7 @@ impl Prefilter {
         if set.is_none() {
             always |= set_bits.iter().fold(0, |a, b| a | b);
         }
-        let literals_need_letters = lits
-            .iter()
-            .all(|l| l.bytes().any(|b| b.is_ascii_alphabetic()));
+        let literals_need_letters = lits.iter().all(|l| l.iter().any(u8::is_ascii_alphabetic));
         Prefilter {
             ac,
             ac_bits,
@@ -222,12 +223,20 @@ mod tests {
     fn literal_extraction() {
         assert_eq!(
             pattern_literals(r"\bLOY-\d{8}\b"),
-            Some(vec!["loy-".to_string()])
+            Some(vec![b"loy-".to_vec()])
         );
         let dob = pattern_literals(r"(?i)\b(?:date of birth|dob)\b").unwrap();
-        assert!(dob.contains(&"dob".to_string()) && dob.contains(&"date of birth".to_string()));
+        assert!(dob.contains(&b"dob".to_vec()) && dob.contains(&b"date of birth".to_vec()));
         assert_eq!(pattern_literals(r"\d+x"), None);
         assert_eq!(pattern_literals(r"a|b*"), None);
+    }
+
+    #[test]
+    fn literals_cut_inside_a_multibyte_character_still_open_their_gate() {
+        let pattern = "Номер паспорта:?\\s*\\d{4}";
+        let pf = Prefilter::build(&[GateSource::Pattern(pattern)], 1 << 20);
+        assert_eq!(pf.open("Номер паспорта: 1234 567890").rules, 1);
+        assert_eq!(pf.open("nothing").rules, 0);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Payment card numbers (PANs).
 //!
 //! A hand-written scanner rather than a regex: it splits the text into runs of ASCII digits, joins runs
-//! that are separated by exactly one space, dash or dot into chains, and then looks for a span of whole
+//! separated the way people group card numbers (spaces, tabs, one dash, dot or slash, a no-break
+//! space, an en dash) into chains, and then looks for a span of whole
 //! runs that holds 12–19 digits, starts with a known issuer prefix of a length that issuer uses, and
 //! passes the Luhn check. Mixed separators ("4111 1111-1111 1111") still count: a typo in grouping must
 //! not let a card through. A run is never split, so a 22-digit tracking number
@@ -156,8 +157,23 @@ pub fn is_card(digits: &[u8]) -> bool {
         && std::str::from_utf8(digits).is_ok_and(luhn::valid)
 }
 
-fn is_separator(b: u8) -> bool {
-    matches!(b, b' ' | b'-' | b'.')
+/// True when `gap` (the bytes between two digit runs) is how people group a card number: up to two
+/// spaces or tabs, optionally around one `-`, `.` or `/`, or a no-break space or an en/em dash.
+fn is_separator(gap: &[u8]) -> bool {
+    match gap {
+        [] => false,
+        // U+00A0 no-break space, U+2013 en dash, U+2014 em dash, U+202F narrow no-break space.
+        [0xC2, 0xA0] | [0xE2, 0x80, 0x93] | [0xE2, 0x80, 0x94] | [0xE2, 0x80, 0xAF] => true,
+        _ if gap.len() <= 3 => {
+            let blanks = gap.iter().filter(|b| matches!(b, b' ' | b'\t')).count();
+            let marks = gap
+                .iter()
+                .filter(|b| matches!(b, b'-' | b'.' | b'/'))
+                .count();
+            blanks + marks == gap.len() && marks <= 1 && blanks <= 2
+        }
+        _ => false,
+    }
 }
 
 /// Finds every card number in `text` and pushes its byte span (separators included) to `out`.
@@ -176,7 +192,7 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
             i += 1;
         }
         let joined = match runs.last() {
-            Some(&(_, prev_end)) => start == prev_end + 1 && is_separator(bytes[prev_end]),
+            Some(&(_, prev_end)) => is_separator(&bytes[prev_end..start]),
             None => false,
         };
         if !joined && !runs.is_empty() {
@@ -257,6 +273,12 @@ mod tests {
             "4111 1111 1111 1111",
             "4111-1111-1111-1111",
             "4111 1111-1111 1111",
+            "4111  1111  1111  1111",
+            "4111\t1111\t1111\t1111",
+            "4111\u{a0}1111\u{a0}1111\u{a0}1111",
+            "4111/1111/1111/1111",
+            "4111 - 1111 - 1111 - 1111",
+            "4111\u{2013}1111\u{2013}1111\u{2013}1111",
             "4111.1111.1111.1111",
             "3782 822463 10005",
             "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1",
@@ -294,7 +316,7 @@ mod tests {
             "2024-05-01T10:20:30.123Z",
             "total 1,234,567.89 EUR",
             "version 10.0.19045.2965",
-            "4111  1111 1111 1111", // a double space breaks the chain: no run alone is a card
+            "4111   1111   1111   1111", // three spaces: separate numbers, no run alone is a card
         ] {
             assert!(found(text).is_empty(), "{text} -> {:?}", found(text));
         }

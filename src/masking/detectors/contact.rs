@@ -13,7 +13,8 @@ use super::{ContextWords, bounded, context_before};
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i-u)[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}",
+        // Internationalised addresses too (jörg.müller@bücher.de): letters and digits of any script.
+        r"[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,24}",
     )
     .expect("email regex is valid")
 });
@@ -230,6 +231,11 @@ mod tests {
         assert_eq!(
             got,
             vec!["jane.doe+escalation@example.co.uk", "ops@example.com"]
+        );
+        let t = "an jörg.müller@bücher.de schreiben";
+        assert_eq!(
+            crate::masking::detectors::found_by(find_emails, t),
+            vec!["jörg.müller@bücher.de"]
         );
         let mut none = Vec::new();
         find_emails("user@localhost and @handle and a@b", &mut none);

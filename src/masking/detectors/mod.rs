@@ -120,7 +120,7 @@ impl Builtin {
             Builtin::Jwt => hints.dots >= 2 && hints.letters >= 10,
             Builtin::BearerToken => hints.letters >= 10,
             Builtin::ApiKey => hints.letters >= 4 && hints.digits + hints.letters >= 16,
-            Builtin::SecretAssignment => hints.letters >= 6,
+            Builtin::SecretAssignment => hints.letters >= 3,
         }
     }
 
