@@ -102,14 +102,12 @@ impl MockState {
         })
     }
 
-    /// Adds a conversation with a customer and an agent participant; returns the customer's id.
-    pub fn seed_conversation(&self, id: &str) -> String {
-        let mut convs = lock(&self.conversations);
-        convs
+    /// Adds a conversation with a customer (`<id>-customer`) and an agent participant, unless it
+    /// exists already.
+    pub fn seed_conversation(&self, id: &str) {
+        lock(&self.conversations)
             .entry(id.to_string())
-            .or_insert_with(|| default_participants(id))[0]
-            .id
-            .clone()
+            .or_insert_with(|| default_participants(id));
     }
 
     /// Adds a conversation with exactly these participants (`(id, purpose)`).
