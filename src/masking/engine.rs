@@ -23,7 +23,10 @@ use super::ruleset::{Claim, Matcher, Ruleset};
 /// Keys without a digit or `@` cannot hold a card, phone, SSN, IBAN, IP or email: skipping them
 /// keeps key scanning nearly free.
 fn key_may_hold_pii(key: &str) -> bool {
-    key.bytes().any(|b| b.is_ascii_digit() || b == b'@')
+    // Bytes 0x30..=0x40 are the digits, `:;<=>?` and `@`: one subtraction and compare per byte,
+    // no early exit, so the compiler vectorises it (a superset only costs a closer look).
+    key.bytes()
+        .fold(false, |hit, b| hit | (b.wrapping_sub(b'0') <= b'@' - b'0'))
 }
 
 /// A candidate finding inside one string.
@@ -145,7 +148,7 @@ impl<'r> Walker<'r> {
         Walker {
             rs,
             s: Scratch::take(),
-            findings: Vec::new(),
+            findings: Vec::with_capacity(8),
             detailed,
             hits: Vec::new(),
         }
@@ -318,7 +321,11 @@ impl<'r> Walker<'r> {
         let token = match &r.action {
             Action::Mask(_) if composite => "[REDACTED]".to_string(),
             // Whatever rule masks it, a value that is a card gets the PCI display limits.
-            Action::Mask(spec) if !spec.card && contains_card(found) => {
+            Action::Mask(spec)
+                if !spec.card
+                    && found.bytes().filter(u8::is_ascii_digit).count() >= 12
+                    && contains_card(found) =>
+            {
                 let card = action::MaskSpec {
                     card: true,
                     ..spec.clone()

@@ -11,6 +11,9 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::RegexSet;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{
+    Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition,
+};
 
 use super::detectors::{Builtin, Hints};
 
@@ -49,6 +52,10 @@ fn pattern_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
         .build()
         .parse(pattern)
         .ok()?;
+    // The automaton ignores ASCII case anyway: folding `[cC]` back to `c` keeps case-insensitive
+    // patterns from exploding into thousands of variants that the extractor would cut short
+    // ("card verification" would otherwise gate on the far commoner "card").
+    let hir = fold_ascii_case(&hir);
     let mut ex = Extractor::new();
     ex.kind(ExtractKind::Prefix)
         .limit_total(4096)
@@ -67,6 +74,54 @@ fn pattern_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
         }
     }
     (!out.is_empty()).then_some(out)
+}
+
+/// Rewrites classes that are one letter in its ASCII cases (`[cC]`, as `(?i)c` compiles) into that
+/// lower-case letter. Non-ASCII members (the Kelvin sign for `k`, long s for `s`) stay as a class,
+/// so no text the pattern can match is ruled out.
+fn fold_ascii_case(h: &Hir) -> Hir {
+    match h.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            let size: u32 = c
+                .ranges()
+                .iter()
+                .map(|r| u32::from(r.end()) - u32::from(r.start()) + 1)
+                .sum();
+            if size > 4 {
+                return h.clone();
+            }
+            let mut folded: Vec<char> = c
+                .ranges()
+                .iter()
+                .flat_map(|r| {
+                    (u32::from(r.start())..=u32::from(r.end())).filter_map(char::from_u32)
+                })
+                .map(|ch| ch.to_ascii_lowercase())
+                .collect();
+            folded.sort_unstable();
+            folded.dedup();
+            match folded.as_slice() {
+                [one] => Hir::literal(one.to_string().into_bytes()),
+                many if (many.len() as u32) < size => Hir::class(Class::Unicode(
+                    ClassUnicode::new(many.iter().map(|&ch| ClassUnicodeRange::new(ch, ch))),
+                )),
+                _ => h.clone(),
+            }
+        }
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(fold_ascii_case).collect()),
+        HirKind::Alternation(parts) => {
+            Hir::alternation(parts.iter().map(fold_ascii_case).collect())
+        }
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            sub: Box::new(fold_ascii_case(&r.sub)),
+            ..r.clone()
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            sub: Box::new(fold_ascii_case(&c.sub)),
+            ..c.clone()
+        }),
+        _ => h.clone(),
+    }
 }
 
 /// The compiled gates of a ruleset's text rules. Text rule `k` (in priority order) owns bit `k` of
@@ -229,6 +284,29 @@ mod tests {
         assert!(dob.contains(&b"dob".to_vec()) && dob.contains(&b"date of birth".to_vec()));
         assert_eq!(pattern_literals(r"\d+x"), None);
         assert_eq!(pattern_literals(r"a|b*"), None);
+    }
+
+    #[test]
+    fn case_insensitive_patterns_keep_their_whole_literal() {
+        let lits = pattern_literals(r"(?i)\b(?:cvv|card verification (?:code|value))\b").unwrap();
+        assert!(
+            lits.contains(&b"card verification ".to_vec())
+                || lits.iter().any(|l| l.starts_with(b"card verificatio")),
+            "{lits:?}"
+        );
+        assert!(!lits.contains(&b"card".to_vec()), "{lits:?}");
+        // `s` keeps its long-s variant, `k` its Kelvin sign: the gate never rules out a real match.
+        let lits = pattern_literals(r"(?i)secret key").unwrap();
+        assert!(lits.contains(&b"secret key".to_vec()), "{lits:?}");
+        assert!(
+            lits.iter()
+                .any(|l| String::from_utf8_lossy(l).starts_with('\u{17f}')),
+            "{lits:?}"
+        );
+        let pf = Prefilter::build(&[GateSource::Pattern(r"(?i)secret key")], 1 << 20);
+        assert_eq!(pf.open("the SECRET KEY is").rules, 1);
+        assert_eq!(pf.open("the \u{17f}ecret \u{212a}ey is").rules, 1);
+        assert_eq!(pf.open("a secret alone").rules, 0);
     }
 
     #[test]
