@@ -146,6 +146,24 @@ impl MockState {
             .map(|p| p.attributes.clone())
     }
 
+    fn record(
+        &self,
+        conversation_id: String,
+        target: &str,
+        participant_id: Option<String>,
+        body: Value,
+        corr: &str,
+    ) {
+        lock(&self.received).push(Received {
+            conversation_id,
+            target: target.to_string(),
+            participant_id,
+            body,
+            correlation_id: Some(corr.to_string()),
+            at_ms: now_ms(),
+        });
+    }
+
     /// Token requests served (successful or not).
     pub fn token_requests(&self) -> u64 {
         self.token_requests.load(Ordering::Relaxed)
@@ -191,6 +209,19 @@ fn error(status: StatusCode, code: &str, message: &str, corr: &str) -> Response 
         resp.headers_mut().insert(CORRELATION, v);
     }
     resp
+}
+
+fn not_found(what: &str, corr: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "not.found",
+        &format!("The requested {what} was not found."),
+        corr,
+    )
+}
+
+fn bad_request(message: &str, corr: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, "bad.request", message, corr)
 }
 
 fn accepted(corr: &str) -> Response {
@@ -398,12 +429,7 @@ async fn get_conversation(
         Err(resp) => return resp,
     };
     if !conversation_exists(&st, &id) {
-        return error(
-            StatusCode::NOT_FOUND,
-            "not.found",
-            "The requested conversation was not found.",
-            &corr,
-        );
+        return not_found("conversation", &corr);
     }
     let participants = lock(&st.conversations)
         .get(&id)
@@ -430,20 +456,13 @@ async fn patch_attributes(
             _ => None,
         });
     let Some(attributes) = parsed else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "bad.request",
+        return bad_request(
             "The request body must be {\"attributes\": {string: string}}.",
             &corr,
         );
     };
     if !conversation_exists(&st, &id) {
-        return error(
-            StatusCode::NOT_FOUND,
-            "not.found",
-            "The requested conversation was not found.",
-            &corr,
-        );
+        return not_found("conversation", &corr);
     }
     {
         let mut convs = lock(&st.conversations);
@@ -451,23 +470,17 @@ async fn patch_attributes(
             .get_mut(&id)
             .and_then(|ps| ps.iter_mut().find(|p| p.id == pid))
         else {
-            return error(
-                StatusCode::NOT_FOUND,
-                "not.found",
-                "The requested participant was not found.",
-                &corr,
-            );
+            return not_found("participant", &corr);
         };
         p.attributes.extend(attributes.clone());
     }
-    lock(&st.received).push(Received {
-        conversation_id: id,
-        target: "participant-attributes".into(),
-        participant_id: Some(pid),
-        body: json!({"attributes": attributes}),
-        correlation_id: Some(corr.clone()),
-        at_ms: now_ms(),
-    });
+    st.record(
+        id,
+        "participant-attributes",
+        Some(pid),
+        json!({"attributes": attributes}),
+        &corr,
+    );
     accepted(&corr)
 }
 
@@ -485,29 +498,12 @@ async fn patch_context(
         .ok()
         .filter(|v| v.get("context").is_some_and(Value::is_object));
     let Some(body) = parsed else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "bad.request",
-            "The request body must be {\"context\": {…}}.",
-            &corr,
-        );
+        return bad_request("The request body must be {\"context\": {…}}.", &corr);
     };
     if !conversation_exists(&st, &id) {
-        return error(
-            StatusCode::NOT_FOUND,
-            "not.found",
-            "The requested conversation was not found.",
-            &corr,
-        );
+        return not_found("conversation", &corr);
     }
-    lock(&st.received).push(Received {
-        conversation_id: id,
-        target: "conversation-context".into(),
-        participant_id: None,
-        body,
-        correlation_id: Some(corr.clone()),
-        at_ms: now_ms(),
-    });
+    st.record(id, "conversation-context", None, body, &corr);
     accepted(&corr)
 }
 
