@@ -3,12 +3,14 @@
 //!
 //! The crate is laid out by concept; each module's docs explain the data flowing through it.
 //! - [`masking`]: rule files → compiled [`masking::Ruleset`] → masked documents and reports.
+//! - [`audit`]: the tamper-evident audit log (SQLite or PostgreSQL) auditors query and verify.
 //! - [`genesys`]: the client that puts masked context onto Genesys conversations.
 //! - [`mock_genesys`]: a faithful Genesys stand-in over real HTTP, for tests, the demo and local runs.
 //! - [`config`]: the configuration file.
 //! - [`cli`]: the command line; `main.rs` only parses arguments and calls [`cli::run`].
 //! - [`logging`]: structured logs (`--log-format text|json`, level from `RUST_LOG`).
 
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod genesys;

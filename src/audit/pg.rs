@@ -1,0 +1,290 @@
+//! The shared store: PostgreSQL, for several worker instances writing one log. The program creates
+//! its own schema. Appends take a transaction-scoped advisory lock, so concurrent writers from any
+//! number of processes chain one after another; the commit makes them durable before returning.
+
+use async_trait::async_trait;
+use tokio::sync::Mutex;
+use tokio_postgres::{Client, NoTls, Row};
+
+use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
+use super::store::{AuditError, AuditStore, Query, Stats, first_line, tally};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq BIGINT PRIMARY KEY,
+    at TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    participant_id TEXT,
+    source TEXT,
+    outcome TEXT NOT NULL,
+    reason TEXT,
+    target TEXT,
+    http_status INTEGER,
+    attempts INTEGER NOT NULL,
+    ruleset_version TEXT NOT NULL,
+    findings TEXT NOT NULL,
+    kafka_topic TEXT,
+    kafka_partition INTEGER,
+    kafka_offset BIGINT,
+    worker TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_conversation ON audit_log (conversation_id, seq);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
+CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log (event_id, outcome);
+";
+
+/// Serializes chain appends across every connection to the database.
+const APPEND_LOCK: i64 = 0x6573_6d61_7564_6974; // "esmaudit"
+
+use super::sqlite::COLUMNS;
+
+/// The PostgreSQL audit store.
+pub struct PgStore {
+    client: Mutex<Client>,
+}
+
+fn db_err(e: tokio_postgres::Error) -> AuditError {
+    AuditError::Database(
+        e.as_db_error()
+            .map_or_else(|| first_line(&e), |d| d.message().to_string()),
+    )
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}@{}", &url[..s + 3], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl PgStore {
+    /// Connects and creates the schema if needed.
+    pub async fn connect(url: &str) -> Result<PgStore, AuditError> {
+        let what = redact(url);
+        let unavailable = |e: tokio_postgres::Error| AuditError::Unavailable {
+            what: what.clone(),
+            message: e.as_db_error().map_or_else(
+                || {
+                    let mut msg = first_line(&e);
+                    if let Some(src) = std::error::Error::source(&e) {
+                        msg = format!("{msg}: {}", first_line(&src));
+                    }
+                    msg
+                },
+                |d| d.message().to_string(),
+            ),
+        };
+        let connect = tokio_postgres::connect(url, NoTls);
+        let (client, connection) =
+            tokio::time::timeout(std::time::Duration::from_secs(10), connect)
+                .await
+                .map_err(|_| AuditError::Unavailable {
+                    what: what.clone(),
+                    message: "connection timed out".into(),
+                })?
+                .map_err(unavailable)?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::error!(error = %first_line(&e), "audit database connection closed");
+            }
+        });
+        client.batch_execute(SCHEMA).await.map_err(unavailable)?;
+        Ok(PgStore {
+            client: Mutex::new(client),
+        })
+    }
+}
+
+fn from_row(row: &Row) -> Result<AuditRecord, AuditError> {
+    let seq: i64 = row.get(0);
+    let outcome: String = row.get(6);
+    let outcome = Outcome::parse(&outcome).ok_or_else(|| AuditError::Corrupt {
+        seq,
+        message: format!("unknown outcome {outcome:?}"),
+    })?;
+    let findings: String = row.get(12);
+    let findings = serde_json::from_str(&findings).map_err(|_| AuditError::Corrupt {
+        seq,
+        message: "findings are not valid JSON".into(),
+    })?;
+    let topic: Option<String> = row.get(13);
+    let http_status: Option<i32> = row.get(9);
+    let attempts: i32 = row.get(10);
+    Ok(AuditRecord {
+        seq,
+        record: NewRecord {
+            at: row.get(1),
+            event_id: row.get(2),
+            conversation_id: row.get(3),
+            participant_id: row.get(4),
+            source: row.get(5),
+            outcome,
+            reason: row.get(7),
+            target: row.get(8),
+            http_status: http_status.and_then(|s| u16::try_from(s).ok()),
+            attempts: u32::try_from(attempts).unwrap_or(0),
+            ruleset_version: row.get(11),
+            findings,
+            kafka: topic.map(|topic| KafkaPosition {
+                topic,
+                partition: row.get(14),
+                offset: row.get(15),
+            }),
+            worker: row.get(16),
+        },
+        prev_hash: row.get(17),
+        hash: row.get(18),
+    })
+}
+
+#[async_trait]
+impl AuditStore for PgStore {
+    async fn append(&self, batch: &[NewRecord]) -> Result<Vec<AuditRecord>, AuditError> {
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await.map_err(db_err)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
+            .await
+            .map_err(db_err)?;
+        let head = tx
+            .query_opt(
+                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+                &[],
+            )
+            .await
+            .map_err(db_err)?;
+        let (mut seq, mut prev) = head.map_or((0, GENESIS.to_string()), |r| {
+            (r.get::<_, i64>(0), r.get::<_, String>(1))
+        });
+        let insert = tx
+            .prepare(&format!(
+                "INSERT INTO audit_log ({COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)"
+            ))
+            .await
+            .map_err(db_err)?;
+        let mut out = Vec::with_capacity(batch.len());
+        for rec in batch {
+            let linked = AuditRecord::link(seq, &prev, rec.clone());
+            let r = &linked.record;
+            let findings = serde_json::to_string(&r.findings).unwrap_or_else(|_| "[]".into());
+            let http_status = r.http_status.map(i32::from);
+            let attempts = i32::try_from(r.attempts).unwrap_or(i32::MAX);
+            let topic = r.kafka.as_ref().map(|k| k.topic.clone());
+            let partition = r.kafka.as_ref().map(|k| k.partition);
+            let offset = r.kafka.as_ref().map(|k| k.offset);
+            tx.execute(
+                &insert,
+                &[
+                    &linked.seq,
+                    &r.at,
+                    &r.event_id,
+                    &r.conversation_id,
+                    &r.participant_id,
+                    &r.source,
+                    &r.outcome.as_str(),
+                    &r.reason,
+                    &r.target,
+                    &http_status,
+                    &attempts,
+                    &r.ruleset_version,
+                    &findings,
+                    &topic,
+                    &partition,
+                    &offset,
+                    &r.worker,
+                    &linked.prev_hash,
+                    &linked.hash,
+                ],
+            )
+            .await
+            .map_err(db_err)?;
+            seq = linked.seq;
+            prev = linked.hash.clone();
+            out.push(linked);
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(out)
+    }
+
+    async fn query(&self, q: &Query) -> Result<Vec<AuditRecord>, AuditError> {
+        let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1=1");
+        let mut args: Vec<String> = Vec::new();
+        let mut add = |clause: &str, v: String| {
+            args.push(v);
+            sql.push_str(&format!(" AND {clause} ${}", args.len()));
+        };
+        if let Some(c) = &q.conversation_id {
+            add("conversation_id =", c.clone());
+        }
+        if let Some(e) = &q.event_id {
+            add("event_id =", e.clone());
+        }
+        if let Some(s) = &q.since {
+            add("at >=", s.clone());
+        }
+        if let Some(u) = &q.until {
+            add("at <", u.clone());
+        }
+        if let Some(o) = q.outcome {
+            add("outcome =", o.as_str().to_string());
+        }
+        sql.push_str(" ORDER BY seq");
+        if q.limit > 0 {
+            sql.push_str(&format!(" LIMIT {}", q.limit));
+        }
+        let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+            args.iter().map(|a| a as _).collect();
+        let client = self.client.lock().await;
+        let rows = client.query(&sql, &refs).await.map_err(db_err)?;
+        rows.iter().map(from_row).collect()
+    }
+
+    async fn scan(&self, after: i64, limit: usize) -> Result<Vec<AuditRecord>, AuditError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let client = self.client.lock().await;
+        let rows = client
+            .query(
+                &format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"),
+                &[&after, &limit],
+            )
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(from_row).collect()
+    }
+
+    async fn delivered(&self, event_id: &str) -> Result<bool, AuditError> {
+        let client = self.client.lock().await;
+        let row = client
+            .query_one(
+                "SELECT EXISTS(SELECT 1 FROM audit_log WHERE event_id = $1 AND outcome = 'delivered')",
+                &[&event_id],
+            )
+            .await
+            .map_err(db_err)?;
+        Ok(row.get(0))
+    }
+
+    async fn stats(&self) -> Result<Stats, AuditError> {
+        let all = self.scan(0, usize::MAX >> 1).await?;
+        Ok(tally(&all))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_appear_in_messages() {
+        assert_eq!(
+            super::redact("postgres://app:s3cret@db:5432/audit"),
+            "postgres://app@db:5432/audit"
+        );
+        assert_eq!(super::redact("postgres://db/audit"), "postgres://db/audit");
+    }
+}

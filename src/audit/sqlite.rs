@@ -1,0 +1,269 @@
+//! The embedded store: one SQLite file (bundled library), WAL, `synchronous=FULL` so an append is
+//! on disk before it returns. Appends run in `BEGIN IMMEDIATE` transactions, which serialize writers
+//! — also writers in other processes sharing the file.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
+use super::store::{AuditError, AuditStore, Query, Stats, first_line, tally};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    participant_id TEXT,
+    source TEXT,
+    outcome TEXT NOT NULL,
+    reason TEXT,
+    target TEXT,
+    http_status INTEGER,
+    attempts INTEGER NOT NULL,
+    ruleset_version TEXT NOT NULL,
+    findings TEXT NOT NULL,
+    kafka_topic TEXT,
+    kafka_partition INTEGER,
+    kafka_offset INTEGER,
+    worker TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_conversation ON audit_log (conversation_id, seq);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
+CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log (event_id, outcome);
+";
+
+pub(crate) const COLUMNS: &str = "seq, at, event_id, conversation_id, participant_id, source, outcome, reason, target, \
+     http_status, attempts, ruleset_version, findings, kafka_topic, kafka_partition, kafka_offset, worker, prev_hash, hash";
+
+/// The SQLite audit store.
+#[derive(Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+fn db_err(e: rusqlite::Error) -> AuditError {
+    AuditError::Database(first_line(&e))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the log at `path`.
+    pub async fn open(path: &Path) -> Result<SqliteStore, AuditError> {
+        let p = path.to_path_buf();
+        let what = format!("sqlite://{}", p.display());
+        tokio::task::spawn_blocking(move || {
+            let unavailable = |e: rusqlite::Error| AuditError::Unavailable {
+                what: what.clone(),
+                message: first_line(&e),
+            };
+            let conn = Connection::open(&p).map_err(unavailable)?;
+            conn.busy_timeout(std::time::Duration::from_secs(30))
+                .map_err(unavailable)?;
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(unavailable)?;
+            conn.pragma_update(None, "synchronous", "FULL")
+                .map_err(unavailable)?;
+            conn.execute_batch(SCHEMA).map_err(unavailable)?;
+            Ok(SqliteStore {
+                conn: Arc::new(Mutex::new(conn)),
+            })
+        })
+        .await
+        .map_err(|e| AuditError::Database(first_line(&e)))?
+    }
+
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, AuditError> + Send + 'static,
+    ) -> Result<T, AuditError> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| AuditError::Database(first_line(&e)))?
+    }
+}
+
+/// Reads one row (selected with [`COLUMNS`]) back into a record.
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<AuditRecord, AuditError>> {
+    let seq: i64 = row.get(0)?;
+    let outcome: String = row.get(6)?;
+    let findings: String = row.get(12)?;
+    let topic: Option<String> = row.get(13)?;
+    let corrupt = |message: String| Ok(Err(AuditError::Corrupt { seq, message }));
+    let Some(outcome) = Outcome::parse(&outcome) else {
+        return corrupt(format!("unknown outcome {outcome:?}"));
+    };
+    let findings = match serde_json::from_str(&findings) {
+        Ok(f) => f,
+        Err(_) => return corrupt("findings are not valid JSON".to_string()),
+    };
+    let kafka = match topic {
+        Some(topic) => Some(KafkaPosition {
+            topic,
+            partition: row.get(14)?,
+            offset: row.get(15)?,
+        }),
+        None => None,
+    };
+    Ok(Ok(AuditRecord {
+        seq,
+        record: NewRecord {
+            at: row.get(1)?,
+            event_id: row.get(2)?,
+            conversation_id: row.get(3)?,
+            participant_id: row.get(4)?,
+            source: row.get(5)?,
+            outcome,
+            reason: row.get(7)?,
+            target: row.get(8)?,
+            http_status: row.get(9)?,
+            attempts: row.get(10)?,
+            ruleset_version: row.get(11)?,
+            findings,
+            kafka,
+            worker: row.get(16)?,
+        },
+        prev_hash: row.get(17)?,
+        hash: row.get(18)?,
+    }))
+}
+
+fn collect(
+    stmt: &mut rusqlite::Statement<'_>,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<AuditRecord>, AuditError> {
+    let rows = stmt.query_map(args, from_row).map_err(db_err)?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r.map_err(db_err)??);
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl AuditStore for SqliteStore {
+    async fn append(&self, batch: &[NewRecord]) -> Result<Vec<AuditRecord>, AuditError> {
+        let batch = batch.to_vec();
+        self.with(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_err)?;
+            let head: Option<(i64, String)> = tx
+                .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+                .map_err(db_err)?;
+            let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_string()));
+            let mut out = Vec::with_capacity(batch.len());
+            {
+                let mut insert = tx
+                    .prepare_cached(&format!("INSERT INTO audit_log ({COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)"))
+                    .map_err(db_err)?;
+                for rec in batch {
+                    let linked = AuditRecord::link(seq, &prev, rec);
+                    let r = &linked.record;
+                    let findings = serde_json::to_string(&r.findings).unwrap_or_else(|_| "[]".into());
+                    insert
+                        .execute(params![
+                            linked.seq,
+                            r.at,
+                            r.event_id,
+                            r.conversation_id,
+                            r.participant_id,
+                            r.source,
+                            r.outcome.as_str(),
+                            r.reason,
+                            r.target,
+                            r.http_status,
+                            r.attempts,
+                            r.ruleset_version,
+                            findings,
+                            r.kafka.as_ref().map(|k| k.topic.clone()),
+                            r.kafka.as_ref().map(|k| k.partition),
+                            r.kafka.as_ref().map(|k| k.offset),
+                            r.worker,
+                            linked.prev_hash,
+                            linked.hash,
+                        ])
+                        .map_err(db_err)?;
+                    seq = linked.seq;
+                    prev = linked.hash.clone();
+                    out.push(linked);
+                }
+            }
+            tx.commit().map_err(db_err)?;
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn query(&self, q: &Query) -> Result<Vec<AuditRecord>, AuditError> {
+        let q = q.clone();
+        self.with(move |conn| {
+            let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1=1");
+            let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+            let mut add = |clause: &str, v: Box<dyn rusqlite::ToSql>| {
+                args.push(v);
+                sql.push_str(&format!(" AND {clause} ?{}", args.len()));
+            };
+            if let Some(c) = q.conversation_id {
+                add("conversation_id =", Box::new(c));
+            }
+            if let Some(e) = q.event_id {
+                add("event_id =", Box::new(e));
+            }
+            if let Some(s) = q.since {
+                add("at >=", Box::new(s));
+            }
+            if let Some(u) = q.until {
+                add("at <", Box::new(u));
+            }
+            if let Some(o) = q.outcome {
+                add("outcome =", Box::new(o.as_str()));
+            }
+            sql.push_str(" ORDER BY seq");
+            if q.limit > 0 {
+                sql.push_str(&format!(" LIMIT {}", q.limit));
+            }
+            let mut stmt = conn.prepare(&sql).map_err(db_err)?;
+            let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|b| b.as_ref()).collect();
+            collect(&mut stmt, &refs)
+        })
+        .await
+    }
+
+    async fn scan(&self, after: i64, limit: usize) -> Result<Vec<AuditRecord>, AuditError> {
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+                ))
+                .map_err(db_err)?;
+            collect(&mut stmt, &[&after, &(limit as i64)])
+        })
+        .await
+    }
+
+    async fn delivered(&self, event_id: &str) -> Result<bool, AuditError> {
+        let id = event_id.to_string();
+        self.with(move |conn| {
+            conn.query_row(
+                "SELECT EXISTS(SELECT 1 FROM audit_log WHERE event_id = ?1 AND outcome = 'delivered')",
+                [id],
+                |r| r.get::<_, bool>(0),
+            )
+            .map_err(db_err)
+        })
+        .await
+    }
+
+    async fn stats(&self) -> Result<Stats, AuditError> {
+        let all = self.scan(0, usize::MAX >> 1).await?;
+        Ok(tally(&all))
+    }
+}

@@ -1,0 +1,127 @@
+//! The store interface both backends implement, the query shape and `--db` URL handling.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+use super::record::{AuditRecord, NewRecord, Outcome};
+
+/// Why an audit operation failed; messages are one clear line, without driver noise.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// The `--db` value is not a supported URL.
+    #[error(
+        "unsupported audit database URL {0:?}: use sqlite://PATH or postgres://USER@HOST:PORT/DB"
+    )]
+    BadUrl(String),
+    /// The database could not be opened or reached.
+    #[error("cannot open the audit database ({what}): {message}")]
+    Unavailable {
+        /// Which database (the URL without a password).
+        what: String,
+        /// The first line of the driver's message.
+        message: String,
+    },
+    /// A statement failed.
+    #[error("audit database error: {0}")]
+    Database(String),
+    /// A stored row could not be read back as a record.
+    #[error("audit record {seq} is unreadable: {message}")]
+    Corrupt {
+        /// The record's sequence number.
+        seq: i64,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The first line of a driver error: enough to act on, without a stack of internals.
+pub(crate) fn first_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_string()
+}
+
+/// A filter for auditors: every field narrows the result; results are in sequence order.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// Only this conversation.
+    pub conversation_id: Option<String>,
+    /// Only this event.
+    pub event_id: Option<String>,
+    /// At or after this time (RFC 3339, normalised by the caller).
+    pub since: Option<String>,
+    /// Before this time.
+    pub until: Option<String>,
+    /// Only this outcome.
+    pub outcome: Option<Outcome>,
+    /// At most this many records (0: no limit).
+    pub limit: usize,
+}
+
+/// Counts for `audit stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Records in all.
+    pub records: u64,
+    /// Per outcome.
+    pub by_outcome: Vec<(String, u64)>,
+    /// Per rule id (summed finding counts).
+    pub by_rule: Vec<(String, u64)>,
+    /// Per day (UTC date of `at`).
+    pub by_day: Vec<(String, u64)>,
+}
+
+/// An audit log backend.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Appends a batch atomically, chained after the current head; returns when it is durable.
+    async fn append(&self, batch: &[NewRecord]) -> Result<Vec<AuditRecord>, AuditError>;
+    /// Records matching `q`, in sequence order.
+    async fn query(&self, q: &Query) -> Result<Vec<AuditRecord>, AuditError>;
+    /// Up to `limit` records with `seq > after`, in sequence order (for verification and export).
+    async fn scan(&self, after: i64, limit: usize) -> Result<Vec<AuditRecord>, AuditError>;
+    /// Whether `event_id` was already delivered (so a redelivery is recorded as a duplicate).
+    async fn delivered(&self, event_id: &str) -> Result<bool, AuditError>;
+    /// Counts by outcome, rule and day.
+    async fn stats(&self) -> Result<Stats, AuditError>;
+}
+
+/// Opens a store from a URL: `sqlite://PATH` (created if missing) or `postgres://…`.
+pub async fn open(url: &str) -> Result<Arc<dyn AuditStore>, AuditError> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if path.is_empty() {
+            return Err(AuditError::BadUrl(url.to_string()));
+        }
+        Ok(Arc::new(
+            super::SqliteStore::open(std::path::Path::new(path)).await?,
+        ))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(super::PgStore::connect(url).await?))
+    } else {
+        Err(AuditError::BadUrl(url.to_string()))
+    }
+}
+
+/// Tallies stats from records (shared by both backends: the same numbers, one implementation).
+pub(crate) fn tally(records: &[AuditRecord]) -> Stats {
+    use std::collections::BTreeMap;
+    let mut outcome: BTreeMap<String, u64> = BTreeMap::new();
+    let mut rule: BTreeMap<String, u64> = BTreeMap::new();
+    let mut day: BTreeMap<String, u64> = BTreeMap::new();
+    for r in records {
+        *outcome
+            .entry(r.record.outcome.as_str().to_string())
+            .or_default() += 1;
+        for f in &r.record.findings {
+            *rule.entry(f.rule.clone()).or_default() += u64::from(f.count);
+        }
+        *day.entry(r.record.at.chars().take(10).collect())
+            .or_default() += 1;
+    }
+    Stats {
+        records: records.len() as u64,
+        by_outcome: outcome.into_iter().collect(),
+        by_rule: rule.into_iter().collect(),
+        by_day: day.into_iter().collect(),
+    }
+}
