@@ -2,6 +2,7 @@
 //! reported once, with context, and mapped to exit codes:
 //! 0 success, 1 the input or rules had problems (reported above), 2 the command could not run.
 
+mod audit;
 mod genesys;
 mod mask;
 mod rules;
@@ -40,6 +41,105 @@ pub enum Command {
     Patch(PatchArgs),
     /// Run the mock Genesys Cloud server (OAuth, conversations, both PATCH targets, fault injection).
     MockGenesys(MockGenesysArgs),
+    /// Query, verify, export and count the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// Output formats of `audit query` and `audit stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    /// Aligned columns for people.
+    Table,
+    /// JSON (one record per line for `query`).
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// `audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Records by conversation, event, time range or outcome, in log order.
+    Query(AuditQueryArgs),
+    /// Recompute the hash chain; report the first broken or missing link. Exit 1 when tampered.
+    Verify {
+        /// The audit database: sqlite://PATH or postgres://USER@HOST:PORT/DB.
+        #[arg(
+            long,
+            env = "ESCALATION_MASKER_AUDIT_DB",
+            default_value = "sqlite://audit.db"
+        )]
+        db: String,
+        /// Verify an export bundle offline instead of a database.
+        #[arg(long, value_name = "FILE", conflicts_with = "db")]
+        file: Option<PathBuf>,
+    },
+    /// Write the records of a time range, with the chain link before it and its head, to a bundle.
+    Export {
+        /// The audit database.
+        #[arg(
+            long,
+            env = "ESCALATION_MASKER_AUDIT_DB",
+            default_value = "sqlite://audit.db"
+        )]
+        db: String,
+        /// From this time (2026-11-25 or RFC 3339).
+        #[arg(long)]
+        since: Option<String>,
+        /// Before this time.
+        #[arg(long)]
+        until: Option<String>,
+        /// The bundle file (JSON Lines: header, records, signed-off head).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Counts by outcome, by rule and by day.
+    Stats {
+        /// The audit database.
+        #[arg(
+            long,
+            env = "ESCALATION_MASKER_AUDIT_DB",
+            default_value = "sqlite://audit.db"
+        )]
+        db: String,
+        /// Output format (table or json).
+        #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+        format: AuditFormat,
+    },
+}
+
+/// Flags of `audit query`.
+#[derive(Debug, Args)]
+pub struct AuditQueryArgs {
+    /// The audit database: sqlite://PATH or postgres://USER@HOST:PORT/DB.
+    #[arg(
+        long,
+        env = "ESCALATION_MASKER_AUDIT_DB",
+        default_value = "sqlite://audit.db"
+    )]
+    pub db: String,
+    /// Only this conversation.
+    #[arg(long, value_name = "ID")]
+    pub conversation: Option<String>,
+    /// Only this event.
+    #[arg(long, value_name = "ID")]
+    pub event: Option<String>,
+    /// From this time (2026-11-25 or RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Before this time.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only this outcome: delivered, duplicate, dead_lettered or blocked.
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// At most this many records (0: all).
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
 }
 
 /// Flags of `patch`.
@@ -185,6 +285,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rules(cmd) => rules::run(cmd),
         Command::Patch(args) => genesys::patch(&args),
         Command::MockGenesys(args) => genesys::mock(&args),
+        Command::Audit(cmd) => audit::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -60,3 +60,93 @@ pub fn with_target(mut cfg: GenesysConfig, target: Target) -> GenesysConfig {
 }
 
 pub const SHORT: Duration = Duration::from_millis(50);
+
+// ---- audit helpers ----
+
+use escalation_masker::audit::{AuditFinding, AuditStore, KafkaPosition, NewRecord, Outcome};
+
+/// A fresh, empty PostgreSQL schema on the machine's server; returns a URL that uses it.
+pub async fn pg_url() -> String {
+    let base = std::env::var("ESCALATION_MASKER_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+        .await
+        .expect("PostgreSQL must run at 127.0.0.1:5432 (scripts/test.sh starts it)");
+    tokio::spawn(conn);
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .expect("create test schema");
+    format!("{base}?options=-c%20search_path%3D{schema}")
+}
+
+/// A plain client on the same schema, for tampering with rows behind the store's back.
+pub async fn pg_client(url: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+    client
+}
+
+pub fn record(i: u32, conversation: &str, outcome: Outcome) -> NewRecord {
+    NewRecord {
+        at: format!(
+            "2026-11-{:02}T10:{:02}:{:02}.000Z",
+            20 + i / 3600 % 5,
+            i / 60 % 60,
+            i % 60
+        ),
+        event_id: format!("evt-{i}"),
+        conversation_id: conversation.to_string(),
+        participant_id: Some(format!("{conversation}-customer")),
+        source: Some("web-portal".into()),
+        outcome,
+        reason: (outcome == Outcome::DeadLettered).then(|| "invalid_json".to_string()),
+        target: Some("participant-attributes".into()),
+        http_status: (outcome == Outcome::Delivered).then_some(202),
+        attempts: 1,
+        ruleset_version: "sha256:abc".into(),
+        findings: vec![AuditFinding {
+            rule: "payment-card".into(),
+            path: "$.context.note".into(),
+            count: 1,
+        }],
+        kafka: Some(KafkaPosition {
+            topic: "escalations".into(),
+            partition: 0,
+            offset: i64::from(i),
+        }),
+        worker: "worker-1".into(),
+    }
+}
+
+/// Appends `n` records over three conversations in batches of 7.
+pub async fn fill(store: &dyn AuditStore, n: u32) {
+    let outcomes = [
+        Outcome::Delivered,
+        Outcome::Delivered,
+        Outcome::DeadLettered,
+        Outcome::Duplicate,
+    ];
+    let all: Vec<NewRecord> = (0..n)
+        .map(|i| record(i, &format!("conv-{}", i % 3), outcomes[(i % 4) as usize]))
+        .collect();
+    for chunk in all.chunks(7) {
+        store.append(chunk).await.expect("append");
+    }
+}
+
+/// Runs `escalation-masker audit verify --db URL`; returns (exit code, stdout).
+pub fn cli_verify(db: &str) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_escalation-masker"))
+        .args(["audit", "verify", "--db", db])
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}

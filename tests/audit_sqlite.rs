@@ -1,0 +1,147 @@
+//! The embedded audit store: appends, queries, idempotency, the CLI, and tampering found by
+//! `audit verify` after rows are edited, deleted or reordered directly in the SQLite file.
+
+mod common;
+
+use escalation_masker::audit::{self, AuditStore, Outcome, Query, SqliteStore};
+
+async fn store(dir: &tempfile::TempDir) -> (SqliteStore, String) {
+    let path = dir.path().join("audit.db");
+    (
+        SqliteStore::open(&path).await.expect("opens"),
+        format!("sqlite://{}", path.display()),
+    )
+}
+
+#[tokio::test]
+async fn appends_chain_and_queries_filter() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (s, _) = store(&dir).await;
+    common::fill(&s, 30).await;
+    let all = s.scan(0, 1000).await.expect("scan");
+    assert_eq!(all.len(), 30);
+    assert!(all.iter().enumerate().all(|(i, r)| r.seq == i as i64 + 1));
+    assert_eq!(audit::verify(&all).broken, None);
+
+    let conv = s
+        .query(&Query {
+            conversation_id: Some("conv-1".into()),
+            ..Query::default()
+        })
+        .await
+        .expect("query");
+    assert_eq!(conv.len(), 10);
+    assert!(conv.iter().all(|r| r.record.conversation_id == "conv-1"));
+    let dead = s
+        .query(&Query {
+            outcome: Some(Outcome::DeadLettered),
+            limit: 3,
+            ..Query::default()
+        })
+        .await
+        .expect("query");
+    assert_eq!(
+        dead.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        vec![3, 7, 11]
+    );
+    let window = s
+        .query(&Query {
+            since: Some("2026-11-20T10:00:10.000Z".into()),
+            until: Some("2026-11-20T10:00:20.000Z".into()),
+            ..Query::default()
+        })
+        .await
+        .expect("query");
+    assert_eq!(window.len(), 10);
+    assert!(s.delivered("evt-0").await.expect("lookup"));
+    assert!(
+        !s.delivered("evt-2").await.expect("lookup"),
+        "dead-lettered is not delivered"
+    );
+    assert!(!s.delivered("evt-999").await.expect("lookup"));
+    let stats = s.stats().await.expect("stats");
+    assert_eq!(stats.records, 30);
+    assert!(stats.by_outcome.contains(&("dead_lettered".to_string(), 7)));
+    assert_eq!(stats.by_rule, vec![("payment-card".to_string(), 30)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_writers_on_one_file_keep_one_chain() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("shared.db");
+    let a = SqliteStore::open(&path).await.expect("a");
+    let b = SqliteStore::open(&path).await.expect("b");
+    let ta = tokio::spawn(async move { common::fill(&a, 140).await });
+    let tb = tokio::spawn(async move { common::fill(&b, 140).await });
+    ta.await.expect("a");
+    tb.await.expect("b");
+    let s = SqliteStore::open(&path).await.expect("reader");
+    let all = s.scan(0, 10_000).await.expect("scan");
+    assert_eq!(all.len(), 280);
+    assert_eq!(audit::verify(&all).broken, None);
+}
+
+#[tokio::test]
+async fn tampering_is_found_by_audit_verify() {
+    for (name, sql, seq) in [
+        (
+            "edit",
+            "UPDATE audit_log SET outcome = 'delivered' WHERE seq = 3",
+            3,
+        ),
+        ("delete", "DELETE FROM audit_log WHERE seq = 5", 5),
+        (
+            "reorder",
+            "UPDATE audit_log SET seq = -1 WHERE seq = 4; UPDATE audit_log SET seq = 4 WHERE seq = 6; UPDATE audit_log SET seq = 6 WHERE seq = -1",
+            4,
+        ),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (s, url) = store(&dir).await;
+        common::fill(&s, 10).await;
+        let (code, out) = common::cli_verify(&url);
+        assert_eq!(code, Some(0), "{out}");
+        assert!(out.starts_with("ok: 10 record(s), chain intact"), "{out}");
+        drop(s);
+        let conn = rusqlite::Connection::open(dir.path().join("audit.db")).expect("open");
+        conn.execute_batch(sql).expect("tamper");
+        drop(conn);
+        let (code, out) = common::cli_verify(&url);
+        assert_eq!(code, Some(1), "{name}: {out}");
+        assert!(
+            out.starts_with(&format!("BROKEN at record {seq}:")),
+            "{name}: {out}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_urls_and_unreachable_databases_are_one_clear_line() {
+    for (db, expected) in [
+        ("mysql://x", "unsupported audit database URL"),
+        ("sqlite://", "unsupported audit database URL"),
+        (
+            "sqlite:///nonexistent-dir/x/audit.db",
+            "cannot open the audit database (sqlite:///nonexistent-dir/x/audit.db)",
+        ),
+        (
+            "postgres://nobody:pw@127.0.0.1:1/none",
+            "cannot open the audit database (postgres://nobody@127.0.0.1:1/none)",
+        ),
+    ] {
+        let (code, _) = common::cli_verify(db);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_escalation-masker"))
+            .args(["audit", "query", "--db", db])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{db}: {stderr}");
+        assert_eq!(code, Some(2));
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(expected),
+            "{db}: {stderr}"
+        );
+        assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+        assert!(!stderr.contains("pw@"), "no password: {stderr}");
+    }
+}
