@@ -18,7 +18,10 @@ fn bin() -> Command {
 
 fn run(args: &[&str]) -> (Option<i32>, String) {
     let out = bin().args(args).output().expect("runs");
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 async fn seeded(dir: &Path) -> String {
@@ -29,12 +32,15 @@ async fn seeded(dir: &Path) -> String {
 }
 
 fn golden(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, actual).expect("write golden");
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing {}", path.display()));
+    let expected =
+        std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing {}", path.display()));
     assert_eq!(actual, expected, "{name} differs from the golden file");
 }
 
@@ -42,16 +48,51 @@ fn golden(name: &str, actual: &str) {
 async fn query_formats_match_golden_files() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = seeded(dir.path()).await;
-    for (format, file) in [("table", "audit_query.table.txt"), ("json", "audit_query.jsonl"), ("csv", "audit_query.csv")] {
-        let (code, out) = run(&["audit", "query", "--db", &db, "--conversation", "conv-1", "--format", format]);
+    for (format, file) in [
+        ("table", "audit_query.table.txt"),
+        ("json", "audit_query.jsonl"),
+        ("csv", "audit_query.csv"),
+    ] {
+        let (code, out) = run(&[
+            "audit",
+            "query",
+            "--db",
+            &db,
+            "--conversation",
+            "conv-1",
+            "--format",
+            format,
+        ]);
         assert_eq!(code, Some(0));
         golden(file, &out);
     }
-    let (_, out) = run(&["audit", "query", "--db", &db, "--outcome", "dead_lettered", "--format", "csv"]);
+    let (_, out) = run(&[
+        "audit",
+        "query",
+        "--db",
+        &db,
+        "--outcome",
+        "dead_lettered",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(out.lines().count(), 1 + 3, "{out}");
-    let (_, out) = run(&["audit", "query", "--db", &db, "--since", "2026-11-20T10:00:05Z", "--until", "2026-11-20T10:00:08Z", "--format", "json"]);
+    let (_, out) = run(&[
+        "audit",
+        "query",
+        "--db",
+        &db,
+        "--since",
+        "2026-11-20T10:00:05Z",
+        "--until",
+        "2026-11-20T10:00:08Z",
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.lines().count(), 3, "{out}");
-    let (_, out) = run(&["audit", "query", "--db", &db, "--event", "evt-4", "--format", "json"]);
+    let (_, out) = run(&[
+        "audit", "query", "--db", &db, "--event", "evt-4", "--format", "json",
+    ]);
     assert_eq!(out.lines().count(), 1);
     let (code, _) = run(&["audit", "query", "--db", &db, "--since", "yesterday"]);
     assert_eq!(code, Some(2), "a bad time is a clear error");
@@ -67,17 +108,35 @@ async fn exports_verify_offline_and_edits_break_them() {
     let db = seeded(dir.path()).await;
     let bundle = dir.path().join("export.jsonl");
     let b = bundle.to_str().expect("utf8");
-    let (code, out) = run(&["audit", "export", "--db", &db, "--since", "2026-11-20T10:00:03Z", "--until", "2026-11-20T10:00:09Z", "--out", b]);
+    let (code, out) = run(&[
+        "audit",
+        "export",
+        "--db",
+        &db,
+        "--since",
+        "2026-11-20T10:00:03Z",
+        "--until",
+        "2026-11-20T10:00:09Z",
+        "--out",
+        b,
+    ]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.starts_with("exported 6 record(s)"), "{out}");
     let (code, out) = run(&["audit", "verify", "--file", b]);
     assert_eq!(code, Some(0), "{out}");
-    assert!(out.starts_with("ok: 6 record(s), chain intact from record 4"), "{out}");
+    assert!(
+        out.starts_with("ok: 6 record(s), chain intact from record 4"),
+        "{out}"
+    );
 
     let text = std::fs::read_to_string(&bundle).expect("read");
     let lines: Vec<&str> = text.lines().collect();
     // Edit one record.
-    let edited = text.replacen("\"outcome\":\"dead_lettered\"", "\"outcome\":\"delivered\"", 1);
+    let edited = text.replacen(
+        "\"outcome\":\"dead_lettered\"",
+        "\"outcome\":\"delivered\"",
+        1,
+    );
     std::fs::write(&bundle, &edited).expect("write");
     let (code, out) = run(&["audit", "verify", "--file", b]);
     assert_eq!(code, Some(1), "{out}");
@@ -118,7 +177,11 @@ async fn records_from_masked_example_events_hold_no_pii() {
             findings: report
                 .findings
                 .iter()
-                .map(|f| AuditFinding { rule: f.rule.to_string(), path: f.path.clone(), count: f.count })
+                .map(|f| AuditFinding {
+                    rule: f.rule.to_string(),
+                    path: f.path.clone(),
+                    count: f.count,
+                })
                 .collect(),
             kafka: None,
             worker: "test".into(),
@@ -132,11 +195,28 @@ async fn records_from_masked_example_events_hold_no_pii() {
     }
     let haystack = String::from_utf8_lossy(&bytes);
     for secret in [
-        "4111111111111111", "4111 1111 1111 1111", "5555555555554444", "378282246310005", "jane.doe@example.com",
-        "j.smith@example.org", "DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432", "123-45-6789", "Summer2026!",
-        "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "+44 20 7946 0958", "X1234567", "203.0.113.42",
+        "4111111111111111",
+        "4111 1111 1111 1111",
+        "5555555555554444",
+        "378282246310005",
+        "jane.doe@example.com",
+        "j.smith@example.org",
+        "DE89 3704 0044 0532 0130 00",
+        "GB82WEST12345698765432",
+        "123-45-6789",
+        "Summer2026!",
+        "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+        "+44 20 7946 0958",
+        "X1234567",
+        "203.0.113.42",
     ] {
-        assert!(!haystack.contains(secret), "the audit store holds a raw value");
+        assert!(
+            !haystack.contains(secret),
+            "the audit store holds a raw value"
+        );
     }
-    assert!(haystack.contains("payment-card") && haystack.contains("$.context.message"), "findings are stored");
+    assert!(
+        haystack.contains("payment-card") && haystack.contains("$.context.message"),
+        "findings are stored"
+    );
 }

@@ -103,6 +103,85 @@ impl PgStore {
     }
 }
 
+/// Records per INSERT statement (19 parameters each; PostgreSQL allows 65,535 per statement).
+const ROWS_PER_INSERT: usize = 1000;
+
+/// One record's column values, owned, in [`COLUMNS`] order.
+struct Row19 {
+    seq: i64,
+    at: String,
+    event_id: String,
+    conversation_id: String,
+    participant_id: Option<String>,
+    source: Option<String>,
+    outcome: &'static str,
+    reason: Option<String>,
+    target: Option<String>,
+    http_status: Option<i32>,
+    attempts: i32,
+    ruleset_version: String,
+    findings: String,
+    topic: Option<String>,
+    partition: Option<i32>,
+    offset: Option<i64>,
+    worker: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl From<&AuditRecord> for Row19 {
+    fn from(l: &AuditRecord) -> Row19 {
+        let r = &l.record;
+        Row19 {
+            seq: l.seq,
+            at: r.at.clone(),
+            event_id: r.event_id.clone(),
+            conversation_id: r.conversation_id.clone(),
+            participant_id: r.participant_id.clone(),
+            source: r.source.clone(),
+            outcome: r.outcome.as_str(),
+            reason: r.reason.clone(),
+            target: r.target.clone(),
+            http_status: r.http_status.map(i32::from),
+            attempts: i32::try_from(r.attempts).unwrap_or(i32::MAX),
+            ruleset_version: r.ruleset_version.clone(),
+            findings: serde_json::to_string(&r.findings).unwrap_or_else(|_| "[]".into()),
+            topic: r.kafka.as_ref().map(|k| k.topic.clone()),
+            partition: r.kafka.as_ref().map(|k| k.partition),
+            offset: r.kafka.as_ref().map(|k| k.offset),
+            worker: r.worker.clone(),
+            prev_hash: l.prev_hash.clone(),
+            hash: l.hash.clone(),
+        }
+    }
+}
+
+impl Row19 {
+    fn params(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 19] {
+        [
+            &self.seq,
+            &self.at,
+            &self.event_id,
+            &self.conversation_id,
+            &self.participant_id,
+            &self.source,
+            &self.outcome,
+            &self.reason,
+            &self.target,
+            &self.http_status,
+            &self.attempts,
+            &self.ruleset_version,
+            &self.findings,
+            &self.topic,
+            &self.partition,
+            &self.offset,
+            &self.worker,
+            &self.prev_hash,
+            &self.hash,
+        ]
+    }
+}
+
 fn from_row(row: &Row) -> Result<AuditRecord, AuditError> {
     let seq: i64 = row.get(0);
     let outcome: String = row.get(6);
@@ -163,51 +242,36 @@ impl AuditStore for PgStore {
         let (mut seq, mut prev) = head.map_or((0, GENESIS.to_string()), |r| {
             (r.get::<_, i64>(0), r.get::<_, String>(1))
         });
-        let insert = tx
-            .prepare(&format!(
-                "INSERT INTO audit_log ({COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)"
-            ))
-            .await
-            .map_err(db_err)?;
+        // One multi-row INSERT per chunk: one round trip for up to ROWS_PER_INSERT records.
         let mut out = Vec::with_capacity(batch.len());
-        for rec in batch {
-            let linked = AuditRecord::link(seq, &prev, rec.clone());
-            let r = &linked.record;
-            let findings = serde_json::to_string(&r.findings).unwrap_or_else(|_| "[]".into());
-            let http_status = r.http_status.map(i32::from);
-            let attempts = i32::try_from(r.attempts).unwrap_or(i32::MAX);
-            let topic = r.kafka.as_ref().map(|k| k.topic.clone());
-            let partition = r.kafka.as_ref().map(|k| k.partition);
-            let offset = r.kafka.as_ref().map(|k| k.offset);
-            tx.execute(
-                &insert,
-                &[
-                    &linked.seq,
-                    &r.at,
-                    &r.event_id,
-                    &r.conversation_id,
-                    &r.participant_id,
-                    &r.source,
-                    &r.outcome.as_str(),
-                    &r.reason,
-                    &r.target,
-                    &http_status,
-                    &attempts,
-                    &r.ruleset_version,
-                    &findings,
-                    &topic,
-                    &partition,
-                    &offset,
-                    &r.worker,
-                    &linked.prev_hash,
-                    &linked.hash,
-                ],
-            )
-            .await
-            .map_err(db_err)?;
-            seq = linked.seq;
-            prev = linked.hash.clone();
-            out.push(linked);
+        for chunk in batch.chunks(ROWS_PER_INSERT) {
+            let mut linked_chunk = Vec::with_capacity(chunk.len());
+            for rec in chunk {
+                let linked = AuditRecord::link(seq, &prev, rec.clone());
+                seq = linked.seq;
+                prev = linked.hash.clone();
+                linked_chunk.push(linked);
+            }
+            let rows: Vec<Row19> = linked_chunk.iter().map(Row19::from).collect();
+            let mut sql = format!("INSERT INTO audit_log ({COLUMNS}) VALUES ");
+            let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                Vec::with_capacity(rows.len() * 19);
+            for (i, row) in rows.iter().enumerate() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push('(');
+                for c in 0..19 {
+                    if c > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!("${}", i * 19 + c + 1));
+                }
+                sql.push(')');
+                params.extend(row.params());
+            }
+            tx.execute(&sql, &params).await.map_err(db_err)?;
+            out.extend(linked_chunk);
         }
         tx.commit().await.map_err(db_err)?;
         Ok(out)
