@@ -145,3 +145,25 @@ async fn bad_urls_and_unreachable_databases_are_one_clear_line() {
         assert!(!stderr.contains("pw@"), "no password: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn a_newer_schema_is_refused_clearly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (s, url) = store(&dir).await;
+    drop(s);
+    let conn = rusqlite::Connection::open(dir.path().join("audit.db")).expect("open");
+    conn.execute_batch("UPDATE audit_schema SET version = 99")
+        .expect("bump");
+    drop(conn);
+    let (code, _) = common::cli_verify(&url);
+    assert_eq!(code, Some(2));
+    let err = SqliteStore::open(&dir.path().join("audit.db"))
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string()
+            .contains("version 99, newer than this program's 1"),
+        "{err}"
+    );
+}

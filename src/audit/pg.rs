@@ -7,7 +7,7 @@ use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls, Row};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
-use super::store::{AuditError, AuditStore, Query, Stats, first_line, tally};
+use super::store::{AuditError, AuditStore, Query, check_schema_version, first_line};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS audit_log (
 CREATE INDEX IF NOT EXISTS audit_by_conversation ON audit_log (conversation_id, seq);
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
 CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log (event_id, outcome);
+CREATE TABLE IF NOT EXISTS audit_schema (version INTEGER NOT NULL);
+INSERT INTO audit_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM audit_schema);
 ";
 
 /// Serializes chain appends across every connection to the database.
@@ -97,6 +99,12 @@ impl PgStore {
             }
         });
         client.batch_execute(SCHEMA).await.map_err(unavailable)?;
+        let version: i32 = client
+            .query_one("SELECT max(version) FROM audit_schema", &[])
+            .await
+            .map_err(unavailable)?
+            .get(0);
+        check_schema_version(i64::from(version), &what)?;
         Ok(PgStore {
             client: Mutex::new(client),
         })
@@ -333,11 +341,6 @@ impl AuditStore for PgStore {
             .await
             .map_err(db_err)?;
         Ok(row.get(0))
-    }
-
-    async fn stats(&self) -> Result<Stats, AuditError> {
-        let all = self.scan(0, usize::MAX >> 1).await?;
-        Ok(tally(&all))
     }
 }
 

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
-use super::store::{AuditError, AuditStore, Query, Stats, first_line, tally};
+use super::store::{AuditError, AuditStore, Query, check_schema_version, first_line};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -36,6 +36,8 @@ CREATE TABLE IF NOT EXISTS audit_log (
 CREATE INDEX IF NOT EXISTS audit_by_conversation ON audit_log (conversation_id, seq);
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
 CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log (event_id, outcome);
+CREATE TABLE IF NOT EXISTS audit_schema (version INTEGER NOT NULL);
+INSERT INTO audit_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM audit_schema);
 ";
 
 pub(crate) const COLUMNS: &str = "seq, at, event_id, conversation_id, participant_id, source, outcome, reason, target, \
@@ -69,6 +71,10 @@ impl SqliteStore {
             conn.pragma_update(None, "synchronous", "FULL")
                 .map_err(unavailable)?;
             conn.execute_batch(SCHEMA).map_err(unavailable)?;
+            let version: i64 = conn
+                .query_row("SELECT max(version) FROM audit_schema", [], |r| r.get(0))
+                .map_err(unavailable)?;
+            check_schema_version(version, &what)?;
             Ok(SqliteStore {
                 conn: Arc::new(Mutex::new(conn)),
             })
@@ -260,10 +266,5 @@ impl AuditStore for SqliteStore {
             .map_err(db_err)
         })
         .await
-    }
-
-    async fn stats(&self) -> Result<Stats, AuditError> {
-        let all = self.scan(0, usize::MAX >> 1).await?;
-        Ok(tally(&all))
     }
 }

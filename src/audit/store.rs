@@ -36,6 +36,23 @@ pub enum AuditError {
     },
 }
 
+/// The schema version this program writes. Opening a log with a newer version is refused (an older
+/// program must not write records a newer one would misread); older versions are migrated on open.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Refuses a log whose schema is newer than this program's.
+pub(crate) fn check_schema_version(found: i64, what: &str) -> Result<(), AuditError> {
+    if found > SCHEMA_VERSION {
+        return Err(AuditError::Unavailable {
+            what: what.to_string(),
+            message: format!(
+                "the audit schema is version {found}, newer than this program's {SCHEMA_VERSION}; upgrade the program"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// The first line of a driver error: enough to act on, without a stack of internals.
 pub(crate) fn first_line(e: &dyn std::fmt::Display) -> String {
     e.to_string().lines().next().unwrap_or_default().to_string()
@@ -82,8 +99,18 @@ pub trait AuditStore: Send + Sync {
     async fn scan(&self, after: i64, limit: usize) -> Result<Vec<AuditRecord>, AuditError>;
     /// Whether `event_id` was already delivered (so a redelivery is recorded as a duplicate).
     async fn delivered(&self, event_id: &str) -> Result<bool, AuditError>;
-    /// Counts by outcome, rule and day.
-    async fn stats(&self) -> Result<Stats, AuditError>;
+    /// Counts by outcome, rule and day, reading the log page by page (memory stays bounded).
+    async fn stats(&self) -> Result<Stats, AuditError> {
+        let mut tally = Tally::default();
+        let mut after = 0;
+        loop {
+            let page = self.scan(after, 10_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            tally.add(&page);
+        }
+        Ok(tally.finish())
+    }
 }
 
 /// Opens a store from a URL: `sqlite://PATH` (created if missing) or `postgres://…`.
@@ -102,26 +129,39 @@ pub async fn open(url: &str) -> Result<Arc<dyn AuditStore>, AuditError> {
     }
 }
 
-/// Tallies stats from records (shared by both backends: the same numbers, one implementation).
-pub(crate) fn tally(records: &[AuditRecord]) -> Stats {
-    use std::collections::BTreeMap;
-    let mut outcome: BTreeMap<String, u64> = BTreeMap::new();
-    let mut rule: BTreeMap<String, u64> = BTreeMap::new();
-    let mut day: BTreeMap<String, u64> = BTreeMap::new();
-    for r in records {
-        *outcome
-            .entry(r.record.outcome.as_str().to_string())
-            .or_default() += 1;
-        for f in &r.record.findings {
-            *rule.entry(f.rule.clone()).or_default() += u64::from(f.count);
+/// Running counts for [`AuditStore::stats`].
+#[derive(Default)]
+struct Tally {
+    records: u64,
+    outcome: std::collections::BTreeMap<String, u64>,
+    rule: std::collections::BTreeMap<String, u64>,
+    day: std::collections::BTreeMap<String, u64>,
+}
+
+impl Tally {
+    fn add(&mut self, records: &[AuditRecord]) {
+        for r in records {
+            self.records += 1;
+            *self
+                .outcome
+                .entry(r.record.outcome.as_str().to_string())
+                .or_default() += 1;
+            for f in &r.record.findings {
+                *self.rule.entry(f.rule.clone()).or_default() += u64::from(f.count);
+            }
+            *self
+                .day
+                .entry(r.record.at.chars().take(10).collect())
+                .or_default() += 1;
         }
-        *day.entry(r.record.at.chars().take(10).collect())
-            .or_default() += 1;
     }
-    Stats {
-        records: records.len() as u64,
-        by_outcome: outcome.into_iter().collect(),
-        by_rule: rule.into_iter().collect(),
-        by_day: day.into_iter().collect(),
+
+    fn finish(self) -> Stats {
+        Stats {
+            records: self.records,
+            by_outcome: self.outcome.into_iter().collect(),
+            by_rule: self.rule.into_iter().collect(),
+            by_day: self.day.into_iter().collect(),
+        }
     }
 }
