@@ -147,6 +147,15 @@ async fn exports_verify_offline_and_edits_break_them() {
     let (code, out) = run(&["audit", "verify", "--file", b]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("head or count"), "{out}");
+
+    // A one-line file is refused, not a panic.
+    std::fs::write(&bundle, lines[0].to_string() + "\n").expect("write");
+    let out = bin()
+        .args(["audit", "verify", "--file", b])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not an audit export"));
 }
 
 #[tokio::test]

@@ -167,3 +167,40 @@ async fn a_newer_schema_is_refused_clearly() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn removing_the_newest_records_is_found_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (s, url) = store(&dir).await;
+    common::fill(&s, 10).await;
+    let (_, ok) = common::cli_verify(&url);
+    let head = ok.trim().rsplit(' ').next().expect("head").to_string();
+    assert!(head.starts_with("10:"), "{ok}");
+    drop(s);
+    let conn = rusqlite::Connection::open(dir.path().join("audit.db")).expect("open");
+    conn.execute_batch("DELETE FROM audit_log WHERE seq > 8")
+        .expect("truncate");
+    let (code, out) = common::cli_verify(&url);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("the log ends at record 8 but its head marker says record 10"),
+        "{out}"
+    );
+    // Someone who also rewinds the marker is caught by the head published before.
+    let hash8: String = conn
+        .query_row("SELECT hash FROM audit_log WHERE seq = 8", [], |r| r.get(0))
+        .expect("hash");
+    conn.execute("UPDATE audit_head SET seq = 8, hash = ?1", [hash8])
+        .expect("rewind");
+    let (code, _) = common::cli_verify(&url);
+    assert_eq!(code, Some(0), "the chain alone cannot see it…");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_escalation-masker"))
+        .args(["audit", "verify", "--db", &url, "--expect-head", &head])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("before the published head 10"),
+        "…the published head can"
+    );
+}

@@ -7,7 +7,7 @@ use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls, Row};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
-use super::store::{AuditError, AuditStore, Query, check_schema_version, first_line};
+use super::store::{AuditError, AuditStore, Query, check_schema_version, first_line, redact_url};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     reason TEXT,
     target TEXT,
     http_status INTEGER,
-    attempts INTEGER NOT NULL,
+    attempts BIGINT NOT NULL,
     ruleset_version TEXT NOT NULL,
     findings TEXT NOT NULL,
     kafka_topic TEXT,
@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
 CREATE INDEX IF NOT EXISTS audit_by_conversation ON audit_log (conversation_id, seq);
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
 CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log (event_id, outcome);
+CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_schema (version INTEGER NOT NULL);
 INSERT INTO audit_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM audit_schema);
 ";
@@ -55,22 +56,10 @@ fn db_err(e: tokio_postgres::Error) -> AuditError {
     )
 }
 
-/// The URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let userinfo = &url[s + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}{}@{}", &url[..s + 3], user, &url[at + 1..])
-        }
-        _ => url.to_string(),
-    }
-}
-
 impl PgStore {
     /// Connects and creates the schema if needed.
     pub async fn connect(url: &str) -> Result<PgStore, AuditError> {
-        let what = redact(url);
+        let what = redact_url(url);
         let unavailable = |e: tokio_postgres::Error| AuditError::Unavailable {
             what: what.clone(),
             message: e.as_db_error().map_or_else(
@@ -98,7 +87,13 @@ impl PgStore {
                 tracing::error!(error = %first_line(&e), "audit database connection closed");
             }
         });
-        client.batch_execute(SCHEMA).await.map_err(unavailable)?;
+        // Workers starting together must not race on CREATE … IF NOT EXISTS.
+        client
+            .batch_execute(&format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK}); {SCHEMA} COMMIT;"
+            ))
+            .await
+            .map_err(unavailable)?;
         let version: i32 = client
             .query_one("SELECT max(version) FROM audit_schema", &[])
             .await
@@ -126,7 +121,7 @@ struct Row19 {
     reason: Option<String>,
     target: Option<String>,
     http_status: Option<i32>,
-    attempts: i32,
+    attempts: i64,
     ruleset_version: String,
     findings: String,
     topic: Option<String>,
@@ -151,7 +146,7 @@ impl From<&AuditRecord> for Row19 {
             reason: r.reason.clone(),
             target: r.target.clone(),
             http_status: r.http_status.map(i32::from),
-            attempts: i32::try_from(r.attempts).unwrap_or(i32::MAX),
+            attempts: i64::from(r.attempts),
             ruleset_version: r.ruleset_version.clone(),
             findings: serde_json::to_string(&r.findings).unwrap_or_else(|_| "[]".into()),
             topic: r.kafka.as_ref().map(|k| k.topic.clone()),
@@ -204,7 +199,7 @@ fn from_row(row: &Row) -> Result<AuditRecord, AuditError> {
     })?;
     let topic: Option<String> = row.get(13);
     let http_status: Option<i32> = row.get(9);
-    let attempts: i32 = row.get(10);
+    let attempts: i64 = row.get(10);
     Ok(AuditRecord {
         seq,
         record: NewRecord {
@@ -235,8 +230,24 @@ fn from_row(row: &Row) -> Result<AuditRecord, AuditError> {
 #[async_trait]
 impl AuditStore for PgStore {
     async fn append(&self, batch: &[NewRecord]) -> Result<Vec<AuditRecord>, AuditError> {
+        let batch = batch
+            .iter()
+            .cloned()
+            .map(NewRecord::normalised)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(AuditError::Invalid)?;
         let mut client = self.client.lock().await;
-        let tx = client.transaction().await.map_err(db_err)?;
+        // Read committed, so a writer that waited for the lock sees the head its predecessor wrote;
+        // synchronous commit, so "stored" means on disk whatever the server's default.
+        let tx = client
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::ReadCommitted)
+            .start()
+            .await
+            .map_err(db_err)?;
+        tx.batch_execute("SET LOCAL synchronous_commit TO on")
+            .await
+            .map_err(db_err)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
             .await
             .map_err(db_err)?;
@@ -281,6 +292,12 @@ impl AuditStore for PgStore {
             tx.execute(&sql, &params).await.map_err(db_err)?;
             out.extend(linked_chunk);
         }
+        tx.execute(
+            "INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET seq = $1, hash = $2",
+            &[&seq, &prev],
+        )
+        .await
+        .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         Ok(out)
     }
@@ -331,6 +348,33 @@ impl AuditStore for PgStore {
         rows.iter().map(from_row).collect()
     }
 
+    async fn head(&self) -> Result<Option<(i64, String)>, AuditError> {
+        let client = self.client.lock().await;
+        let row = client
+            .query_opt("SELECT seq, hash FROM audit_head WHERE id = 1", &[])
+            .await
+            .map_err(db_err)?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
+    async fn seq_range(
+        &self,
+        since: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<Option<(i64, i64)>, AuditError> {
+        let client = self.client.lock().await;
+        let row = client
+            .query_one(
+                "SELECT min(seq), max(seq) FROM audit_log WHERE ($1::TEXT IS NULL OR at >= $1) AND ($2::TEXT IS NULL OR at < $2)",
+                &[&since, &until],
+            )
+            .await
+            .map_err(db_err)?;
+        Ok(row
+            .get::<_, Option<i64>>(0)
+            .zip(row.get::<_, Option<i64>>(1)))
+    }
+
     async fn delivered(&self, event_id: &str) -> Result<bool, AuditError> {
         let client = self.client.lock().await;
         let row = client
@@ -341,17 +385,5 @@ impl AuditStore for PgStore {
             .await
             .map_err(db_err)?;
         Ok(row.get(0))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn passwords_never_appear_in_messages() {
-        assert_eq!(
-            super::redact("postgres://app:s3cret@db:5432/audit"),
-            "postgres://app@db:5432/audit"
-        );
-        assert_eq!(super::redact("postgres://db/audit"), "postgres://db/audit");
     }
 }

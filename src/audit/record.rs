@@ -105,6 +105,60 @@ pub struct NewRecord {
     pub worker: String,
 }
 
+impl NewRecord {
+    /// The record as it is stored and hashed: `at` normalised to UTC with milliseconds (so time
+    /// filters compare correctly) and NUL characters replaced (PostgreSQL cannot store them, and
+    /// both stores must hash the same bytes).
+    pub fn normalised(mut self) -> Result<NewRecord, String> {
+        use time::format_description::well_known::Rfc3339;
+        let at = time::OffsetDateTime::parse(&self.at, &Rfc3339).map_err(|_| {
+            format!(
+                "record for event {:?}: `at` is not an RFC 3339 time",
+                self.event_id.chars().take(64).collect::<String>()
+            )
+        })?;
+        let fmt = time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+        );
+        self.at = at
+            .to_offset(time::UtcOffset::UTC)
+            .format(&fmt)
+            .map_err(|e| e.to_string())?;
+        let clean = |s: &mut String| {
+            if s.contains('\0') {
+                *s = s.replace('\0', "\u{fffd}");
+            }
+        };
+        for s in [
+            &mut self.event_id,
+            &mut self.conversation_id,
+            &mut self.ruleset_version,
+            &mut self.worker,
+        ] {
+            clean(s);
+        }
+        for s in [
+            &mut self.participant_id,
+            &mut self.source,
+            &mut self.reason,
+            &mut self.target,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            clean(s);
+        }
+        for f in &mut self.findings {
+            clean(&mut f.rule);
+            clean(&mut f.path);
+        }
+        if let Some(k) = &mut self.kafka {
+            clean(&mut k.topic);
+        }
+        Ok(self)
+    }
+}
+
 /// A stored record: the new record plus its sequence number and chain links.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -279,6 +333,18 @@ mod tests {
             ));
         }
         out
+    }
+
+    #[test]
+    fn records_are_normalised_before_hashing() {
+        let mut r = sample(1, "c\0x", Outcome::Delivered);
+        r.at = "2026-11-25T11:00:05+01:00".into();
+        let n = r.normalised().unwrap();
+        assert_eq!(n.at, "2026-11-25T10:00:05.000Z");
+        assert_eq!(n.conversation_id, "c\u{fffd}x");
+        let mut bad = sample(1, "c", Outcome::Delivered);
+        bad.at = "yesterday".into();
+        assert!(bad.normalised().is_err());
     }
 
     #[test]

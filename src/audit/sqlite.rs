@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
 CREATE INDEX IF NOT EXISTS audit_by_conversation ON audit_log (conversation_id, seq);
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
 CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log (event_id, outcome);
+CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_schema (version INTEGER NOT NULL);
 INSERT INTO audit_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM audit_schema);
 ";
@@ -157,7 +158,12 @@ fn collect(
 #[async_trait]
 impl AuditStore for SqliteStore {
     async fn append(&self, batch: &[NewRecord]) -> Result<Vec<AuditRecord>, AuditError> {
-        let batch = batch.to_vec();
+        let batch = batch
+            .iter()
+            .cloned()
+            .map(NewRecord::normalised)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(AuditError::Invalid)?;
         self.with(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_err)?;
             let head: Option<(i64, String)> = tx
@@ -202,6 +208,11 @@ impl AuditStore for SqliteStore {
                     out.push(linked);
                 }
             }
+            tx.execute(
+                "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?1, ?2) ON CONFLICT (id) DO UPDATE SET seq = ?1, hash = ?2",
+                params![seq, prev],
+            )
+            .map_err(db_err)?;
             tx.commit().map_err(db_err)?;
             Ok(out)
         })
@@ -251,6 +262,34 @@ impl AuditStore for SqliteStore {
                 ))
                 .map_err(db_err)?;
             collect(&mut stmt, &[&after, &(limit as i64)])
+        })
+        .await
+    }
+
+    async fn head(&self) -> Result<Option<(i64, String)>, AuditError> {
+        self.with(|conn| {
+            conn.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .map_err(db_err)
+        })
+        .await
+    }
+
+    async fn seq_range(
+        &self,
+        since: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<Option<(i64, i64)>, AuditError> {
+        let (since, until) = (since.map(str::to_string), until.map(str::to_string));
+        self.with(move |conn| {
+            conn.query_row(
+                "SELECT min(seq), max(seq) FROM audit_log WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2)",
+                params![since, until],
+                |r| Ok(r.get::<_, Option<i64>>(0)?.zip(r.get::<_, Option<i64>>(1)?)),
+            )
+            .map_err(db_err)
         })
         .await
     }

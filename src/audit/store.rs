@@ -26,6 +26,9 @@ pub enum AuditError {
     /// A statement failed.
     #[error("audit database error: {0}")]
     Database(String),
+    /// A record to append is malformed (e.g. its time is not RFC 3339).
+    #[error("invalid audit record: {0}")]
+    Invalid(String),
     /// A stored row could not be read back as a record.
     #[error("audit record {seq} is unreadable: {message}")]
     Corrupt {
@@ -51,6 +54,36 @@ pub(crate) fn check_schema_version(found: i64, what: &str) -> Result<(), AuditEr
         });
     }
     Ok(())
+}
+
+/// A database URL fit for messages: the password (in the user info or a `password=` parameter)
+/// removed.
+pub fn redact_url(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let base = match (base.find("://"), base.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let user = base[s + 3..at].split(':').next().unwrap_or("");
+            format!("{}{}@{}", &base[..s + 3], user, &base[at + 1..])
+        }
+        _ => base.to_string(),
+    };
+    match query {
+        Some(q) => {
+            let kept: Vec<&str> = q
+                .split('&')
+                .filter(|p| !p.to_ascii_lowercase().starts_with("password="))
+                .collect();
+            if kept.is_empty() {
+                base
+            } else {
+                format!("{base}?{}", kept.join("&"))
+            }
+        }
+        None => base,
+    }
 }
 
 /// The first line of a driver error: enough to act on, without a stack of internals.
@@ -97,6 +130,15 @@ pub trait AuditStore: Send + Sync {
     async fn query(&self, q: &Query) -> Result<Vec<AuditRecord>, AuditError>;
     /// Up to `limit` records with `seq > after`, in sequence order (for verification and export).
     async fn scan(&self, after: i64, limit: usize) -> Result<Vec<AuditRecord>, AuditError>;
+    /// The chain head the store recorded with its last append (`seq`, `hash`), kept apart from the
+    /// records so that removing records from the end of the log is detected.
+    async fn head(&self) -> Result<Option<(i64, String)>, AuditError>;
+    /// The smallest and largest sequence numbers of records with `since <= at < until`.
+    async fn seq_range(
+        &self,
+        since: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<Option<(i64, i64)>, AuditError>;
     /// Whether `event_id` was already delivered (so a redelivery is recorded as a duplicate).
     async fn delivered(&self, event_id: &str) -> Result<bool, AuditError>;
     /// Counts by outcome, rule and day, reading the log page by page (memory stays bounded).
@@ -117,7 +159,7 @@ pub trait AuditStore: Send + Sync {
 pub async fn open(url: &str) -> Result<Arc<dyn AuditStore>, AuditError> {
     if let Some(path) = url.strip_prefix("sqlite://") {
         if path.is_empty() {
-            return Err(AuditError::BadUrl(url.to_string()));
+            return Err(AuditError::BadUrl(redact_url(url)));
         }
         Ok(Arc::new(
             super::SqliteStore::open(std::path::Path::new(path)).await?,
@@ -125,7 +167,7 @@ pub async fn open(url: &str) -> Result<Arc<dyn AuditStore>, AuditError> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Arc::new(super::PgStore::connect(url).await?))
     } else {
-        Err(AuditError::BadUrl(url.to_string()))
+        Err(AuditError::BadUrl(redact_url(url)))
     }
 }
 
@@ -163,5 +205,27 @@ impl Tally {
             by_rule: self.rule.into_iter().collect(),
             by_day: self.day.into_iter().collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_appear_in_messages() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/audit"),
+            "postgres://app@db:5432/audit"
+        );
+        assert_eq!(
+            redact_url("postgres://app@db/a?password=s3cret&sslmode=disable"),
+            "postgres://app@db/a?sslmode=disable"
+        );
+        assert_eq!(
+            redact_url("Postgres://app:s3cret@db/a"),
+            "Postgres://app@db/a"
+        );
+        assert_eq!(redact_url("postgres://db/audit"), "postgres://db/audit");
     }
 }

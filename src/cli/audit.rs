@@ -36,7 +36,7 @@ pub(crate) fn normalise_time(t: &str) -> anyhow::Result<String> {
 
 /// The first line of an export bundle: where the range sits in the chain.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ExportHeader {
     kind: String,
     since: Option<String>,
@@ -47,7 +47,7 @@ struct ExportHeader {
 
 /// The last line of an export bundle: what the range hashes to.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ExportTrailer {
     count: u64,
     head: String,
@@ -60,10 +60,20 @@ pub(super) fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     runtime()?.block_on(async move {
         match cmd {
             AuditCommand::Query(args) => query(&args).await,
-            AuditCommand::Verify { db, file } => match file {
-                Some(f) => verify_file(&f),
-                None => verify_db(&*audit::open(&db).await?).await,
-            },
+            AuditCommand::Verify {
+                db,
+                file,
+                expect_head,
+            } => {
+                let expect = expect_head
+                    .as_deref()
+                    .map(parse_expected_head)
+                    .transpose()?;
+                match file {
+                    Some(f) => verify_file(&f, expect.as_ref()),
+                    None => verify_db(&*audit::open(&db).await?, expect.as_ref()).await,
+                }
+            }
             AuditCommand::Export {
                 db,
                 since,
@@ -206,13 +216,66 @@ pub(crate) fn write_records(
     Ok(())
 }
 
-async fn verify_db(store: &dyn AuditStore) -> anyhow::Result<ExitCode> {
+/// `SEQ:HASH`, a head published earlier (e.g. by an export) that the log must still contain.
+fn parse_expected_head(s: &str) -> anyhow::Result<(i64, String)> {
+    let (seq, hash) = s
+        .split_once(':')
+        .ok_or_else(|| anyhow::anyhow!("--expect-head takes SEQ:HASH"))?;
+    let seq: i64 = seq
+        .parse()
+        .map_err(|_| anyhow::anyhow!("--expect-head: {seq:?} is not a sequence number"))?;
+    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        anyhow::bail!("--expect-head: the hash must be 64 hex digits");
+    }
+    Ok((seq, hash.to_ascii_lowercase()))
+}
+
+/// Checks a published head against the verified records: it must be one of them, unchanged.
+fn check_expected(
+    expect: Option<&(i64, String)>,
+    seen: &std::collections::HashMap<i64, String>,
+    last: i64,
+) -> Option<String> {
+    let (seq, hash) = expect?;
+    match seen.get(seq) {
+        Some(h) if h == hash => None,
+        Some(_) => Some(format!(
+            "record {seq} no longer has the published hash (the log was rewritten from there)"
+        )),
+        None if *seq > last => Some(format!(
+            "the log ends at record {last}, before the published head {seq} (records were removed from the end)"
+        )),
+        None => Some(format!(
+            "record {seq} of the published head is not in the checked range"
+        )),
+    }
+}
+
+async fn verify_db(
+    store: &dyn AuditStore,
+    expect: Option<&(i64, String)>,
+) -> anyhow::Result<ExitCode> {
     let (mut after, mut prev) = (0i64, GENESIS.to_string());
     let mut total = 0u64;
+    let mut seen = std::collections::HashMap::new();
     loop {
-        let page = store.scan(after, PAGE).await?;
+        let page = match store.scan(after, PAGE).await {
+            Ok(p) => p,
+            Err(audit::AuditError::Corrupt { seq, message }) => {
+                println!(
+                    "BROKEN at record {seq}: the row is unreadable ({message}) ({total} record(s) verified before it)"
+                );
+                return Ok(ExitCode::from(1));
+            }
+            Err(e) => return Err(e.into()),
+        };
         if page.is_empty() {
             break;
+        }
+        if let Some((seq, _)) = expect
+            && let Some(r) = page.iter().find(|r| r.seq == *seq)
+        {
+            seen.insert(r.seq, r.hash.clone());
         }
         let v = audit::verify_from(after, &prev, &page);
         total += v.records;
@@ -226,7 +289,28 @@ async fn verify_db(store: &dyn AuditStore) -> anyhow::Result<ExitCode> {
         after = page.last().map_or(after, |r| r.seq);
         prev = v.head;
     }
-    println!("ok: {total} record(s), chain intact, head {prev}");
+    // The head marker written with every append must match the last record: removing records
+    // from the end of the log leaves the marker pointing past it.
+    match store.head().await? {
+        Some((seq, hash)) if seq != after || hash != prev => {
+            println!(
+                "BROKEN at record {}: the log ends at record {after} but its head marker says record {seq} \
+                 (records were removed from the end, or the marker was changed)",
+                after.min(seq) + 1
+            );
+            return Ok(ExitCode::from(1));
+        }
+        None if total > 0 => {
+            println!("BROKEN at record {after}: the head marker is missing");
+            return Ok(ExitCode::from(1));
+        }
+        _ => {}
+    }
+    if let Some(reason) = check_expected(expect, &seen, after) {
+        println!("BROKEN: {reason}");
+        return Ok(ExitCode::from(1));
+    }
+    println!("ok: {total} record(s), chain intact, head {after}:{prev}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -292,16 +376,19 @@ async fn export(
     writeln!(file)?;
     file.flush()?;
     println!(
-        "exported {count} record(s) to {}; chain head {head}",
+        "exported {count} record(s) to {}; chain head {last}:{head}",
         out.display()
     );
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify_file(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+fn verify_file(path: &std::path::Path, expect: Option<&(i64, String)>) -> anyhow::Result<ExitCode> {
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let lines: Vec<String> = BufReader::new(file).lines().collect::<Result<_, _>>()?;
     let bad = |what: &str| anyhow::anyhow!("{} is not an audit export: {what}", path.display());
+    if lines.len() < 2 {
+        return Err(bad("a bundle has a header line and a trailer line"));
+    }
     let header: ExportHeader = lines
         .first()
         .and_then(|l| serde_json::from_str(l).ok())
@@ -330,8 +417,15 @@ fn verify_file(path: &std::path::Path) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
+    let seen: std::collections::HashMap<i64, String> =
+        records.iter().map(|r| (r.seq, r.hash.clone())).collect();
+    let last = records.last().map_or(header.prev_seq, |r| r.seq);
+    if let Some(reason) = check_expected(expect, &seen, last) {
+        println!("BROKEN: {reason}");
+        return Ok(ExitCode::from(1));
+    }
     println!(
-        "ok: {} record(s), chain intact from record {}, head {}",
+        "ok: {} record(s), chain intact from record {}, head {last}:{}",
         v.records,
         header.prev_seq + 1,
         v.head

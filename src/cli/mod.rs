@@ -74,6 +74,10 @@ pub enum AuditCommand {
         /// Verify an export bundle offline instead of a database.
         #[arg(long, value_name = "FILE", conflicts_with = "db")]
         file: Option<PathBuf>,
+        /// A head published earlier, as SEQ:HASH (printed by `verify` and `export`): the log must still
+        /// contain that record unchanged — this catches removal of the newest records and rewrites.
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect_head: Option<String>,
     },
     /// Write the records of a time range, with the chain link before it and its head, to a bundle.
     Export {
