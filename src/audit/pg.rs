@@ -7,42 +7,13 @@ use tokio::sync::Mutex;
 use tokio_postgres::{Client, NoTls, Row};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
-use super::store::{AuditError, AuditStore, Query, check_schema_version, first_line, redact_url};
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS audit_log (
-    seq BIGINT PRIMARY KEY,
-    at TEXT NOT NULL,
-    event_id TEXT NOT NULL,
-    conversation_id TEXT NOT NULL,
-    participant_id TEXT,
-    source TEXT,
-    outcome TEXT NOT NULL,
-    reason TEXT,
-    target TEXT,
-    http_status INTEGER,
-    attempts BIGINT NOT NULL,
-    ruleset_version TEXT NOT NULL,
-    findings TEXT NOT NULL,
-    kafka_topic TEXT,
-    kafka_partition INTEGER,
-    kafka_offset BIGINT,
-    worker TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_by_conversation ON audit_log (conversation_id, seq);
-CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
-CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log (event_id, outcome);
-CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS audit_schema (version INTEGER NOT NULL);
-INSERT INTO audit_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM audit_schema);
-";
+use super::store::{
+    AuditError, AuditStore, COLUMNS, Query, check_schema_version, first_line, redact_url,
+    schema_sql,
+};
 
 /// Serializes chain appends across every connection to the database.
 const APPEND_LOCK: i64 = 0x6573_6d61_7564_6974; // "esmaudit"
-
-use super::sqlite::COLUMNS;
 
 /// The PostgreSQL audit store.
 pub struct PgStore {
@@ -90,7 +61,8 @@ impl PgStore {
         // Workers starting together must not race on CREATE … IF NOT EXISTS.
         client
             .batch_execute(&format!(
-                "BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK}); {SCHEMA} COMMIT;"
+                "BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK}); {} COMMIT;",
+                schema_sql("BIGINT PRIMARY KEY")
             ))
             .await
             .map_err(unavailable)?;

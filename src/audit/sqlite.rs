@@ -9,40 +9,9 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
-use super::store::{AuditError, AuditStore, Query, check_schema_version, first_line};
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS audit_log (
-    seq INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    event_id TEXT NOT NULL,
-    conversation_id TEXT NOT NULL,
-    participant_id TEXT,
-    source TEXT,
-    outcome TEXT NOT NULL,
-    reason TEXT,
-    target TEXT,
-    http_status INTEGER,
-    attempts INTEGER NOT NULL,
-    ruleset_version TEXT NOT NULL,
-    findings TEXT NOT NULL,
-    kafka_topic TEXT,
-    kafka_partition INTEGER,
-    kafka_offset INTEGER,
-    worker TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_by_conversation ON audit_log (conversation_id, seq);
-CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
-CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log (event_id, outcome);
-CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS audit_schema (version INTEGER NOT NULL);
-INSERT INTO audit_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM audit_schema);
-";
-
-pub(crate) const COLUMNS: &str = "seq, at, event_id, conversation_id, participant_id, source, outcome, reason, target, \
-     http_status, attempts, ruleset_version, findings, kafka_topic, kafka_partition, kafka_offset, worker, prev_hash, hash";
+use super::store::{
+    AuditError, AuditStore, COLUMNS, Query, check_schema_version, first_line, schema_sql,
+};
 
 /// The SQLite audit store.
 #[derive(Clone)]
@@ -71,7 +40,8 @@ impl SqliteStore {
                 .map_err(unavailable)?;
             conn.pragma_update(None, "synchronous", "FULL")
                 .map_err(unavailable)?;
-            conn.execute_batch(SCHEMA).map_err(unavailable)?;
+            conn.execute_batch(&schema_sql("INTEGER PRIMARY KEY"))
+                .map_err(unavailable)?;
             let version: i64 = conn
                 .query_row("SELECT max(version) FROM audit_schema", [], |r| r.get(0))
                 .map_err(unavailable)?;

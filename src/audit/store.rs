@@ -39,6 +39,45 @@ pub enum AuditError {
     },
 }
 
+/// The log's columns, in the order both stores select and insert them.
+pub(crate) const COLUMNS: &str = "seq, at, event_id, conversation_id, participant_id, source, outcome, reason, target, \
+     http_status, attempts, ruleset_version, findings, kafka_topic, kafka_partition, kafka_offset, worker, prev_hash, hash";
+
+/// The schema, shared by both stores so they cannot drift apart; only the key's declaration differs
+/// (`INTEGER PRIMARY KEY` makes SQLite use the row id).
+pub(crate) fn schema_sql(seq_key: &str) -> String {
+    format!(
+        "CREATE TABLE IF NOT EXISTS audit_log (
+    seq {seq_key},
+    at TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    participant_id TEXT,
+    source TEXT,
+    outcome TEXT NOT NULL,
+    reason TEXT,
+    target TEXT,
+    http_status INTEGER,
+    attempts BIGINT NOT NULL,
+    ruleset_version TEXT NOT NULL,
+    findings TEXT NOT NULL,
+    kafka_topic TEXT,
+    kafka_partition INTEGER,
+    kafka_offset BIGINT,
+    worker TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_conversation ON audit_log (conversation_id, seq);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
+CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log (event_id, outcome);
+CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_schema (version INTEGER NOT NULL);
+INSERT INTO audit_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM audit_schema);
+"
+    )
+}
+
 /// The schema version this program writes. Opening a log with a newer version is refused (an older
 /// program must not write records a newer one would misread); older versions are migrated on open.
 pub const SCHEMA_VERSION: i64 = 1;
