@@ -7,12 +7,14 @@
 //! - [`genesys`]: the client that puts masked context onto Genesys conversations.
 //! - [`mock_genesys`]: a faithful Genesys stand-in over real HTTP, for tests, the demo and local runs.
 //! - [`config`]: the configuration file.
+//! - [`event`]: the escalation event contract producers publish to (and the dead-letter reasons).
 //! - [`cli`]: the command line; `main.rs` only parses arguments and calls [`cli::run`].
 //! - [`logging`]: structured logs (`--log-format text|json`, level from `RUST_LOG`).
 
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod event;
 pub mod genesys;
 pub mod logging;
 pub mod masking;
