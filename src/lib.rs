@@ -8,6 +8,7 @@
 //! - [`mock_genesys`]: a faithful Genesys stand-in over real HTTP, for tests, the demo and local runs.
 //! - [`config`]: the configuration file.
 //! - [`event`]: the escalation event contract producers publish to (and the dead-letter reasons).
+//! - [`pipeline`]: the streaming worker's parts (so far: the at-least-once offset watermark).
 //! - [`cli`]: the command line; `main.rs` only parses arguments and calls [`cli::run`].
 //! - [`logging`]: structured logs (`--log-format text|json`, level from `RUST_LOG`).
 
@@ -19,3 +20,4 @@ pub mod genesys;
 pub mod logging;
 pub mod masking;
 pub mod mock_genesys;
+pub mod pipeline;
