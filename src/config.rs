@@ -53,6 +53,16 @@ pub enum Target {
     ConversationContext,
 }
 
+impl Target {
+    /// The name used in configuration files and audit records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::ParticipantAttributes => "participant-attributes",
+            Target::ConversationContext => "conversation-context",
+        }
+    }
+}
+
 /// `[genesys]`: how to reach Genesys Cloud and how to behave towards it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -63,7 +63,7 @@ pub(super) fn patch(args: &PatchArgs) -> anyhow::Result<ExitCode> {
         Ok(d) => {
             let out = json!({
                 "outcome": "delivered", "conversationId": args.conversation, "participantId": d.participant_id,
-                "target": format!("{:?}", d.target), "status": d.status, "attempts": d.attempts,
+                "target": d.target.as_str(), "status": d.status, "attempts": d.attempts,
                 "correlationId": d.correlation_id, "bytes": d.bytes, "rulesFired": rules,
                 "rulesetVersion": rs.version(),
             });

@@ -1,8 +1,11 @@
 //! The streaming pipeline: Kafka records → decode → mask → deliver → audit → store the offset.
 //!
-//! Built up piece by piece; so far the offset bookkeeping that makes at-least-once safe with events
-//! in flight ([`offsets`]).
+//! Built up piece by piece; so far the fate of one record ([`handler`]: decode, duplicate check,
+//! mask, deliver, audit, dead letter) and the offset bookkeeping that makes at-least-once safe with
+//! events in flight ([`offsets`]).
 
+pub mod handler;
 pub mod offsets;
 
+pub use handler::{DeadLetter, Handled, Handler, Incoming};
 pub use offsets::PartitionOffsets;

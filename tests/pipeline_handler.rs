@@ -1,0 +1,227 @@
+//! One record's fate, end to end without Kafka: real masking rules, the mock Genesys over HTTP and
+//! a real SQLite audit log. Delivered, duplicate, dead-lettered (bad input, permanent rejection),
+//! blocked by the egress guard, and retried when Genesys is down — with nothing unmasked leaving.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use escalation_masker::audit::{AuditStore, KafkaPosition, Outcome, Query, SqliteStore};
+use escalation_masker::masking::{KeyPolicy, Ruleset};
+use escalation_masker::mock_genesys::{Fault, FaultKind, MockConfig};
+use escalation_masker::pipeline::{Handled, Handler, Incoming};
+
+async fn handler(
+    m: &common::Mock,
+    rules: &Path,
+    dir: &tempfile::TempDir,
+) -> (Handler, Arc<SqliteStore>) {
+    let audit = Arc::new(
+        SqliteStore::open(&dir.path().join("audit.db"))
+            .await
+            .expect("audit"),
+    );
+    let h = Handler {
+        rules: Arc::new(Ruleset::load(rules, KeyPolicy::Required).expect("rules")),
+        deliverer: Arc::new(common::deliverer(&common::genesys_config(&m.base))),
+        audit: audit.clone(),
+        worker: "w-test".into(),
+        max_bytes: 1 << 20,
+    };
+    (h, audit)
+}
+
+fn at(offset: i64) -> KafkaPosition {
+    KafkaPosition {
+        topic: "escalations".into(),
+        partition: 0,
+        offset,
+    }
+}
+
+fn default_rules() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("masking-rules")
+}
+
+const EVENT: &str = r#"{"eventId":"evt-1","conversationId":"conv-9","source":"ivr","customer":{"tier":"gold"},"context":{"note":"card 4111 1111 1111 1111, cvv 123","orderStatus":"PAYMENT_FAILED"}}"#;
+
+#[tokio::test]
+async fn delivered_then_duplicate() {
+    let m = common::default_mock().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (h, audit) = handler(&m, &default_rules(), &dir).await;
+    let first = h
+        .handle(&Incoming {
+            payload: EVENT.as_bytes(),
+            position: at(1),
+        })
+        .await
+        .expect("audited");
+    let Handled::Done(rec) = first else {
+        panic!("expected delivered, got {first:?}")
+    };
+    assert_eq!(rec.record.outcome, Outcome::Delivered);
+    assert_eq!(
+        rec.record.participant_id.as_deref(),
+        Some("conv-9-customer")
+    );
+    assert_eq!(rec.record.http_status, Some(202));
+    assert!(
+        rec.record
+            .findings
+            .iter()
+            .any(|f| f.rule == "payment-card" && f.path == "$.context.note")
+    );
+    let sent = m.state.received();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0].body["attributes"]["note"],
+        "card ****1111, cvv [CVV]"
+    );
+    assert_eq!(sent[0].body["attributes"]["customerTier"], "gold");
+
+    let again = h
+        .handle(&Incoming {
+            payload: EVENT.as_bytes(),
+            position: at(2),
+        })
+        .await
+        .expect("audited");
+    let Handled::Done(dup) = again else {
+        panic!("expected duplicate, got {again:?}")
+    };
+    assert_eq!(dup.record.outcome, Outcome::Duplicate);
+    assert_eq!(m.state.received().len(), 1, "not PATCHed twice");
+    assert_eq!(
+        audit.query(&Query::default()).await.expect("query").len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_dead_lettered_masked_with_a_reason() {
+    let m = common::default_mock().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (h, audit) = handler(&m, &default_rules(), &dir).await;
+    let broken = br#"{"eventId":"e2","conversationId":"c","context":{"note":"card 4111111111111111 mail a@example.com"}"#;
+    let out = h
+        .handle(&Incoming {
+            payload: broken,
+            position: at(7),
+        })
+        .await
+        .expect("audited");
+    let Handled::DeadLetter(rec, letter) = out else {
+        panic!("expected a dead letter, got {out:?}")
+    };
+    assert_eq!(rec.record.outcome, Outcome::DeadLettered);
+    assert_eq!(rec.record.reason.as_deref(), Some("invalid_json"));
+    let payload = String::from_utf8(letter.payload.clone()).expect("utf8");
+    assert!(
+        !payload.contains("4111111111111111") && !payload.contains("a@example.com"),
+        "{payload}"
+    );
+    assert!(payload.contains("****1111"), "{payload}");
+    let header = |k: &str| {
+        letter
+            .headers
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(
+        header("escalation.error.class").as_deref(),
+        Some("invalid_json")
+    );
+    assert_eq!(header("escalation.error.stage").as_deref(), Some("decode"));
+    assert_eq!(header("escalation.source.offset").as_deref(), Some("7"));
+    assert!(header("escalation.ruleset.version").is_some_and(|v| v.starts_with("sha256:")));
+    assert!(m.state.received().is_empty());
+    assert_eq!(
+        audit.query(&Query::default()).await.expect("query").len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn permanent_rejections_are_dead_lettered_and_outages_retried() {
+    let m = common::mock(MockConfig {
+        strict: true,
+        ..MockConfig::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (h, audit) = handler(&m, &default_rules(), &dir).await;
+    let out = h
+        .handle(&Incoming {
+            payload: EVENT.as_bytes(),
+            position: at(3),
+        })
+        .await
+        .expect("audited");
+    let Handled::DeadLetter(rec, letter) = out else {
+        panic!("expected a dead letter, got {out:?}")
+    };
+    assert_eq!(rec.record.reason.as_deref(), Some("not_found"));
+    assert!(
+        !String::from_utf8_lossy(&letter.payload).contains("4111 1111"),
+        "the dead letter is masked"
+    );
+
+    m.state.seed_conversation("conv-9");
+    m.state.add_fault(Fault {
+        kind: FaultKind::ServerError { status: 503 },
+        conversation_id: None,
+        count: 1,
+        rate: Some(1.0),
+    });
+    let before = audit.query(&Query::default()).await.expect("query").len();
+    let out = h
+        .handle(&Incoming {
+            payload: EVENT.as_bytes(),
+            position: at(4),
+        })
+        .await
+        .expect("no audit error");
+    assert!(
+        matches!(out, Handled::Retry(ref e) if e.is_transient()),
+        "{out:?}"
+    );
+    assert_eq!(
+        audit.query(&Query::default()).await.expect("query").len(),
+        before,
+        "nothing audited: the event is retried"
+    );
+}
+
+#[tokio::test]
+async fn the_egress_guard_blocks_what_a_faulty_ruleset_lets_through() {
+    let m = common::default_mock().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).expect("mkdir");
+    // A ruleset edited wrongly: the card rule is gone.
+    std::fs::write(
+        rules.join("r.toml"),
+        "[[rule]]\nid = \"mail\"\ndetector = \"email\"\naction = \"redact\"\n",
+    )
+    .expect("write");
+    let (h, _) = handler(&m, &rules, &dir).await;
+    let out = h
+        .handle(&Incoming {
+            payload: EVENT.as_bytes(),
+            position: at(5),
+        })
+        .await
+        .expect("audited");
+    let Handled::DeadLetter(rec, letter) = out else {
+        panic!("expected blocked, got {out:?}")
+    };
+    assert_eq!(rec.record.outcome, Outcome::Blocked);
+    assert_eq!(rec.record.reason.as_deref(), Some("unmasked_data_blocked"));
+    let payload = String::from_utf8_lossy(&letter.payload);
+    assert!(!payload.contains("4111"), "{payload}");
+    assert!(payload.contains("[CARD]"), "{payload}");
+    assert_eq!(m.state.api_requests(), 0, "nothing reached Genesys");
+}
