@@ -24,8 +24,18 @@ pub fn find_unmasked_card(body: &Value) -> Option<String> {
                     return Some(format!("{path} (a key)"));
                 }
                 let len = path.len();
-                path.push('.');
-                path.push_str(k);
+                // The path is logged: only plain identifier keys are written out; anything else
+                // (which might itself be personal data the rules missed) shows as ['…'].
+                if !k.is_empty()
+                    && k.len() <= 64
+                    && k.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                {
+                    path.push('.');
+                    path.push_str(k);
+                } else {
+                    path.push_str("['…']");
+                }
                 let found = walk(item, path);
                 path.truncate(len);
                 found
