@@ -183,15 +183,7 @@ async fn records_from_masked_example_events_hold_no_pii() {
             http_status: Some(202),
             attempts: 1,
             ruleset_version: report.ruleset_version.to_string(),
-            findings: report
-                .findings
-                .iter()
-                .map(|f| AuditFinding {
-                    rule: f.rule.to_string(),
-                    path: f.path.clone(),
-                    count: f.count,
-                })
-                .collect(),
+            findings: AuditFinding::from_report(&report),
             kafka: None,
             worker: "test".into(),
         });

@@ -8,8 +8,8 @@ use tokio_postgres::{Client, NoTls, Row};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
 use super::store::{
-    AuditError, AuditStore, COLUMNS, Query, check_schema_version, first_line, redact_url,
-    schema_sql,
+    AuditError, AuditStore, COLUMNS, Query, check_schema_version, first_line, normalise_batch,
+    redact_url, schema_sql,
 };
 
 /// Serializes chain appends across every connection to the database.
@@ -202,12 +202,7 @@ fn from_row(row: &Row) -> Result<AuditRecord, AuditError> {
 #[async_trait]
 impl AuditStore for PgStore {
     async fn append(&self, batch: &[NewRecord]) -> Result<Vec<AuditRecord>, AuditError> {
-        let batch = batch
-            .iter()
-            .cloned()
-            .map(NewRecord::normalised)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(AuditError::Invalid)?;
+        let batch = normalise_batch(batch)?;
         let mut client = self.client.lock().await;
         // Read committed, so a writer that waited for the lock sees the head its predecessor wrote;
         // synchronous commit, so "stored" means on disk whatever the server's default.

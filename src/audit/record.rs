@@ -71,6 +71,21 @@ pub struct AuditFinding {
     pub count: u32,
 }
 
+impl AuditFinding {
+    /// The findings of a masking report as the audit log keeps them.
+    pub fn from_report(report: &crate::masking::Report) -> Vec<AuditFinding> {
+        report
+            .findings
+            .iter()
+            .map(|f| AuditFinding {
+                rule: f.rule.to_string(),
+                path: f.path.clone(),
+                count: f.count,
+            })
+            .collect()
+    }
+}
+
 /// A record before the store gives it a sequence number and a place in the chain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

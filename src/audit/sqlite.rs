@@ -10,7 +10,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
 use super::store::{
-    AuditError, AuditStore, COLUMNS, Query, check_schema_version, first_line, schema_sql,
+    AuditError, AuditStore, COLUMNS, Query, check_schema_version, first_line, normalise_batch,
+    schema_sql,
 };
 
 /// The SQLite audit store.
@@ -128,12 +129,7 @@ fn collect(
 #[async_trait]
 impl AuditStore for SqliteStore {
     async fn append(&self, batch: &[NewRecord]) -> Result<Vec<AuditRecord>, AuditError> {
-        let batch = batch
-            .iter()
-            .cloned()
-            .map(NewRecord::normalised)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(AuditError::Invalid)?;
+        let batch = normalise_batch(batch)?;
         self.with(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_err)?;
             let head: Option<(i64, String)> = tx

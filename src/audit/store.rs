@@ -125,6 +125,16 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// Normalises a batch before either store links and writes it (see [`NewRecord::normalised`]).
+pub(crate) fn normalise_batch(batch: &[NewRecord]) -> Result<Vec<NewRecord>, AuditError> {
+    batch
+        .iter()
+        .cloned()
+        .map(NewRecord::normalised)
+        .collect::<Result<_, _>>()
+        .map_err(AuditError::Invalid)
+}
+
 /// The first line of a driver error: enough to act on, without a stack of internals.
 pub(crate) fn first_line(e: &dyn std::fmt::Display) -> String {
     e.to_string().lines().next().unwrap_or_default().to_string()

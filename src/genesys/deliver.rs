@@ -164,20 +164,22 @@ impl Deliverer {
     pub async fn deliver(&self, d: &Delivery<'_>) -> Result<Delivered, GenesysError> {
         check_id("conversation", d.conversation_id)?;
         let context = self.enriched(d);
-        let (path, body, participant_id) = match self.target {
+        // The body is guarded and size-checked once, before any request (the participant lookup
+        // included) is spent on it.
+        let (path, bytes, participant_id) = match self.target {
             Target::ConversationContext => {
-                let body = serde_json::json!({ "context": Value::Object(context) });
+                let bytes =
+                    self.check_body(&serde_json::json!({ "context": Value::Object(context) }))?;
                 (
                     format!("/api/v2/chat/conversations/{}", d.conversation_id),
-                    body,
+                    bytes,
                     None,
                 )
             }
             Target::ParticipantAttributes => {
                 let attributes = flatten(&self.prefix, &context);
-                let body = serde_json::json!({ "attributes": Value::Object(attributes) });
-                // Check what we would send before spending a lookup on it.
-                self.check_body(&body)?;
+                let bytes = self
+                    .check_body(&serde_json::json!({ "attributes": Value::Object(attributes) }))?;
                 let pid = match d.participant_id {
                     Some(p) => p.to_string(),
                     None => self.customer_participant(d.conversation_id).await?,
@@ -188,12 +190,11 @@ impl Deliverer {
                         "/api/v2/conversations/{}/participants/{}/attributes",
                         d.conversation_id, pid
                     ),
-                    body,
+                    bytes,
                     Some(pid),
                 )
             }
         };
-        let bytes = self.check_body(&body)?;
         let resp = self.client.call(Method::PATCH, &path, Some(&bytes)).await?;
         Ok(Delivered {
             target: self.target,

@@ -79,18 +79,6 @@ fn scrub_cards(v: &mut Value) {
     }
 }
 
-fn findings(report: &Report) -> Vec<AuditFinding> {
-    report
-        .findings
-        .iter()
-        .map(|f| AuditFinding {
-            rule: f.rule.to_string(),
-            path: f.path.clone(),
-            count: f.count,
-        })
-        .collect()
-}
-
 impl Handler {
     /// Handles one record.
     pub async fn handle(&self, inc: &Incoming<'_>) -> Result<Handled, AuditError> {
@@ -219,7 +207,7 @@ impl Handler {
             http_status: None,
             attempts: 0,
             ruleset_version: rs.version().to_string(),
-            findings: findings(report),
+            findings: AuditFinding::from_report(report),
             kafka: Some(inc.position.clone()),
             worker: self.worker.clone(),
         }
