@@ -19,6 +19,239 @@ pub struct Config {
     pub rules: RulesConfig,
     /// Genesys Cloud delivery.
     pub genesys: GenesysConfig,
+    /// Where events come from and dead letters go.
+    #[serde(default)]
+    pub kafka: KafkaConfig,
+    /// The audit log.
+    #[serde(default)]
+    pub audit: AuditConfig,
+    /// Concurrency, give-up and shutdown behaviour of `run`.
+    #[serde(default)]
+    pub worker: WorkerConfig,
+    /// Linking a customer's repeated escalations.
+    #[serde(default)]
+    pub continuity: ContinuityConfig,
+}
+
+/// Settings the worker sets itself; `[kafka.properties]` may not override them, or at-least-once
+/// would silently break.
+pub const RESERVED_KAFKA_PROPERTIES: &[&str] = &[
+    "bootstrap.servers",
+    "metadata.broker.list",
+    "group.id",
+    "enable.auto.offset.store",
+    "enable.auto.commit",
+    "auto.offset.reset",
+];
+
+/// `[kafka]`: brokers, topics and anything else librdkafka understands (SASL, TLS…).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KafkaConfig {
+    /// Bootstrap brokers, `host:port[,host:port…]` (env `ESCALATION_MASKER_KAFKA_BROKERS`).
+    #[serde(default = "default_brokers")]
+    pub brokers: String,
+    /// Consumer group: every instance with the same id shares the input partitions
+    /// (env `ESCALATION_MASKER_KAFKA_GROUP_ID`).
+    #[serde(default = "default_group_id")]
+    pub group_id: String,
+    /// Topic of escalation events (env `ESCALATION_MASKER_KAFKA_INPUT_TOPIC`).
+    #[serde(default = "default_input_topic")]
+    pub input_topic: String,
+    /// Dead-letter topic; default `<input_topic>.dlq` (env `ESCALATION_MASKER_KAFKA_DLQ_TOPIC`).
+    #[serde(default)]
+    pub dlq_topic: Option<String>,
+    /// Client id shown in broker logs and quotas.
+    #[serde(default = "default_client_id")]
+    pub client_id: String,
+    /// Largest accepted event; larger records are dead-lettered as `oversize`.
+    #[serde(default = "default_max_message_bytes")]
+    pub max_message_bytes: usize,
+    /// How long start-up waits for the brokers before saying they are unreachable.
+    #[serde(default = "default_startup_timeout", with = "humantime_serde")]
+    pub startup_timeout: Duration,
+    /// Passed to librdkafka as is (`security.protocol`, `sasl.mechanism`, `ssl.ca.location`…).
+    /// Secrets belong in `ESCALATION_MASKER_KAFKA_PROPERTY_<NAME>` variables (`SASL_PASSWORD` →
+    /// `sasl.password`), never here.
+    #[serde(default)]
+    pub properties: BTreeMap<String, String>,
+}
+
+impl KafkaConfig {
+    /// The dead-letter topic in effect.
+    pub fn dlq_topic(&self) -> String {
+        self.dlq_topic
+            .clone()
+            .unwrap_or_else(|| format!("{}.dlq", self.input_topic))
+    }
+}
+
+impl Default for KafkaConfig {
+    fn default() -> Self {
+        KafkaConfig {
+            brokers: default_brokers(),
+            group_id: default_group_id(),
+            input_topic: default_input_topic(),
+            dlq_topic: None,
+            client_id: default_client_id(),
+            max_message_bytes: default_max_message_bytes(),
+            startup_timeout: default_startup_timeout(),
+            properties: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_brokers() -> String {
+    "127.0.0.1:9092".into()
+}
+fn default_group_id() -> String {
+    "escalation-masker".into()
+}
+fn default_input_topic() -> String {
+    "escalations".into()
+}
+fn default_client_id() -> String {
+    "escalation-masker".into()
+}
+fn default_max_message_bytes() -> usize {
+    crate::event::DEFAULT_MAX_BYTES
+}
+fn default_startup_timeout() -> Duration {
+    Duration::from_secs(10)
+}
+
+/// `[audit]`: the tamper-evident log every outcome is written to before its offset is stored.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DB` (env `ESCALATION_MASKER_AUDIT_DB`; put a
+    /// password there, not here). Several instances need PostgreSQL.
+    #[serde(default = "default_audit_db")]
+    pub db: String,
+    /// Records written per transaction at most (appends from concurrent events are grouped).
+    #[serde(default = "default_audit_batch")]
+    pub max_batch: usize,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig {
+            db: default_audit_db(),
+            max_batch: default_audit_batch(),
+        }
+    }
+}
+
+fn default_audit_db() -> String {
+    "sqlite://audit.db".into()
+}
+fn default_audit_batch() -> usize {
+    256
+}
+
+/// `[worker]`: how much is in flight, how long a transient failure is retried, how shutdown ends.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Instance name written into audit records (default `<hostname>-<pid>`).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Events handled at once across all partitions; fetching pauses at the limit.
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight: usize,
+    /// Bytes of events held at once; fetching pauses at the limit.
+    #[serde(default = "default_max_in_flight_bytes")]
+    pub max_in_flight_bytes: usize,
+    /// An event Genesys keeps refusing transiently (down, 429s, timeouts) is dead-lettered as
+    /// `delivery_timeout` after this long; until then its partition is paused, not drained.
+    #[serde(default = "default_delivery_timeout", with = "humantime_serde")]
+    pub delivery_timeout: Duration,
+    /// First wait before retrying an event after a transient failure; doubles up to `max_retry_pause`.
+    #[serde(default = "default_retry_pause", with = "humantime_serde")]
+    pub retry_pause: Duration,
+    /// Longest wait between retries of one event.
+    #[serde(default = "default_max_retry_pause", with = "humantime_serde")]
+    pub max_retry_pause: Duration,
+    /// On SIGTERM/SIGINT, in-flight events get this long to finish before offsets are committed.
+    #[serde(default = "default_shutdown_timeout", with = "humantime_serde")]
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            id: None,
+            max_in_flight: default_max_in_flight(),
+            max_in_flight_bytes: default_max_in_flight_bytes(),
+            delivery_timeout: default_delivery_timeout(),
+            retry_pause: default_retry_pause(),
+            max_retry_pause: default_max_retry_pause(),
+            shutdown_timeout: default_shutdown_timeout(),
+        }
+    }
+}
+
+fn default_max_in_flight() -> usize {
+    256
+}
+fn default_max_in_flight_bytes() -> usize {
+    32 << 20
+}
+fn default_delivery_timeout() -> Duration {
+    Duration::from_secs(15 * 60)
+}
+fn default_retry_pause() -> Duration {
+    Duration::from_secs(1)
+}
+fn default_max_retry_pause() -> Duration {
+    Duration::from_secs(30)
+}
+fn default_shutdown_timeout() -> Duration {
+    Duration::from_secs(30)
+}
+
+/// `[continuity]`: when a customer escalates again soon after, the agent sees the earlier
+/// conversation — the guard against the duplicate-session trap.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContinuityConfig {
+    /// Whether to link repeated escalations at all.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// How far back a previous escalation of the same customer counts.
+    #[serde(default = "default_continuity_window", with = "humantime_serde")]
+    pub window: Duration,
+    /// Context key that receives the previous conversation id.
+    #[serde(default = "default_continuity_field")]
+    pub field: String,
+    /// Environment variable holding the key (≥ 32 bytes) of the hash under which customer ids are
+    /// looked up; without it a random per-process key is used (links then stay within one process).
+    #[serde(default = "default_continuity_key_env")]
+    pub key_env: String,
+}
+
+impl Default for ContinuityConfig {
+    fn default() -> Self {
+        ContinuityConfig {
+            enabled: true,
+            window: default_continuity_window(),
+            field: default_continuity_field(),
+            key_env: default_continuity_key_env(),
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_continuity_window() -> Duration {
+    Duration::from_secs(300)
+}
+fn default_continuity_field() -> String {
+    "previousConversationId".into()
+}
+fn default_continuity_key_env() -> String {
+    "ESCALATION_MASKER_CONTINUITY_KEY".into()
 }
 
 /// `[rules]`: where the masking rules live.
@@ -269,6 +502,7 @@ impl Config {
             line,
             message,
         })?;
+        cfg.apply_env(std::env::vars());
         if cfg.rules.dir.is_relative()
             && let Some(parent) = path.parent()
         {
@@ -279,6 +513,36 @@ impl Config {
             message,
         })?;
         Ok(cfg)
+    }
+
+    /// Applies the deployment overrides from the environment (see README, "Configuration"): brokers,
+    /// group, topics, librdkafka properties, the audit database and the Genesys endpoints.
+    pub fn apply_env(&mut self, vars: impl IntoIterator<Item = (String, String)>) {
+        const P: &str = "ESCALATION_MASKER_";
+        for (name, value) in vars {
+            let Some(name) = name.strip_prefix(P) else {
+                continue;
+            };
+            if value.is_empty() {
+                continue;
+            }
+            match name {
+                "KAFKA_BROKERS" => self.kafka.brokers = value,
+                "KAFKA_GROUP_ID" => self.kafka.group_id = value,
+                "KAFKA_INPUT_TOPIC" => self.kafka.input_topic = value,
+                "KAFKA_DLQ_TOPIC" => self.kafka.dlq_topic = Some(value),
+                "AUDIT_DB" => self.audit.db = value,
+                "GENESYS_REGION" => self.genesys.region = Some(value),
+                "GENESYS_API_BASE_URL" => self.genesys.api_base_url = Some(value),
+                "GENESYS_LOGIN_BASE_URL" => self.genesys.login_base_url = Some(value),
+                _ => {
+                    if let Some(prop) = name.strip_prefix("KAFKA_PROPERTY_") {
+                        let prop = prop.to_ascii_lowercase().replace('_', ".");
+                        self.kafka.properties.insert(prop, value);
+                    }
+                }
+            }
+        }
     }
 
     /// Parses config text; errors carry the 1-based line.
@@ -325,6 +589,54 @@ impl Config {
         if g.max_request_bytes < 1024 {
             return Err("[genesys] max_request_bytes below 1024 cannot carry any context".into());
         }
+        let k = &self.kafka;
+        for (name, value) in [
+            ("brokers", &k.brokers),
+            ("group_id", &k.group_id),
+            ("input_topic", &k.input_topic),
+        ] {
+            if value.trim().is_empty() {
+                return Err(format!("[kafka] {name} must not be empty"));
+            }
+        }
+        if k.dlq_topic() == k.input_topic {
+            return Err("[kafka] dlq_topic must differ from input_topic".into());
+        }
+        if k.max_message_bytes < 1024 {
+            return Err("[kafka] max_message_bytes below 1024 cannot carry an event".into());
+        }
+        if let Some(p) = k
+            .properties
+            .keys()
+            .find(|p| RESERVED_KAFKA_PROPERTIES.contains(&p.as_str()))
+        {
+            return Err(format!(
+                "[kafka.properties] {p} is set by the worker itself (use [kafka] brokers/group_id; offsets are stored only after an event is handled)"
+            ));
+        }
+        let w = &self.worker;
+        if w.max_in_flight == 0 {
+            return Err("[worker] max_in_flight must be at least 1".into());
+        }
+        if w.max_in_flight_bytes < k.max_message_bytes {
+            return Err(format!(
+                "[worker] max_in_flight_bytes ({}) must be at least [kafka] max_message_bytes ({}), or a largest event could never be taken",
+                w.max_in_flight_bytes, k.max_message_bytes
+            ));
+        }
+        if w.retry_pause.is_zero() || w.max_retry_pause < w.retry_pause {
+            return Err(
+                "[worker] retry_pause must be above zero and max_retry_pause at least as long"
+                    .into(),
+            );
+        }
+        if self.audit.max_batch == 0 {
+            return Err("[audit] max_batch must be at least 1".into());
+        }
+        let c = &self.continuity;
+        if c.enabled && c.field.trim().is_empty() {
+            return Err("[continuity] field must not be empty".into());
+        }
         for (key, source) in &g.enrich {
             let ok = matches!(source.as_str(), "@ruleset_version" | "@event_id")
                 || source.starts_with("$.");
@@ -363,6 +675,72 @@ mod tests {
         assert!(bad.validate().unwrap_err().contains("mars-1"));
         let bad = Config::parse("[genesys]\nregion = \"eu-west-1\"\nrequest_timeout = \"ten\"\n");
         assert!(bad.is_err());
+    }
+}
+
+#[cfg(test)]
+mod env_and_worker {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn environment_overrides_deployment_settings_and_passes_properties_through() {
+        let mut c = Config::parse("[genesys]\nregion = \"eu-west-1\"\n").unwrap();
+        assert_eq!(c.kafka.dlq_topic(), "escalations.dlq");
+        c.apply_env(vars(&[
+            ("ESCALATION_MASKER_KAFKA_BROKERS", "k1:9093,k2:9093"),
+            ("ESCALATION_MASKER_KAFKA_INPUT_TOPIC", "esc.in"),
+            ("ESCALATION_MASKER_KAFKA_PROPERTY_SASL_PASSWORD", "pw"),
+            (
+                "ESCALATION_MASKER_KAFKA_PROPERTY_SECURITY_PROTOCOL",
+                "SASL_SSL",
+            ),
+            ("ESCALATION_MASKER_AUDIT_DB", "postgres://audit@db/audit"),
+            (
+                "ESCALATION_MASKER_GENESYS_API_BASE_URL",
+                "http://127.0.0.1:1",
+            ),
+            ("ESCALATION_MASKER_KAFKA_GROUP_ID", ""),
+            ("UNRELATED", "x"),
+        ]));
+        assert_eq!(c.kafka.brokers, "k1:9093,k2:9093");
+        assert_eq!(c.kafka.dlq_topic(), "esc.in.dlq");
+        assert_eq!(
+            c.kafka.group_id, "escalation-masker",
+            "empty values are ignored"
+        );
+        assert_eq!(c.kafka.properties["sasl.password"], "pw");
+        assert_eq!(c.kafka.properties["security.protocol"], "SASL_SSL");
+        assert_eq!(c.audit.db, "postgres://audit@db/audit");
+        assert_eq!(
+            c.genesys.api_base_url.as_deref(),
+            Some("http://127.0.0.1:1")
+        );
+        c.validate().unwrap();
+    }
+
+    #[test]
+    fn unsafe_worker_settings_are_refused_with_the_reason() {
+        let base = "[genesys]\nregion = \"eu-west-1\"\n";
+        let check = |extra: &str| {
+            Config::parse(&format!("{base}{extra}"))
+                .unwrap()
+                .validate()
+                .unwrap_err()
+        };
+        assert!(
+            check("[kafka.properties]\n\"enable.auto.offset.store\" = \"true\"\n")
+                .contains("set by the worker")
+        );
+        assert!(check("[kafka]\ndlq_topic = \"escalations\"\n").contains("differ"));
+        assert!(check("[worker]\nmax_in_flight = 0\n").contains("max_in_flight"));
+        assert!(check("[worker]\nmax_in_flight_bytes = 2048\n").contains("max_message_bytes"));
     }
 }
 

@@ -8,8 +8,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use escalation_masker::audit::{AuditStore, KafkaPosition, Outcome, Query, SqliteStore};
+use escalation_masker::config::ContinuityConfig;
 use escalation_masker::masking::{KeyPolicy, Ruleset};
 use escalation_masker::mock_genesys::{Fault, FaultKind, MockConfig};
+use escalation_masker::pipeline::continuity::Continuity;
 use escalation_masker::pipeline::{Handled, Handler, Incoming};
 
 async fn handler(
@@ -28,6 +30,11 @@ async fn handler(
         audit: audit.clone(),
         worker: "w-test".into(),
         max_bytes: 1 << 20,
+        continuity: Some(Arc::new(Continuity::new(
+            &[9u8; 32],
+            &ContinuityConfig::default(),
+            audit.clone(),
+        ))),
     };
     (h, audit)
 }
@@ -224,4 +231,80 @@ async fn the_egress_guard_blocks_what_a_faulty_ruleset_lets_through() {
     assert!(!payload.contains("4111"), "{payload}");
     assert!(payload.contains("[CARD]"), "{payload}");
     assert_eq!(m.state.api_requests(), 0, "nothing reached Genesys");
+}
+
+#[tokio::test]
+async fn a_repeat_escalation_names_the_previous_conversation() {
+    let m = common::default_mock().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (h, _audit) = handler(&m, &default_rules(), &dir).await;
+    let ev = |id: &str, conv: &str, customer: &str| {
+        format!(
+            r#"{{"eventId":"{id}","conversationId":"{conv}","customer":{{"externalId":"{customer}"}},"context":{{"note":"hi"}}}}"#
+        )
+    };
+    for (i, (id, conv, customer)) in [
+        ("e1", "conv-1", "cust-7"),
+        ("e2", "conv-2", "cust-7"),
+        ("e3", "conv-3", "cust-8"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let payload = ev(id, conv, customer);
+        let out = h
+            .handle(&Incoming {
+                payload: payload.as_bytes(),
+                position: at(i as i64),
+            })
+            .await
+            .expect("audited");
+        assert!(matches!(out, Handled::Done(_)), "{out:?}");
+    }
+    let sent = m.state.received();
+    let attrs = |conv: &str| {
+        sent.iter()
+            .find(|r| r.conversation_id == conv)
+            .map(|r| r.body["attributes"].clone())
+            .expect("received")
+    };
+    assert!(attrs("conv-1").get("previousConversationId").is_none());
+    assert_eq!(attrs("conv-2")["previousConversationId"], "conv-1");
+    assert!(attrs("conv-3").get("previousConversationId").is_none());
+}
+
+#[tokio::test]
+async fn giving_up_dead_letters_a_masked_event_as_delivery_timeout() {
+    let m = common::default_mock().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (h, audit) = handler(&m, &default_rules(), &dir).await;
+    let inc = Incoming {
+        payload: EVENT.as_bytes(),
+        position: at(5),
+    };
+    let ev = h.decode(inc.payload).expect("valid");
+    let last = escalation_masker::genesys::GenesysError::Exhausted {
+        attempts: 6,
+        elapsed: std::time::Duration::from_secs(60),
+        last: "server_error".into(),
+    };
+    let out = h.give_up(&inc, &ev, &last).await.expect("audited");
+    let Handled::DeadLetter(rec, letter) = out else {
+        panic!("expected a dead letter, got {out:?}")
+    };
+    assert_eq!(rec.record.outcome, Outcome::DeadLettered);
+    assert_eq!(rec.record.reason.as_deref(), Some("delivery_timeout"));
+    let text = String::from_utf8_lossy(&letter.payload);
+    assert!(
+        !text.contains("4111 1111") && text.contains("****1111"),
+        "{text}"
+    );
+    assert!(
+        letter
+            .headers
+            .iter()
+            .any(|(k, v)| k == "escalation.error.class" && v == "delivery_timeout")
+    );
+    assert_eq!(audit.query(&Query::default()).await.expect("q").len(), 1);
+    assert!(m.state.received().is_empty());
 }

@@ -6,15 +6,17 @@
 //! its Kafka offset after that. Auditors read it back with queries, recompute the chain with
 //! [`verify`], and export signed-off ranges.
 
+mod group;
 mod pg;
 mod record;
 mod sqlite;
 mod store;
 
+pub use group::GroupCommit;
 pub use pg::PgStore;
 pub use record::{
     AuditFinding, AuditRecord, ChainBreak, GENESIS, KafkaPosition, NewRecord, Outcome,
     Verification, chain_hash, now_rfc3339, verify, verify_from,
 };
 pub use sqlite::SqliteStore;
-pub use store::{AuditError, AuditStore, Query, Stats, open};
+pub use store::{AuditError, AuditStore, Query, Stats, open, redact_url};

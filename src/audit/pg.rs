@@ -9,7 +9,7 @@ use tokio_postgres::{Client, NoTls, Row};
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
 use super::store::{
     AuditError, AuditStore, COLUMNS, Query, check_schema_version, first_line, normalise_batch,
-    redact_url, schema_sql,
+    redact_url, remember_sql, schema_sql,
 };
 
 /// Serializes chain appends across every connection to the database.
@@ -322,6 +322,38 @@ impl AuditStore for PgStore {
             .await
             .map_err(db_err)?;
         Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
+    async fn last_conversation(
+        &self,
+        customer_key: &str,
+    ) -> Result<Option<(String, i64)>, AuditError> {
+        let client = self.client.lock().await;
+        let row = client
+            .query_opt(
+                "SELECT conversation_id, at_ms FROM customer_continuity WHERE customer_key = $1",
+                &[&customer_key],
+            )
+            .await
+            .map_err(db_err)?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
+    async fn remember_conversation(
+        &self,
+        customer_key: &str,
+        conversation_id: &str,
+        at_ms: i64,
+    ) -> Result<(), AuditError> {
+        let client = self.client.lock().await;
+        client
+            .execute(
+                &remember_sql('$'),
+                &[&customer_key, &conversation_id, &at_ms],
+            )
+            .await
+            .map(|_| ())
+            .map_err(db_err)
     }
 
     async fn seq_range(

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
 use super::store::{
     AuditError, AuditStore, COLUMNS, Query, check_schema_version, first_line, normalise_batch,
-    schema_sql,
+    remember_sql, schema_sql,
 };
 
 /// The SQLite audit store.
@@ -239,6 +239,38 @@ impl AuditStore for SqliteStore {
             })
             .optional()
             .map_err(db_err)
+        })
+        .await
+    }
+
+    async fn last_conversation(
+        &self,
+        customer_key: &str,
+    ) -> Result<Option<(String, i64)>, AuditError> {
+        let key = customer_key.to_string();
+        self.with(move |conn| {
+            conn.query_row(
+                "SELECT conversation_id, at_ms FROM customer_continuity WHERE customer_key = ?1",
+                [key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db_err)
+        })
+        .await
+    }
+
+    async fn remember_conversation(
+        &self,
+        customer_key: &str,
+        conversation_id: &str,
+        at_ms: i64,
+    ) -> Result<(), AuditError> {
+        let (key, conv) = (customer_key.to_string(), conversation_id.to_string());
+        self.with(move |conn| {
+            conn.execute(&remember_sql('?'), params![key, conv, at_ms])
+                .map(|_| ())
+                .map_err(db_err)
         })
         .await
     }

@@ -73,6 +73,7 @@ CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
 CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log (event_id, outcome);
 CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_schema (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS customer_continuity (customer_key TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, at_ms BIGINT NOT NULL);
 INSERT INTO audit_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM audit_schema);
 "
     )
@@ -190,6 +191,19 @@ pub trait AuditStore: Send + Sync {
     ) -> Result<Option<(i64, i64)>, AuditError>;
     /// Whether `event_id` was already delivered (so a redelivery is recorded as a duplicate).
     async fn delivered(&self, event_id: &str) -> Result<bool, AuditError>;
+    /// The latest conversation remembered for a customer (keyed hash, never the raw id) and when
+    /// (milliseconds since the epoch). Kept beside the log, outside the hash chain.
+    async fn last_conversation(
+        &self,
+        customer_key: &str,
+    ) -> Result<Option<(String, i64)>, AuditError>;
+    /// Remembers a customer's latest conversation (a later `at_ms` wins).
+    async fn remember_conversation(
+        &self,
+        customer_key: &str,
+        conversation_id: &str,
+        at_ms: i64,
+    ) -> Result<(), AuditError>;
     /// Counts by outcome, rule and day, reading the log page by page (memory stays bounded).
     async fn stats(&self) -> Result<Stats, AuditError> {
         let mut tally = Tally::default();
@@ -202,6 +216,15 @@ pub trait AuditStore: Send + Sync {
         }
         Ok(tally.finish())
     }
+}
+
+/// The upsert both stores use for [`AuditStore::remember_conversation`] (`?1..?3` / `$1..$3`).
+pub(crate) fn remember_sql(p: char) -> String {
+    format!(
+        "INSERT INTO customer_continuity (customer_key, conversation_id, at_ms) VALUES ({p}1, {p}2, {p}3) \
+         ON CONFLICT (customer_key) DO UPDATE SET conversation_id = excluded.conversation_id, at_ms = excluded.at_ms \
+         WHERE excluded.at_ms >= customer_continuity.at_ms"
+    )
 }
 
 /// Opens a store from a URL: `sqlite://PATH` (created if missing) or `postgres://…`.

@@ -9,12 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{AuditCommand, AuditFormat, AuditQueryArgs};
 use crate::audit::{self, AuditRecord, AuditStore, GENESIS, Outcome, Query};
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")
-}
+use super::runtime;
 
 /// Normalises a user-given time (`2026-11-25`, RFC 3339 with any offset) to the stored form.
 pub(crate) fn normalise_time(t: &str) -> anyhow::Result<String> {

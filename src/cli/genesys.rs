@@ -12,12 +12,7 @@ use crate::genesys::{Credentials, Deliverer, Delivery, GenesysClient};
 use crate::masking::{KeyPolicy, Ruleset};
 use crate::mock_genesys::{self, MockConfig};
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")
-}
+use super::runtime;
 
 pub(super) fn patch(args: &PatchArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::load(&args.config)?;

@@ -3,9 +3,13 @@
 //! 0 success, 1 the input or rules had problems (reported above), 2 the command could not run.
 
 mod audit;
+mod demo;
 mod genesys;
 mod mask;
 mod rules;
+mod worker;
+
+pub use worker::event_key;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +36,16 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the whole pipeline on this machine with no set-up: in-process Kafka, mock Genesys,
+    /// SQLite audit, the shipped rules and example events.
+    Demo(DemoArgs),
+    /// Run the worker: consume escalation events, mask, deliver to Genesys, audit, dead-letter bad input.
+    Run(RunArgs),
+    /// Publish JSON Lines events to the input topic, keyed by conversationId (for producers' tests).
+    Produce(ProduceArgs),
+    /// Work with the dead-letter topic.
+    #[command(subcommand)]
+    Dlq(DlqCommand),
     /// Mask JSON / JSON Lines (or plain text with --text) from FILE or stdin, one masked line per input line.
     Mask(MaskArgs),
     /// Check, test, explain and compare masking rule files.
@@ -44,6 +58,70 @@ pub enum Command {
     /// Query, verify, export and count the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+}
+
+/// `run` flags.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The configuration file (see examples/config.toml); ESCALATION_MASKER_* variables override it.
+    #[arg(long, value_name = "FILE", env = "ESCALATION_MASKER_CONFIG")]
+    pub config: PathBuf,
+}
+
+/// `produce` flags.
+#[derive(Debug, Args)]
+pub struct ProduceArgs {
+    /// The configuration file (brokers, topic, Kafka properties).
+    #[arg(long, value_name = "FILE", env = "ESCALATION_MASKER_CONFIG")]
+    pub config: PathBuf,
+    /// Publish to this topic instead of [kafka] input_topic.
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// JSON Lines files of events; none or `-` reads stdin.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// `dlq` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DlqCommand {
+    /// Re-publish dead-lettered events to the input topic (after a fix), optionally filtered.
+    Replay(DlqReplayArgs),
+}
+
+/// `dlq replay` flags.
+#[derive(Debug, Args)]
+pub struct DlqReplayArgs {
+    /// The configuration file (brokers, topics).
+    #[arg(long, value_name = "FILE", env = "ESCALATION_MASKER_CONFIG")]
+    pub config: PathBuf,
+    /// Only letters dead-lettered at or after this time (2026-11-25 or RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only letters with this error class (e.g. delivery_timeout, genesys_not_found).
+    #[arg(long, value_name = "CLASS")]
+    pub reason: Option<String>,
+    /// Count what would be replayed, publish nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `demo` flags.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Use this Kafka broker (HOST:PORT) instead of the in-process mock cluster; the demo creates
+    /// its own uniquely named topics there.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub broker: Option<String>,
+    /// The masking rules.
+    #[arg(long, value_name = "DIR", default_value = "masking-rules")]
+    pub rules: PathBuf,
+    /// The example events (JSON Lines).
+    #[arg(long, value_name = "FILE", default_value = "examples/events.jsonl")]
+    pub events: PathBuf,
+    /// Print only the summary, not each event.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Output formats of `audit query` and `audit stats`.
@@ -271,6 +349,15 @@ pub struct ExplainArgs {
 
 /// Describes a JSON parse error by kind and position only. serde_json's own message can quote the
 /// input (with `arbitrary_precision` it echoes numbers), and input may hold exactly what we hide.
+/// The async runtime every networked command runs on.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
 pub(crate) fn json_error(e: &serde_json::Error) -> String {
     let kind = match e.classify() {
         serde_json::error::Category::Syntax => "syntax error",
@@ -290,6 +377,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Patch(args) => genesys::patch(&args),
         Command::MockGenesys(args) => genesys::mock(&args),
         Command::Audit(cmd) => audit::run(cmd),
+        Command::Run(args) => worker::run(&args),
+        Command::Produce(args) => worker::produce(&args),
+        Command::Dlq(DlqCommand::Replay(args)) => worker::dlq_replay(&args),
+        Command::Demo(args) => demo::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -29,7 +29,8 @@ pub struct MockConfig {
     pub client_secret: String,
     /// Lifetime of issued tokens.
     pub token_ttl: Duration,
-    /// Only seeded conversations exist (404 otherwise); when false, any id is a live conversation.
+    /// Only seeded conversations and participants exist (404 otherwise); when false, any
+    /// conversation id is live and any participant id named in a PATCH is one of its customers.
     pub strict: bool,
     /// Largest request body accepted (Genesys: 512,000 bytes); larger ones get 413.
     pub max_body_bytes: usize,
@@ -466,10 +467,18 @@ async fn patch_attributes(
     }
     {
         let mut convs = lock(&st.conversations);
-        let Some(p) = convs
-            .get_mut(&id)
-            .and_then(|ps| ps.iter_mut().find(|p| p.id == pid))
-        else {
+        let Some(ps) = convs.get_mut(&id) else {
+            return not_found("conversation", &corr);
+        };
+        // Outside strict mode any named participant exists (as a customer), like any conversation.
+        if !st.cfg.strict && !ps.iter().any(|p| p.id == pid) {
+            ps.push(Participant {
+                id: pid.clone(),
+                purpose: "customer".into(),
+                attributes: Map::new(),
+            });
+        }
+        let Some(p) = ps.iter_mut().find(|p| p.id == pid) else {
             return not_found("participant", &corr);
         };
         p.attributes.extend(attributes.clone());

@@ -16,9 +16,11 @@ use crate::audit::{
     AuditError, AuditFinding, AuditRecord, AuditStore, KafkaPosition, NewRecord, Outcome,
     now_rfc3339,
 };
-use crate::event::{self, EscalationEvent};
+use crate::event::{self, EscalationEvent, EventError};
 use crate::genesys::{Deliverer, Delivery, GenesysError};
 use crate::masking::{Report, Ruleset};
+
+use super::continuity::{Continuity, now_ms};
 
 /// One consumed record.
 #[derive(Debug, Clone)]
@@ -61,6 +63,8 @@ pub struct Handler {
     pub worker: String,
     /// Largest accepted record.
     pub max_bytes: usize,
+    /// Links repeated escalations of a customer (`None`: off).
+    pub continuity: Option<Arc<Continuity>>,
 }
 
 /// Replaces every card number left in `v` by `[CARD]`: the dead-letter topic must not become a
@@ -80,10 +84,26 @@ fn scrub_cards(v: &mut Value) {
 }
 
 impl Handler {
-    /// Handles one record.
+    /// Decodes and handles one record.
     pub async fn handle(&self, inc: &Incoming<'_>) -> Result<Handled, AuditError> {
+        let decoded = self.decode(inc.payload);
+        self.handle_decoded(inc, &decoded).await
+    }
+
+    /// Decodes a record with this handler's size limit (the worker decodes first to order events by
+    /// conversation, then hands the result to [`Handler::handle_decoded`], possibly several times).
+    pub fn decode(&self, payload: &[u8]) -> Result<EscalationEvent, EventError> {
+        event::decode(payload, self.max_bytes)
+    }
+
+    /// Handles a record already decoded; safe to call again after [`Handled::Retry`].
+    pub async fn handle_decoded(
+        &self,
+        inc: &Incoming<'_>,
+        decoded: &Result<EscalationEvent, EventError>,
+    ) -> Result<Handled, AuditError> {
         let rs = self.rules.clone();
-        let ev = match event::decode(inc.payload, self.max_bytes) {
+        let ev = match decoded {
             Ok(ev) => ev,
             Err(e) => {
                 // Not an event: mask whatever text there is and dead-letter it with the reason.
@@ -124,13 +144,56 @@ impl Handler {
         self.deliver(ev, &rs, inc).await
     }
 
+    /// Gives up on an event Genesys kept refusing transiently for too long: audited and
+    /// dead-lettered as `delivery_timeout`, masked, so an operator can replay it later.
+    pub async fn give_up(
+        &self,
+        inc: &Incoming<'_>,
+        ev: &EscalationEvent,
+        last: &GenesysError,
+    ) -> Result<Handled, AuditError> {
+        let rs = self.rules.clone();
+        let mut doc = ev.doc.clone();
+        let report = rs.mask_value(&mut doc);
+        scrub_cards(&mut doc);
+        let mut record = self.base(
+            &rs,
+            inc,
+            &ev.event_id,
+            &ev.conversation_id,
+            Outcome::DeadLettered,
+            Some("delivery_timeout"),
+            &report,
+        );
+        record.participant_id = ev.participant_id.clone();
+        let payload = serde_json::to_vec(&doc).unwrap_or_default();
+        let message = format!(
+            "Genesys stayed unavailable past the delivery timeout; last error: {}",
+            last.class()
+        );
+        let letter = self.letter(payload, &rs, inc, "delivery_timeout", &message, "deliver");
+        Ok(Handled::DeadLetter(self.store(record).await?, letter))
+    }
+
     async fn deliver(
         &self,
-        mut ev: EscalationEvent,
+        ev: &EscalationEvent,
         rs: &Ruleset,
         inc: &Incoming<'_>,
     ) -> Result<Handled, AuditError> {
+        let mut ev = ev.clone();
         let report = rs.mask_value(&mut ev.doc);
+        let now = now_ms();
+        if let Some(c) = &self.continuity
+            && let Some(Value::Object(ctx)) = ev.doc.get_mut("context")
+        {
+            let mut linked = std::mem::take(ctx);
+            let result = c.link(&ev, &mut linked, now).await;
+            if let Some(Value::Object(ctx)) = ev.doc.get_mut("context") {
+                *ctx = linked;
+            }
+            result?;
+        }
         let context = ev.context().clone();
         let delivery = Delivery {
             conversation_id: &ev.conversation_id,
@@ -160,7 +223,14 @@ impl Handler {
                 record.target = Some(d.target.as_str().to_string());
                 record.http_status = Some(d.status);
                 record.attempts = d.attempts;
-                Ok(Handled::Done(self.store(record).await?))
+                let stored = self.store(record).await?;
+                if let Some(c) = &self.continuity
+                    && let Err(e) = c.remember(&ev, now).await
+                {
+                    // The event is delivered and audited; a missed link is not worth a redelivery.
+                    tracing::warn!(event_id = %ev.event_id, error = %e, "continuity not recorded");
+                }
+                Ok(Handled::Done(stored))
             }
             Err(e) if e.is_transient() => Ok(Handled::Retry(e)),
             Err(e) => {
@@ -174,7 +244,7 @@ impl Handler {
                 if let GenesysError::Rejected { info, .. } = &e {
                     record.http_status = Some(info.status);
                 }
-                let mut doc = ev.doc;
+                let mut doc = ev.doc.clone();
                 scrub_cards(&mut doc);
                 let payload = serde_json::to_vec(&doc).unwrap_or_default();
                 let letter = self.letter(payload, rs, inc, e.class(), &e.to_string(), "deliver");

@@ -4,8 +4,12 @@
 //! mask, deliver, audit, dead letter) and the offset bookkeeping that makes at-least-once safe with
 //! events in flight ([`offsets`]).
 
+pub mod continuity;
 pub mod handler;
+pub mod kafka;
 pub mod offsets;
+pub mod setup;
+pub mod worker;
 
 pub use handler::{DeadLetter, Handled, Handler, Incoming};
 pub use offsets::PartitionOffsets;

@@ -1,0 +1,200 @@
+//! Everything the pipeline says to Kafka, through librdkafka: client settings built from
+//! `[kafka]`, the start-up checks that name what is wrong, and the producer used for dead letters,
+//! `produce` and `dlq replay`. Keeping it here means a real cluster (SASL/TLS, MSK, Redpanda) is a
+//! configuration change, never a code change.
+
+use std::time::Duration;
+
+use rdkafka::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::types::RDKafkaErrorCode;
+
+use crate::config::KafkaConfig;
+
+/// Why talking to Kafka failed, in words an operator can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum KafkaProblem {
+    /// The client could not be created (usually a bad `[kafka.properties]` entry).
+    #[error("invalid Kafka client settings: {0}")]
+    Settings(String),
+    /// No broker answered.
+    #[error(
+        "cannot reach the Kafka brokers {brokers} within {timeout:?}: {message} (check [kafka] brokers / ESCALATION_MASKER_KAFKA_BROKERS and any SASL/TLS properties)"
+    )]
+    Unreachable {
+        /// The bootstrap list.
+        brokers: String,
+        /// How long we waited.
+        timeout: Duration,
+        /// librdkafka's reason.
+        message: String,
+    },
+    /// A topic the worker needs does not exist.
+    #[error(
+        "Kafka topic {topic:?} ({role}) does not exist: create it (e.g. with 3 partitions) or fix [kafka] {role}"
+    )]
+    TopicMissing {
+        /// The topic.
+        topic: String,
+        /// `input_topic` or `dlq_topic`.
+        role: &'static str,
+    },
+    /// Any other Kafka error.
+    #[error("Kafka {what}: {message}")]
+    Other {
+        /// What we were doing.
+        what: &'static str,
+        /// librdkafka's reason.
+        message: String,
+    },
+}
+
+impl KafkaProblem {
+    /// Wraps a librdkafka error with what we were doing.
+    pub fn other(what: &'static str, e: &KafkaError) -> KafkaProblem {
+        KafkaProblem::Other {
+            what,
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Settings shared by every client: brokers, client id, pass-through properties.
+pub fn base_config(cfg: &KafkaConfig) -> ClientConfig {
+    let mut c = ClientConfig::new();
+    c.set("bootstrap.servers", &cfg.brokers)
+        .set("client.id", &cfg.client_id)
+        // Event-sized messages; the broker's own limit still applies.
+        .set(
+            "message.max.bytes",
+            (cfg.max_message_bytes + 64 * 1024).to_string(),
+        );
+    for (k, v) in &cfg.properties {
+        c.set(k, v);
+    }
+    c
+}
+
+/// The worker's consumer settings: offsets are stored by the worker only after an event is
+/// handled, and auto-commit then commits what was stored.
+pub fn consumer_config(cfg: &KafkaConfig) -> ClientConfig {
+    let mut c = base_config(cfg);
+    c.set("group.id", &cfg.group_id)
+        .set("enable.auto.offset.store", "false")
+        .set("enable.auto.commit", "true")
+        .set("auto.offset.reset", "earliest")
+        .set_if_absent("auto.commit.interval.ms", "1000")
+        .set_if_absent("session.timeout.ms", "10000")
+        .set_if_absent("heartbeat.interval.ms", "2000")
+        // Bounded prefetch: the backlog stays in Kafka, not in our memory.
+        .set_if_absent("queued.max.messages.kbytes", "8192")
+        .set_if_absent("fetch.max.bytes", "8388608")
+        .set(
+            "max.partition.fetch.bytes",
+            (cfg.max_message_bytes + 64 * 1024).to_string(),
+        );
+    c
+}
+
+/// Settings for producers (dead letters, `produce`, `dlq replay`): acknowledged by all in-sync
+/// replicas before a send counts.
+pub fn producer_config(cfg: &KafkaConfig) -> ClientConfig {
+    let mut c = base_config(cfg);
+    c.set_if_absent("acks", "all")
+        .set_if_absent("linger.ms", "5")
+        .set_if_absent("message.timeout.ms", "30000");
+    c
+}
+
+trait SetIfAbsent {
+    fn set_if_absent(&mut self, key: &str, value: &str) -> &mut Self;
+}
+
+impl SetIfAbsent for ClientConfig {
+    fn set_if_absent(&mut self, key: &str, value: &str) -> &mut Self {
+        if self.get(key).is_none() {
+            self.set(key, value);
+        }
+        self
+    }
+}
+
+/// Creates a producer.
+pub fn producer(cfg: &KafkaConfig) -> Result<FutureProducer, KafkaProblem> {
+    producer_config(cfg)
+        .create()
+        .map_err(|e| KafkaProblem::Settings(e.to_string()))
+}
+
+/// Checks that the brokers answer and each `(topic, role)` exists; returns each topic's partition
+/// count. Blocking (librdkafka metadata call): run it on a blocking thread.
+pub fn check_topics(
+    cfg: &KafkaConfig,
+    topics: &[(&str, &'static str)],
+) -> Result<Vec<usize>, KafkaProblem> {
+    let consumer: BaseConsumer = base_config(cfg)
+        .set("group.id", &cfg.group_id)
+        .set("allow.auto.create.topics", "false")
+        .create()
+        .map_err(|e| KafkaProblem::Settings(e.to_string()))?;
+    let mut counts = Vec::new();
+    for (topic, role) in topics {
+        let md = consumer
+            .fetch_metadata(Some(topic), cfg.startup_timeout)
+            .map_err(|e| match e {
+                KafkaError::MetadataFetch(
+                    RDKafkaErrorCode::UnknownTopicOrPartition | RDKafkaErrorCode::UnknownTopic,
+                ) => KafkaProblem::TopicMissing {
+                    topic: topic.to_string(),
+                    role,
+                },
+                e => KafkaProblem::Unreachable {
+                    brokers: cfg.brokers.clone(),
+                    timeout: cfg.startup_timeout,
+                    message: e.to_string(),
+                },
+            })?;
+        let t = md.topics().iter().find(|t| t.name() == *topic);
+        match t {
+            Some(t) if t.error().is_none() && !t.partitions().is_empty() => {
+                counts.push(t.partitions().len())
+            }
+            _ => {
+                return Err(KafkaProblem::TopicMissing {
+                    topic: topic.to_string(),
+                    role,
+                });
+            }
+        }
+    }
+    Ok(counts)
+}
+
+/// Sends one record and waits for the broker's acknowledgement; returns (partition, offset).
+pub async fn send_acked(
+    producer: &FutureProducer,
+    topic: &str,
+    key: Option<&[u8]>,
+    payload: &[u8],
+    headers: &[(String, String)],
+) -> Result<(i32, i64), KafkaError> {
+    let mut h = OwnedHeaders::new_with_capacity(headers.len());
+    for (k, v) in headers {
+        h = h.insert(Header {
+            key: k,
+            value: Some(v.as_bytes()),
+        });
+    }
+    let mut record = FutureRecord::to(topic).payload(payload).headers(h);
+    if let Some(k) = key {
+        record = record.key(k);
+    }
+    producer
+        .send(record, Duration::from_secs(30))
+        .await
+        .map(|d| (d.partition, d.offset))
+        .map_err(|(e, _)| e)
+}

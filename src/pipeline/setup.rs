@@ -1,0 +1,130 @@
+//! Start-up: everything the worker needs, each checked before the first event is taken, so a
+//! misconfiguration is one clear message instead of a stream of dead letters. Order: rules (local,
+//! cheapest), audit store, Kafka brokers and topics, Genesys credentials.
+
+use std::sync::Arc;
+
+use crate::audit::{self, AuditError, AuditStore, GroupCommit};
+use crate::config::Config;
+use crate::genesys::{Credentials, Deliverer, GenesysClient, GenesysError};
+use crate::masking::{KeyPolicy, LoadError, Ruleset};
+
+use super::continuity::{Continuity, ContinuityKeyError};
+use super::handler::Handler;
+use super::kafka::{self, KafkaProblem};
+
+/// What is wrong at start-up, one variant per dependency.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The masking rules do not load.
+    #[error("masking rules in {dir}: {source}")]
+    Rules {
+        /// The rules directory.
+        dir: String,
+        /// Why.
+        source: LoadError,
+    },
+    /// The audit database cannot be used.
+    #[error("audit store: {0}")]
+    Audit(#[from] AuditError),
+    /// Kafka is unreachable or a topic is missing.
+    #[error(transparent)]
+    Kafka(#[from] KafkaProblem),
+    /// Genesys credentials are missing or rejected, or Genesys is unreachable.
+    #[error("Genesys Cloud: {0}")]
+    Genesys(#[from] GenesysError),
+    /// The continuity key is unusable.
+    #[error(transparent)]
+    Continuity(#[from] ContinuityKeyError),
+}
+
+/// What [`prepare`] found, for the start-up log line.
+#[derive(Clone)]
+pub struct Prepared {
+    /// Ready to handle records.
+    pub handler: Arc<Handler>,
+    /// Partitions of the input topic.
+    pub input_partitions: usize,
+}
+
+/// Default instance name: `<hostname>-<pid>`.
+pub fn default_worker_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "worker".into());
+    format!("{host}-{}", std::process::id())
+}
+
+/// Loads and checks everything `run` needs.
+pub async fn prepare(cfg: &Config) -> Result<Prepared, StartError> {
+    let dir = cfg.rules.dir.clone();
+    let rules = Ruleset::load(&dir, KeyPolicy::Required).map_err(|source| StartError::Rules {
+        dir: dir.display().to_string(),
+        source,
+    })?;
+    tracing::info!(
+        version = rules.version(),
+        rules = rules.rules().len(),
+        "masking rules loaded"
+    );
+
+    let store = audit::open(&cfg.audit.db).await?;
+    let head = store.head().await?;
+    tracing::info!(
+        db = %audit::redact_url(&cfg.audit.db),
+        head_seq = head.as_ref().map_or(0, |h| h.0),
+        "audit store ready"
+    );
+    let store: Arc<dyn AuditStore> = Arc::new(GroupCommit::new(store, cfg.audit.max_batch));
+
+    let k = cfg.kafka.clone();
+    let counts = tokio::task::spawn_blocking(move || {
+        let dlq = k.dlq_topic();
+        kafka::check_topics(&k, &[(&k.input_topic, "input_topic"), (&dlq, "dlq_topic")])
+    })
+    .await
+    .map_err(|e| KafkaProblem::Other {
+        what: "start-up check",
+        message: e.to_string(),
+    })??;
+    tracing::info!(
+        brokers = %cfg.kafka.brokers,
+        topic = %cfg.kafka.input_topic,
+        partitions = counts[0],
+        "Kafka reachable"
+    );
+
+    let creds = Credentials::from_env(&cfg.genesys.client_id_env, &cfg.genesys.client_secret_env)?;
+    let client = GenesysClient::new(&cfg.genesys, creds)?;
+    client.check_credentials().await?;
+    tracing::info!("Genesys credentials accepted");
+    let deliverer = Arc::new(Deliverer::new(client, &cfg.genesys));
+
+    let continuity = if cfg.continuity.enabled {
+        let (c, shared) = Continuity::from_config(&cfg.continuity, store.clone())?;
+        if !shared {
+            tracing::warn!(
+                var = %cfg.continuity.key_env,
+                "no continuity key set: repeat escalations are linked only within this process"
+            );
+        }
+        Some(Arc::new(c))
+    } else {
+        None
+    };
+    let handler = Handler {
+        rules: Arc::new(rules),
+        deliverer,
+        audit: store,
+        worker: cfg.worker.id.clone().unwrap_or_else(default_worker_id),
+        max_bytes: cfg.kafka.max_message_bytes,
+        continuity,
+    };
+    Ok(Prepared {
+        handler: Arc::new(handler),
+        input_partitions: counts[0],
+    })
+}

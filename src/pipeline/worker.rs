@@ -1,0 +1,658 @@
+//! The consumer loop: Kafka records in, one audited outcome per record, offsets stored behind them.
+//!
+//! ```text
+//! consumer.recv ─▶ decode ─▶ lane (per conversation) ─▶ task: handle ─┬─ Done ─────────────┐
+//!   ▲  (bounded: events and bytes in flight;        (retry while      └─ DeadLetter ─▶ DLQ ack ─┤
+//!   │   partitions paused when full)                 Genesys is down,                         ▼
+//!   └──────────── rebalance: commit stored, forget revoked ◀──── store contiguous watermark ◀─┘
+//! ```
+//! Within a partition, events of one conversation run one after another (each waits for its
+//! predecessor's completion); other conversations run concurrently. Memory stays bounded whatever
+//! the backlog: at the in-flight limits every assigned partition is paused (the backlog stays in
+//! Kafka) while the loop keeps polling, so rebalances are still served. While Genesys is down an
+//! event's partition is paused and the event retried until `delivery_timeout`, then dead-lettered.
+//! Offsets are stored only for handled events, and only up to the contiguous done watermark.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{
+    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
+};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{Message, OwnedMessage};
+use rdkafka::producer::FutureProducer;
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot, watch};
+use tokio::task::JoinSet;
+
+use crate::audit::{AuditRecord, KafkaPosition};
+use crate::config::{KafkaConfig, WorkerConfig};
+use crate::event::{EscalationEvent, EventError};
+
+use super::handler::{DeadLetter, Handled, Handler, Incoming};
+use super::kafka::{self, KafkaProblem};
+use super::offsets::PartitionOffsets;
+
+/// Live counters, readable while the worker runs (demo, benchmarks, metrics).
+#[derive(Debug, Default)]
+pub struct WorkerStats {
+    /// Records received from Kafka.
+    pub consumed: AtomicU64,
+    /// Delivered to Genesys and audited.
+    pub delivered: AtomicU64,
+    /// Redeliveries of events already delivered (not re-sent).
+    pub duplicates: AtomicU64,
+    /// Dead-lettered (acknowledged by the DLQ) and audited.
+    pub dead_lettered: AtomicU64,
+    /// Stopped by the egress guard (also dead-lettered).
+    pub blocked: AtomicU64,
+    /// Transient failures that led to a retry of an event.
+    pub retries: AtomicU64,
+    /// Events being handled now.
+    pub in_flight: AtomicU64,
+}
+
+impl WorkerStats {
+    /// Events that reached an outcome (delivered, duplicate, dead-lettered, blocked).
+    pub fn handled(&self) -> u64 {
+        self.delivered.load(Ordering::Relaxed)
+            + self.duplicates.load(Ordering::Relaxed)
+            + self.dead_lettered.load(Ordering::Relaxed)
+            + self.blocked.load(Ordering::Relaxed)
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Events that reached an outcome in this run.
+    pub handled: u64,
+    /// Events still unfinished at the shutdown deadline (they will be redelivered).
+    pub abandoned: u64,
+}
+
+/// Per-partition bookkeeping, shared by the loop, the tasks and the rebalance callbacks.
+#[derive(Default)]
+struct Partitions {
+    map: HashMap<i32, PartState>,
+    next_generation: u64,
+    assignment_changed: bool,
+}
+
+struct PartState {
+    generation: u64,
+    offsets: PartitionOffsets,
+    retrying: usize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Partitions {
+    fn assign(&mut self, partition: i32) {
+        self.next_generation += 1;
+        self.map.insert(
+            partition,
+            PartState {
+                generation: self.next_generation,
+                offsets: PartitionOffsets::new(),
+                retrying: 0,
+            },
+        );
+        self.assignment_changed = true;
+    }
+}
+
+/// The consumer context: commits on revoke and keeps [`Partitions`] in step with the assignment.
+struct Ctx {
+    topic: String,
+    parts: Arc<Mutex<Partitions>>,
+}
+
+impl ClientContext for Ctx {}
+
+impl ConsumerContext for Ctx {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Revoke(tpl) = rebalance {
+            commit(consumer, "revoke");
+            let mut parts = lock(&self.parts);
+            let revoked: Vec<i32> = tpl
+                .elements_for_topic(&self.topic)
+                .iter()
+                .map(|e| e.partition())
+                .collect();
+            for p in &revoked {
+                parts.map.remove(p);
+            }
+            tracing::info!(partitions = ?revoked, "partitions revoked; stored offsets committed");
+        }
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(tpl) => {
+                let mut parts = lock(&self.parts);
+                let assigned: Vec<i32> = tpl
+                    .elements_for_topic(&self.topic)
+                    .iter()
+                    .map(|e| e.partition())
+                    .collect();
+                for p in &assigned {
+                    parts.assign(*p);
+                }
+                tracing::info!(partitions = ?assigned, "partitions assigned");
+            }
+            Rebalance::Error(e) => tracing::warn!(error = %e, "rebalance error"),
+            Rebalance::Revoke(_) => {}
+        }
+    }
+}
+
+fn commit<C: ConsumerContext>(consumer: &impl Consumer<C>, why: &str) {
+    match consumer.commit_consumer_state(CommitMode::Sync) {
+        Ok(()) => tracing::debug!(why, "offsets committed"),
+        Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+        Err(e) => tracing::warn!(why, error = %e, "offset commit failed"),
+    }
+}
+
+type Consumer_ = StreamConsumer<Ctx>;
+
+/// What every event task needs.
+struct Shared {
+    topic: String,
+    dlq_topic: String,
+    handler: Arc<Handler>,
+    consumer: Arc<Consumer_>,
+    producer: FutureProducer,
+    parts: Arc<Mutex<Partitions>>,
+    lanes: Mutex<HashMap<String, (u64, oneshot::Receiver<()>)>>,
+    stats: Arc<WorkerStats>,
+    cfg: WorkerConfig,
+    abandon: watch::Receiver<bool>,
+}
+
+/// Runs the worker until `shutdown` turns true; then finishes in-flight events within
+/// `shutdown_timeout`, commits and returns.
+pub async fn run(
+    kcfg: &KafkaConfig,
+    wcfg: &WorkerConfig,
+    handler: Arc<Handler>,
+    stats: Arc<WorkerStats>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<Summary, KafkaProblem> {
+    let topic = kcfg.input_topic.clone();
+    let parts = Arc::new(Mutex::new(Partitions::default()));
+    let ctx = Ctx {
+        topic: topic.clone(),
+        parts: parts.clone(),
+    };
+    let consumer: Arc<Consumer_> = Arc::new(
+        kafka::consumer_config(kcfg)
+            .create_with_context(ctx)
+            .map_err(|e| KafkaProblem::Settings(e.to_string()))?,
+    );
+    consumer
+        .subscribe(&[&topic])
+        .map_err(|e| KafkaProblem::other("subscribe", &e))?;
+    let (abandon_tx, abandon_rx) = watch::channel(false);
+    let shared = Arc::new(Shared {
+        topic: topic.clone(),
+        dlq_topic: kcfg.dlq_topic(),
+        handler,
+        consumer: consumer.clone(),
+        producer: kafka::producer(kcfg)?,
+        parts: parts.clone(),
+        lanes: Mutex::new(HashMap::new()),
+        stats: stats.clone(),
+        cfg: wcfg.clone(),
+        abandon: abandon_rx,
+    });
+    let events = Arc::new(Semaphore::new(wcfg.max_in_flight));
+    let kib_total = wcfg.max_in_flight_bytes.div_ceil(1024).max(1);
+    let kib = Arc::new(Semaphore::new(kib_total));
+    let mut tasks = JoinSet::new();
+    let mut held: VecDeque<OwnedMessage> = VecDeque::new();
+    let mut paused_full = false;
+    let mut lane_seq = 0u64;
+    tracing::info!(topic = %topic, group = %kcfg.group_id, dlq = %shared.dlq_topic, "worker started");
+
+    'outer: loop {
+        while let Some(done) = tasks.try_join_next() {
+            if let Err(e) = done {
+                tracing::error!(error = %e, "an event task failed");
+            }
+        }
+        if *shutdown.borrow() {
+            break;
+        }
+        if take_assignment_change(&parts) {
+            // Newly assigned partitions start unpaused; re-apply the pause state to them.
+            apply_pauses(&consumer, &parts, &topic, paused_full);
+        }
+        let msg = match held.pop_front() {
+            Some(m) => m,
+            None => {
+                let received = tokio::select! {
+                    _ = shutdown.changed() => continue,
+                    m = consumer.recv() => m,
+                    _ = tokio::time::sleep(Duration::from_millis(200)), if paused_full => {
+                        if events.available_permits() * 2 >= wcfg.max_in_flight
+                            && kib.available_permits() * 2 >= kib_total
+                        {
+                            paused_full = false;
+                            apply_pauses(&consumer, &parts, &topic, false);
+                        }
+                        continue;
+                    }
+                };
+                match received {
+                    Ok(m) => m.detach(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "Kafka consumer error");
+                        continue;
+                    }
+                }
+            }
+        };
+        let need = u32::try_from(msg.payload().map_or(0, <[u8]>::len).div_ceil(1024))
+            .unwrap_or(u32::MAX)
+            .clamp(1, u32::try_from(kib_total).unwrap_or(u32::MAX));
+        let permits = loop {
+            if let (Ok(a), Ok(b)) = (
+                events.clone().try_acquire_owned(),
+                kib.clone().try_acquire_many_owned(need),
+            ) {
+                break (a, b);
+            }
+            if !paused_full {
+                paused_full = true;
+                apply_pauses(&consumer, &parts, &topic, true);
+                tracing::debug!("in-flight limit reached; partitions paused");
+            }
+            // Wait for room while still polling, so rebalances are served; anything that was
+            // already fetched before the pause is held in order.
+            tokio::select! {
+                _ = shutdown.changed() => {
+                    held.push_front(msg);
+                    break 'outer;
+                }
+                m = consumer.recv() => match m {
+                    Ok(m) => held.push_back(m.detach()),
+                    Err(e) => tracing::warn!(error = %e, "Kafka consumer error"),
+                },
+                _ = tokio::time::sleep(Duration::from_millis(20)) => {}
+            }
+        };
+        shared.stats.consumed.fetch_add(1, Ordering::Relaxed);
+        let partition = msg.partition();
+        let offset = msg.offset();
+        let generation = {
+            let mut p = lock(&parts);
+            if !p.map.contains_key(&partition) {
+                p.assign(partition);
+            }
+            let st = p.map.get_mut(&partition).map(|st| {
+                st.offsets.started(offset);
+                st.generation
+            });
+            st.unwrap_or_default()
+        };
+        let decoded = shared.handler.decode(msg.payload().unwrap_or_default());
+        // Events of one conversation wait for their predecessor; others go at once.
+        let (wait, done_tx, lane) = match &decoded {
+            Ok(ev) => {
+                lane_seq += 1;
+                let (tx, rx) = oneshot::channel();
+                let prev = lock(&shared.lanes).insert(ev.conversation_id.clone(), (lane_seq, rx));
+                (
+                    prev.map(|(_, rx)| rx),
+                    Some(tx),
+                    Some((ev.conversation_id.clone(), lane_seq)),
+                )
+            }
+            Err(_) => (None, None, None),
+        };
+        let task = EventTask {
+            shared: shared.clone(),
+            msg,
+            decoded,
+            generation,
+            received: Instant::now(),
+            _permits: permits,
+        };
+        tasks.spawn(task.run(wait, done_tx, lane));
+    }
+
+    // Shutdown: no new events; give in-flight ones their deadline, then commit what is stored.
+    let in_flight = tasks.len();
+    tracing::info!(
+        in_flight,
+        timeout = ?wcfg.shutdown_timeout,
+        "shutting down: finishing in-flight events"
+    );
+    let finished = tokio::time::timeout(wcfg.shutdown_timeout, async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await
+    .is_ok();
+    let mut abandoned = 0;
+    if !finished {
+        abandoned = tasks.len() as u64;
+        let _ = abandon_tx.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+            while tasks.join_next().await.is_some() {}
+        })
+        .await;
+        tasks.abort_all();
+        tracing::warn!(
+            abandoned,
+            "shutdown deadline passed; unfinished events will be redelivered"
+        );
+    }
+    let c = consumer.clone();
+    tokio::task::spawn_blocking(move || {
+        commit(c.as_ref(), "shutdown");
+        c.unsubscribe();
+    })
+    .await
+    .map_err(|e| KafkaProblem::Other {
+        what: "shutdown",
+        message: e.to_string(),
+    })?;
+    drop(shared);
+    // Closing the consumer blocks (leave group); keep it off the async threads.
+    tokio::task::spawn_blocking(move || drop(consumer))
+        .await
+        .map_err(|e| KafkaProblem::Other {
+            what: "close",
+            message: e.to_string(),
+        })?;
+    let summary = Summary {
+        handled: stats.handled(),
+        abandoned,
+    };
+    tracing::info!(handled = summary.handled, abandoned, "worker stopped");
+    Ok(summary)
+}
+
+fn take_assignment_change(parts: &Mutex<Partitions>) -> bool {
+    std::mem::take(&mut lock(parts).assignment_changed)
+}
+
+/// Pauses every assigned partition when `all` (in-flight limits reached), else only those with an
+/// event waiting for Genesys; resumes the rest.
+fn apply_pauses(consumer: &Consumer_, parts: &Mutex<Partitions>, topic: &str, all: bool) {
+    let (mut pause, mut resume) = (TopicPartitionList::new(), TopicPartitionList::new());
+    for (p, st) in &lock(parts).map {
+        if all || st.retrying > 0 {
+            pause.add_partition(topic, *p);
+        } else {
+            resume.add_partition(topic, *p);
+        }
+    }
+    if pause.count() > 0
+        && let Err(e) = consumer.pause(&pause)
+    {
+        tracing::debug!(error = %e, "pause failed");
+    }
+    if resume.count() > 0
+        && let Err(e) = consumer.resume(&resume)
+    {
+        tracing::debug!(error = %e, "resume failed");
+    }
+}
+
+/// One record's journey, from its lane turn to its stored offset.
+struct EventTask {
+    shared: Arc<Shared>,
+    msg: OwnedMessage,
+    decoded: Result<EscalationEvent, EventError>,
+    generation: u64,
+    received: Instant,
+    _permits: (OwnedSemaphorePermit, OwnedSemaphorePermit),
+}
+
+impl EventTask {
+    async fn run(
+        self,
+        wait: Option<oneshot::Receiver<()>>,
+        done: Option<oneshot::Sender<()>>,
+        lane: Option<(String, u64)>,
+    ) {
+        if let Some(w) = wait {
+            let _ = w.await;
+        }
+        let sh = self.shared.clone();
+        sh.stats.in_flight.fetch_add(1, Ordering::Relaxed);
+        self.handle_and_finish().await;
+        sh.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
+        drop(done);
+        if let Some((conv, seq)) = lane {
+            let mut lanes = lock(&sh.lanes);
+            if lanes.get(&conv).is_some_and(|(s, _)| *s == seq) {
+                lanes.remove(&conv);
+            }
+        }
+    }
+
+    async fn handle_and_finish(self) {
+        let sh = &self.shared;
+        let inc = Incoming {
+            payload: self.msg.payload().unwrap_or_default(),
+            position: KafkaPosition {
+                topic: sh.topic.clone(),
+                partition: self.msg.partition(),
+                offset: self.msg.offset(),
+            },
+        };
+        let Some(handled) = self.handle_with_retries(&inc).await else {
+            return; // abandoned at shutdown: the offset stays unstored, Kafka redelivers
+        };
+        let (record, letter) = match handled {
+            Handled::Done(r) => (r, None),
+            Handled::DeadLetter(r, l) => (r, Some(l)),
+            Handled::Retry(_) => return,
+        };
+        if let Some(letter) = letter
+            && !self.publish_dead_letter(&inc, &record, letter).await
+        {
+            return;
+        }
+        self.count_and_log(&inc, &record);
+        self.store_offset();
+    }
+
+    /// Handles the record, retrying transient failures (Genesys unavailable, audit store errors)
+    /// with growing pauses while the partition is paused. `None` when abandoned at shutdown.
+    async fn handle_with_retries(&self, inc: &Incoming<'_>) -> Option<Handled> {
+        let sh = &self.shared;
+        let mut pause = sh.cfg.retry_pause;
+        let mut first_failure: Option<Instant> = None;
+        let mut paused = false;
+        let result = loop {
+            if *sh.abandon.borrow() {
+                break None;
+            }
+            let attempt = sh.handler.handle_decoded(inc, &self.decoded).await;
+            let failed_since = *first_failure.get_or_insert_with(Instant::now);
+            let reason = match attempt {
+                Ok(Handled::Retry(e)) => {
+                    if let Ok(ev) = &self.decoded
+                        && failed_since.elapsed() >= sh.cfg.delivery_timeout
+                    {
+                        match sh.handler.give_up(inc, ev, &e).await {
+                            Ok(h) => break Some(h),
+                            Err(audit) => audit.to_string(),
+                        }
+                    } else {
+                        format!("Genesys unavailable ({})", e.class())
+                    }
+                }
+                Ok(h) => break Some(h),
+                Err(audit) => audit.to_string(),
+            };
+            sh.stats.retries.fetch_add(1, Ordering::Relaxed);
+            if !paused {
+                paused = true;
+                self.set_retrying(1);
+            }
+            let (event_id, conversation_id) = ids(&self.decoded);
+            tracing::warn!(
+                event_id,
+                conversation_id,
+                partition = inc.position.partition,
+                offset = inc.position.offset,
+                reason = %reason,
+                retry_in = ?pause,
+                "event not handled yet; partition paused, will retry"
+            );
+            let mut abandon = sh.abandon.clone();
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = abandon.changed() => {}
+            }
+            pause = (pause * 2).min(sh.cfg.max_retry_pause);
+        };
+        if paused {
+            self.set_retrying(-1);
+        }
+        result
+    }
+
+    fn set_retrying(&self, delta: isize) {
+        let sh = &self.shared;
+        let partition = self.msg.partition();
+        let mut parts = lock(&sh.parts);
+        let Some(st) = parts
+            .map
+            .get_mut(&partition)
+            .filter(|st| st.generation == self.generation)
+        else {
+            return;
+        };
+        let before = st.retrying;
+        st.retrying = st.retrying.saturating_add_signed(delta);
+        let mut tpl = TopicPartitionList::new();
+        tpl.add_partition(&sh.topic, partition);
+        let result = match (before, st.retrying) {
+            (0, 1..) => sh.consumer.pause(&tpl),
+            (1.., 0) => sh.consumer.resume(&tpl),
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            tracing::debug!(partition, error = %e, "pause/resume failed");
+        }
+    }
+
+    /// Publishes a dead letter and waits for the broker's acknowledgement, retrying until it is
+    /// acknowledged or the worker abandons events at shutdown (`false`: do not store the offset).
+    async fn publish_dead_letter(
+        &self,
+        inc: &Incoming<'_>,
+        record: &AuditRecord,
+        letter: DeadLetter,
+    ) -> bool {
+        let sh = &self.shared;
+        let key = (!record.record.conversation_id.is_empty())
+            .then_some(record.record.conversation_id.as_bytes());
+        let mut pause = sh.cfg.retry_pause;
+        loop {
+            match kafka::send_acked(
+                &sh.producer,
+                &sh.dlq_topic,
+                key,
+                &letter.payload,
+                &letter.headers,
+            )
+            .await
+            {
+                Ok(_) => return true,
+                Err(e) => {
+                    tracing::error!(
+                        partition = inc.position.partition,
+                        offset = inc.position.offset,
+                        dlq = %sh.dlq_topic,
+                        error = %e,
+                        "dead letter not acknowledged; retrying"
+                    );
+                    let mut abandon = sh.abandon.clone();
+                    if *abandon.borrow() {
+                        return false;
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => {}
+                        _ = abandon.changed() => return false,
+                    }
+                    pause = (pause * 2).min(sh.cfg.max_retry_pause);
+                }
+            }
+        }
+    }
+
+    fn count_and_log(&self, inc: &Incoming<'_>, record: &AuditRecord) {
+        use crate::audit::Outcome;
+        let sh = &self.shared;
+        let r = &record.record;
+        let counter = match r.outcome {
+            Outcome::Delivered => &sh.stats.delivered,
+            Outcome::Duplicate => &sh.stats.duplicates,
+            Outcome::DeadLettered => &sh.stats.dead_lettered,
+            Outcome::Blocked => &sh.stats.blocked,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        let mut rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+        rules.sort_unstable();
+        rules.dedup();
+        tracing::info!(
+            event_id = %r.event_id,
+            conversation_id = %r.conversation_id,
+            outcome = r.outcome.as_str(),
+            reason = r.reason.as_deref().unwrap_or(""),
+            rules = %rules.join(","),
+            partition = inc.position.partition,
+            offset = inc.position.offset,
+            audit_seq = record.seq,
+            latency_ms = self.received.elapsed().as_secs_f64() * 1000.0,
+            "event handled"
+        );
+    }
+
+    fn store_offset(&self) {
+        let sh = &self.shared;
+        let partition = self.msg.partition();
+        let position = {
+            let mut parts = lock(&sh.parts);
+            match parts.map.get_mut(&partition) {
+                Some(st) if st.generation == self.generation => {
+                    st.offsets.finished(self.msg.offset())
+                }
+                // Revoked since: the new owner redelivers from the committed position.
+                _ => None,
+            }
+        };
+        if let Some(pos) = position {
+            let mut tpl = TopicPartitionList::new();
+            if tpl
+                .add_partition_offset(&sh.topic, partition, Offset::Offset(pos))
+                .is_ok()
+                && let Err(e) = sh.consumer.store_offsets(&tpl)
+            {
+                // After a rebalance the partition may belong to another instance: benign.
+                tracing::debug!(partition, position = pos, error = %e, "offset not stored");
+            }
+        }
+    }
+}
+
+fn ids(decoded: &Result<EscalationEvent, EventError>) -> (&str, &str) {
+    match decoded {
+        Ok(ev) => (&ev.event_id, &ev.conversation_id),
+        Err(_) => ("", ""),
+    }
+}
