@@ -129,6 +129,11 @@ impl MockState {
         lock(&self.faults).add(f);
     }
 
+    /// Removes every injected fault (the end of a simulated outage).
+    pub fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
     /// Invalidates every issued token (as if they had expired).
     pub fn expire_tokens(&self) {
         lock(&self.tokens).clear();

@@ -80,8 +80,16 @@ pub fn base_config(cfg: &KafkaConfig) -> ClientConfig {
 
 /// The worker's consumer settings: offsets are stored by the worker only after an event is
 /// handled, and auto-commit then commits what was stored.
-pub fn consumer_config(cfg: &KafkaConfig) -> ClientConfig {
+/// `max_wait` is the longest the worker may go without taking a record (an event retried until
+/// its delivery timeout holds the in-flight room): the group must not evict us meanwhile.
+pub fn consumer_config(cfg: &KafkaConfig, max_wait: Duration) -> ClientConfig {
     let mut c = base_config(cfg);
+    let poll_interval = max_wait
+        .saturating_add(Duration::from_secs(60))
+        .max(Duration::from_secs(300))
+        .as_millis()
+        .min(86_400_000);
+    c.set_if_absent("max.poll.interval.ms", &poll_interval.to_string());
     c.set("group.id", &cfg.group_id)
         .set("enable.auto.offset.store", "false")
         .set("enable.auto.commit", "true")

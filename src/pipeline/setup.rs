@@ -17,25 +17,37 @@ use super::kafka::{self, KafkaProblem};
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// The masking rules do not load.
-    #[error("masking rules in {dir}: {source}")]
+    #[error("masking rules in {dir}: {problem}")]
     Rules {
         /// The rules directory.
         dir: String,
         /// Why.
-        source: LoadError,
+        problem: LoadError,
     },
     /// The audit database cannot be used.
     #[error("audit store: {0}")]
-    Audit(#[from] AuditError),
+    Audit(AuditError),
     /// Kafka is unreachable or a topic is missing.
     #[error(transparent)]
     Kafka(#[from] KafkaProblem),
     /// Genesys credentials are missing or rejected, or Genesys is unreachable.
     #[error("Genesys Cloud: {0}")]
-    Genesys(#[from] GenesysError),
+    Genesys(GenesysError),
     /// The continuity key is unusable.
     #[error(transparent)]
     Continuity(#[from] ContinuityKeyError),
+}
+
+impl From<AuditError> for StartError {
+    fn from(e: AuditError) -> Self {
+        StartError::Audit(e)
+    }
+}
+
+impl From<GenesysError> for StartError {
+    fn from(e: GenesysError) -> Self {
+        StartError::Genesys(e)
+    }
 }
 
 /// What [`prepare`] found, for the start-up log line.
@@ -61,9 +73,9 @@ pub fn default_worker_id() -> String {
 /// Loads and checks everything `run` needs.
 pub async fn prepare(cfg: &Config) -> Result<Prepared, StartError> {
     let dir = cfg.rules.dir.clone();
-    let rules = Ruleset::load(&dir, KeyPolicy::Required).map_err(|source| StartError::Rules {
+    let rules = Ruleset::load(&dir, KeyPolicy::Required).map_err(|problem| StartError::Rules {
         dir: dir.display().to_string(),
-        source,
+        problem,
     })?;
     tracing::info!(
         version = rules.version(),

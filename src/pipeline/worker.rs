@@ -1,19 +1,22 @@
 //! The consumer loop: Kafka records in, one audited outcome per record, offsets stored behind them.
 //!
 //! ```text
-//! consumer.recv ─▶ decode ─▶ lane (per conversation) ─▶ task: handle ─┬─ Done ─────────────┐
-//!   ▲  (bounded: events and bytes in flight;        (retry while      └─ DeadLetter ─▶ DLQ ack ─┤
-//!   │   partitions paused when full)                 Genesys is down,                         ▼
-//!   └──────────── rebalance: commit stored, forget revoked ◀──── store contiguous watermark ◀─┘
+//! consumer.recv ─▶ decode ─▶ lane (per conversation) ─▶ task: handle ─┬─ Done ────────────────┐
+//!   ▲  (waits for room: events and bytes             (gate closed while └─ DeadLetter ─▶ DLQ ack ┤
+//!   │   in flight are bounded)                        Genesys is down)                          ▼
+//!   └──────────── rebalance: commit stored, forget revoked ◀──── store contiguous watermark ◀──┘
 //! ```
 //! Within a partition, events of one conversation run one after another (each waits for its
 //! predecessor's completion); other conversations run concurrently. Memory stays bounded whatever
-//! the backlog: at the in-flight limits every assigned partition is paused (the backlog stays in
-//! Kafka) while the loop keeps polling, so rebalances are still served. While Genesys is down an
-//! event's partition is paused and the event retried until `delivery_timeout`, then dead-lettered.
-//! Offsets are stored only for handled events, and only up to the contiguous done watermark.
+//! the backlog: at the in-flight limits the loop stops taking records, so the backlog stays in
+//! Kafka (librdkafka's prefetch is bounded too). While Genesys is unavailable a shared gate holds
+//! every event back — the partitions stop advancing instead of dead-lettering healthy events —
+//! and one event at a time probes with growing pauses; an event still undelivered after
+//! `delivery_timeout` is dead-lettered. Offsets are stored only for handled events, and only up
+//! to the contiguous done watermark. (librdkafka's partition pause/resume is deliberately not
+//! used: against some brokers a resumed partition never fetched again.)
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -80,13 +83,11 @@ pub struct Summary {
 struct Partitions {
     map: HashMap<i32, PartState>,
     next_generation: u64,
-    assignment_changed: bool,
 }
 
 struct PartState {
     generation: u64,
     offsets: PartitionOffsets,
-    retrying: usize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -101,10 +102,8 @@ impl Partitions {
             PartState {
                 generation: self.next_generation,
                 offsets: PartitionOffsets::new(),
-                retrying: 0,
             },
         );
-        self.assignment_changed = true;
     }
 }
 
@@ -175,6 +174,8 @@ struct Shared {
     stats: Arc<WorkerStats>,
     cfg: WorkerConfig,
     abandon: watch::Receiver<bool>,
+    /// While Genesys is unavailable: no event tries before this instant (the pause).
+    gate: Mutex<Option<Instant>>,
 }
 
 /// Runs the worker until `shutdown` turns true; then finishes in-flight events within
@@ -193,7 +194,7 @@ pub async fn run(
         parts: parts.clone(),
     };
     let consumer: Arc<Consumer_> = Arc::new(
-        kafka::consumer_config(kcfg)
+        kafka::consumer_config(kcfg, wcfg.delivery_timeout)
             .create_with_context(ctx)
             .map_err(|e| KafkaProblem::Settings(e.to_string()))?,
     );
@@ -212,17 +213,16 @@ pub async fn run(
         stats: stats.clone(),
         cfg: wcfg.clone(),
         abandon: abandon_rx,
+        gate: Mutex::new(None),
     });
     let events = Arc::new(Semaphore::new(wcfg.max_in_flight));
     let kib_total = wcfg.max_in_flight_bytes.div_ceil(1024).max(1);
     let kib = Arc::new(Semaphore::new(kib_total));
     let mut tasks = JoinSet::new();
-    let mut held: VecDeque<OwnedMessage> = VecDeque::new();
-    let mut paused_full = false;
     let mut lane_seq = 0u64;
     tracing::info!(topic = %topic, group = %kcfg.group_id, dlq = %shared.dlq_topic, "worker started");
 
-    'outer: loop {
+    loop {
         while let Some(done) = tasks.try_join_next() {
             if let Err(e) = done {
                 tracing::error!(error = %e, "an event task failed");
@@ -231,63 +231,34 @@ pub async fn run(
         if *shutdown.borrow() {
             break;
         }
-        if take_assignment_change(&parts) {
-            // Newly assigned partitions start unpaused; re-apply the pause state to them.
-            apply_pauses(&consumer, &parts, &topic, paused_full);
-        }
-        let msg = match held.pop_front() {
-            Some(m) => m,
-            None => {
-                let received = tokio::select! {
-                    _ = shutdown.changed() => continue,
-                    m = consumer.recv() => m,
-                    _ = tokio::time::sleep(Duration::from_millis(200)), if paused_full => {
-                        if events.available_permits() * 2 >= wcfg.max_in_flight
-                            && kib.available_permits() * 2 >= kib_total
-                        {
-                            paused_full = false;
-                            apply_pauses(&consumer, &parts, &topic, false);
-                        }
-                        continue;
-                    }
-                };
-                match received {
-                    Ok(m) => m.detach(),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "Kafka consumer error");
-                        continue;
-                    }
-                }
+        // The timer re-polls the queue now and then, so a lost queue wake-up cannot stall us.
+        let received = tokio::select! {
+            _ = shutdown.changed() => continue,
+            m = consumer.recv() => m,
+            _ = tokio::time::sleep(Duration::from_millis(100)) => continue,
+        };
+        let msg = match received {
+            Ok(m) => m.detach(),
+            Err(e) => {
+                tracing::warn!(error = %e, "Kafka consumer error");
+                continue;
             }
         };
         let need = u32::try_from(msg.payload().map_or(0, <[u8]>::len).div_ceil(1024))
             .unwrap_or(u32::MAX)
             .clamp(1, u32::try_from(kib_total).unwrap_or(u32::MAX));
-        let permits = loop {
-            if let (Ok(a), Ok(b)) = (
-                events.clone().try_acquire_owned(),
-                kib.clone().try_acquire_many_owned(need),
-            ) {
-                break (a, b);
-            }
-            if !paused_full {
-                paused_full = true;
-                apply_pauses(&consumer, &parts, &topic, true);
-                tracing::debug!("in-flight limit reached; partitions paused");
-            }
-            // Wait for room while still polling, so rebalances are served; anything that was
-            // already fetched before the pause is held in order.
-            tokio::select! {
-                _ = shutdown.changed() => {
-                    held.push_front(msg);
-                    break 'outer;
-                }
-                m = consumer.recv() => match m {
-                    Ok(m) => held.push_back(m.detach()),
-                    Err(e) => tracing::warn!(error = %e, "Kafka consumer error"),
-                },
-                _ = tokio::time::sleep(Duration::from_millis(20)) => {}
-            }
+        // Backpressure: at the in-flight limits, stop taking records until there is room. The
+        // backlog stays in Kafka (librdkafka's prefetch is bounded by queued.max.messages.kbytes).
+        let permits = tokio::select! {
+            _ = shutdown.changed() => break,
+            p = async {
+                let a = events.clone().acquire_owned().await;
+                let b = kib.clone().acquire_many_owned(need).await;
+                (a, b)
+            } => match p {
+                (Ok(a), Ok(b)) => (a, b),
+                _ => break,
+            },
         };
         shared.stats.consumed.fetch_add(1, Ordering::Relaxed);
         let partition = msg.partition();
@@ -381,33 +352,6 @@ pub async fn run(
     Ok(summary)
 }
 
-fn take_assignment_change(parts: &Mutex<Partitions>) -> bool {
-    std::mem::take(&mut lock(parts).assignment_changed)
-}
-
-/// Pauses every assigned partition when `all` (in-flight limits reached), else only those with an
-/// event waiting for Genesys; resumes the rest.
-fn apply_pauses(consumer: &Consumer_, parts: &Mutex<Partitions>, topic: &str, all: bool) {
-    let (mut pause, mut resume) = (TopicPartitionList::new(), TopicPartitionList::new());
-    for (p, st) in &lock(parts).map {
-        if all || st.retrying > 0 {
-            pause.add_partition(topic, *p);
-        } else {
-            resume.add_partition(topic, *p);
-        }
-    }
-    if pause.count() > 0
-        && let Err(e) = consumer.pause(&pause)
-    {
-        tracing::debug!(error = %e, "pause failed");
-    }
-    if resume.count() > 0
-        && let Err(e) = consumer.resume(&resume)
-    {
-        tracing::debug!(error = %e, "resume failed");
-    }
-}
-
 /// One record's journey, from its lane turn to its stored offset.
 struct EventTask {
     shared: Arc<Shared>,
@@ -469,7 +413,7 @@ impl EventTask {
     }
 
     /// Handles the record, retrying transient failures (Genesys unavailable, audit store errors)
-    /// with growing pauses while the partition is paused. `None` when abandoned at shutdown.
+    /// with growing pauses behind the shared gate. `None` when abandoned at shutdown.
     async fn handle_with_retries(&self, inc: &Incoming<'_>) -> Option<Handled> {
         let sh = &self.shared;
         let mut pause = sh.cfg.retry_pause;
@@ -478,6 +422,15 @@ impl EventTask {
         let result = loop {
             if *sh.abandon.borrow() {
                 break None;
+            }
+            let closed_until = *lock(&sh.gate);
+            if let Some(until) = closed_until.filter(|u| *u > Instant::now()) {
+                let mut abandon = sh.abandon.clone();
+                tokio::select! {
+                    _ = tokio::time::sleep_until(until.into()) => {}
+                    _ = abandon.changed() => {}
+                }
+                continue;
             }
             let attempt = sh.handler.handle_decoded(inc, &self.decoded).await;
             let failed_since = *first_failure.get_or_insert_with(Instant::now);
@@ -498,9 +451,14 @@ impl EventTask {
                 Err(audit) => audit.to_string(),
             };
             sh.stats.retries.fetch_add(1, Ordering::Relaxed);
-            if !paused {
-                paused = true;
-                self.set_retrying(1);
+            paused = true;
+            // Close the gate: other events wait too instead of hammering a Genesys that is down.
+            {
+                let mut gate = lock(&sh.gate);
+                let until = Instant::now() + pause;
+                if gate.is_none_or(|g| g < until) {
+                    *gate = Some(until);
+                }
             }
             let (event_id, conversation_id) = ids(&self.decoded);
             tracing::warn!(
@@ -519,35 +477,10 @@ impl EventTask {
             }
             pause = (pause * 2).min(sh.cfg.max_retry_pause);
         };
-        if paused {
-            self.set_retrying(-1);
+        if paused && matches!(result, Some(Handled::Done(_))) {
+            *lock(&sh.gate) = None;
         }
         result
-    }
-
-    fn set_retrying(&self, delta: isize) {
-        let sh = &self.shared;
-        let partition = self.msg.partition();
-        let mut parts = lock(&sh.parts);
-        let Some(st) = parts
-            .map
-            .get_mut(&partition)
-            .filter(|st| st.generation == self.generation)
-        else {
-            return;
-        };
-        let before = st.retrying;
-        st.retrying = st.retrying.saturating_add_signed(delta);
-        let mut tpl = TopicPartitionList::new();
-        tpl.add_partition(&sh.topic, partition);
-        let result = match (before, st.retrying) {
-            (0, 1..) => sh.consumer.pause(&tpl),
-            (1.., 0) => sh.consumer.resume(&tpl),
-            _ => Ok(()),
-        };
-        if let Err(e) = result {
-            tracing::debug!(partition, error = %e, "pause/resume failed");
-        }
     }
 
     /// Publishes a dead letter and waits for the broker's acknowledgement, retrying until it is

@@ -150,3 +150,5 @@ pub fn cli_verify(db: &str) -> (Option<i32>, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
     )
 }
+
+pub mod kafka;

@@ -1,0 +1,266 @@
+//! A real Kafka-compatible broker (tansu, started by the test command's install) per test, and
+//! helpers to run the worker in-process against it, publish events and read topics back.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use escalation_masker::audit::{AuditStore, GroupCommit, SqliteStore};
+use escalation_masker::config::{ContinuityConfig, KafkaConfig, WorkerConfig};
+use escalation_masker::masking::{KeyPolicy, Ruleset};
+use escalation_masker::pipeline::Handler;
+use escalation_masker::pipeline::continuity::Continuity;
+use escalation_masker::pipeline::kafka as k;
+use escalation_masker::pipeline::worker::{self, Summary, WorkerStats};
+use rdkafka::Message;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, OwnedMessage};
+use rdkafka::{Offset, TopicPartitionList};
+use tokio::sync::watch;
+
+/// The broker binary: `TANSU_BIN`, else `tansu` on PATH, else cargo's bin directory.
+pub fn tansu_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("TANSU_BIN") {
+        return PathBuf::from(p);
+    }
+    let on_path = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|d| d.join("tansu").is_file()))
+        .unwrap_or(false);
+    if on_path {
+        return PathBuf::from("tansu");
+    }
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
+        });
+    home.join("bin/tansu")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A running in-memory broker, stopped on drop.
+pub struct Broker {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+}
+
+impl Broker {
+    /// Starts a broker on a free port and waits until it accepts connections.
+    pub fn start() -> Broker {
+        let port = free_port();
+        let url = format!("tcp://127.0.0.1:{port}");
+        let child = Command::new(tansu_bin())
+            .args([
+                "broker",
+                "--listener-url",
+                &url,
+                "--advertised-listener-url",
+                &url,
+                "--storage-engine",
+                "memory://tansu/",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the tansu broker must be installed (bash scripts/test.sh installs it)");
+        let addr = format!("127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(&addr).is_err() {
+            assert!(Instant::now() < deadline, "tansu did not start on {addr}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Broker { child, addr }
+    }
+
+    /// Creates a topic.
+    pub fn create_topic(&self, name: &str, partitions: u32) {
+        let out = Command::new(tansu_bin())
+            .args([
+                "topic",
+                "create",
+                name,
+                "--broker",
+                &format!("tcp://{}", self.addr),
+                "--partitions",
+                &partitions.to_string(),
+            ])
+            .output()
+            .expect("tansu topic create runs");
+        assert!(
+            out.status.success(),
+            "creating {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A `[kafka]` section for this broker with fresh topics `<base>` and `<base>.dlq`.
+    pub fn kafka_config(&self, base: &str, partitions: u32) -> KafkaConfig {
+        self.create_topic(base, partitions);
+        self.create_topic(&format!("{base}.dlq"), partitions);
+        KafkaConfig {
+            brokers: self.addr.clone(),
+            group_id: format!("{base}-group"),
+            input_topic: base.to_string(),
+            ..KafkaConfig::default()
+        }
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Worker settings for tests: quick retries and shutdown.
+pub fn worker_config() -> WorkerConfig {
+    WorkerConfig {
+        retry_pause: Duration::from_millis(100),
+        max_retry_pause: Duration::from_millis(500),
+        shutdown_timeout: Duration::from_secs(10),
+        ..WorkerConfig::default()
+    }
+}
+
+pub fn rules_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("masking-rules")
+}
+
+/// A handler over the shipped rules, `genesys_base`, and a SQLite log in `dir`.
+pub async fn handler(genesys_base: &str, dir: &Path) -> (Arc<Handler>, Arc<dyn AuditStore>) {
+    let sqlite: Arc<dyn AuditStore> = Arc::new(
+        SqliteStore::open(&dir.join("audit.db"))
+            .await
+            .expect("audit store"),
+    );
+    let audit: Arc<dyn AuditStore> = Arc::new(GroupCommit::new(sqlite.clone(), 256));
+    let handler = Handler {
+        rules: Arc::new(Ruleset::load(&rules_dir(), KeyPolicy::EphemeralIfMissing).expect("rules")),
+        deliverer: Arc::new(super::deliverer(&super::genesys_config(genesys_base))),
+        audit: audit.clone(),
+        worker: "w-test".into(),
+        max_bytes: 64 * 1024,
+        continuity: Some(Arc::new(Continuity::new(
+            &[3u8; 32],
+            &ContinuityConfig::default(),
+            audit.clone(),
+        ))),
+    };
+    (Arc::new(handler), sqlite)
+}
+
+/// A worker running in this process.
+pub struct Running {
+    pub stats: Arc<WorkerStats>,
+    stop: watch::Sender<bool>,
+    join: tokio::task::JoinHandle<Result<Summary, k::KafkaProblem>>,
+}
+
+pub fn start(handler: Arc<Handler>, kcfg: &KafkaConfig, wcfg: &WorkerConfig) -> Running {
+    let stats = Arc::new(WorkerStats::default());
+    let (stop, rx) = watch::channel(false);
+    let (kcfg, wcfg, s) = (kcfg.clone(), wcfg.clone(), stats.clone());
+    let join = tokio::spawn(async move { worker::run(&kcfg, &wcfg, handler, s, rx).await });
+    Running { stats, stop, join }
+}
+
+impl Running {
+    /// Asks for a graceful stop and waits for it.
+    pub async fn stop(self) -> Summary {
+        let _ = self.stop.send(true);
+        self.join.await.expect("worker task").expect("worker ran")
+    }
+
+    /// Events handled so far.
+    pub fn handled(&self) -> u64 {
+        self.stats.handled()
+    }
+}
+
+/// Waits until `f` holds, polling; false on timeout.
+pub async fn wait_until(timeout: Duration, f: impl Fn() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if f() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    f()
+}
+
+/// Publishes `(key, payload)` records to `topic` and waits for every acknowledgement.
+pub async fn produce(kcfg: &KafkaConfig, topic: &str, records: &[(Option<String>, Vec<u8>)]) {
+    let producer = k::producer(kcfg).expect("producer");
+    let sends = records.iter().map(|(key, payload)| {
+        k::send_acked(
+            &producer,
+            topic,
+            key.as_deref().map(str::as_bytes),
+            payload,
+            &[],
+        )
+    });
+    for r in futures_util::future::join_all(sends).await {
+        r.expect("published");
+    }
+}
+
+/// Every record of `topic` (all partitions, from the start to the current end).
+pub fn read_topic(kcfg: &KafkaConfig, topic: &str) -> Vec<OwnedMessage> {
+    let consumer: BaseConsumer = k::base_config(kcfg)
+        .set("group.id", format!("reader-{}", uuid::Uuid::new_v4()))
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("reader");
+    let md = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .expect("metadata");
+    let partitions = md.topics()[0].partitions().len() as i32;
+    let mut tpl = TopicPartitionList::new();
+    let mut remaining = 0i64;
+    for p in 0..partitions {
+        let (low, high) = consumer
+            .fetch_watermarks(topic, p, Duration::from_secs(10))
+            .expect("watermarks");
+        remaining += high - low;
+        tpl.add_partition_offset(topic, p, Offset::Offset(low))
+            .expect("tpl");
+    }
+    consumer.assign(&tpl).expect("assign");
+    let mut out = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while (out.len() as i64) < remaining && Instant::now() < deadline {
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(200)) {
+            out.push(m.detach());
+        }
+    }
+    out
+}
+
+/// A header of a record as text.
+pub fn header(m: &OwnedMessage, name: &str) -> Option<String> {
+    m.headers()?
+        .iter()
+        .find(|h| h.key == name)
+        .and_then(|h| h.value)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+}
+
+/// A valid event of conversation `conv`, number `n` within it, with a test card in its note.
+pub fn event(id: &str, conv: &str, n: usize) -> Vec<u8> {
+    format!(
+        r#"{{"eventId":"{id}","conversationId":"{conv}","source":"web","context":{{"seq":{n},"note":"card 4111 1111 1111 1111 exp 12/29","orderStatus":"shipped"}}}}"#
+    )
+    .into_bytes()
+}
