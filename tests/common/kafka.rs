@@ -264,3 +264,80 @@ pub fn event(id: &str, conv: &str, n: usize) -> Vec<u8> {
     )
     .into_bytes()
 }
+
+/// Writes a config file for the `run` binary against this broker, mock and SQLite file.
+pub fn write_config(
+    dir: &Path,
+    kcfg: &KafkaConfig,
+    genesys_base: &str,
+    audit_db: &Path,
+    extra: &str,
+) -> PathBuf {
+    let text = format!(
+        r#"[rules]
+dir = "{rules}"
+
+[genesys]
+api_base_url = "{genesys_base}"
+request_timeout = "2s"
+
+[genesys.retry]
+max_attempts = 5
+max_elapsed = "10s"
+initial_backoff = "20ms"
+max_backoff = "200ms"
+
+[genesys.rate_limit]
+requests_per_minute = 600000
+burst = 1000
+
+[kafka]
+brokers = "{brokers}"
+group_id = "{group}"
+input_topic = "{topic}"
+
+[audit]
+db = "sqlite://{db}"
+
+[worker]
+retry_pause = "100ms"
+max_retry_pause = "500ms"
+shutdown_timeout = "10s"
+{extra}
+"#,
+        rules = rules_dir().display(),
+        brokers = kcfg.brokers,
+        group = kcfg.group_id,
+        topic = kcfg.input_topic,
+        db = audit_db.display(),
+    );
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+/// Starts `escalation-masker run` with JSON logs at debug level appended to `log`.
+pub fn spawn_worker(config: &Path, log: &Path) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .expect("log file");
+    Command::new(env!("CARGO_BIN_EXE_escalation-masker"))
+        .args(["--log-format", "json", "run", "--config"])
+        .arg(config)
+        .env("RUST_LOG", "debug")
+        .env("GENESYS_CLIENT_ID", "mock-client")
+        .env("GENESYS_CLIENT_SECRET", "mock-secret")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("worker starts")
+}
+
+/// Audit records in a SQLite log, read as another process would (0 when not created yet).
+pub fn audit_count(db: &Path) -> i64 {
+    rusqlite::Connection::open(db)
+        .and_then(|c| c.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0)))
+        .unwrap_or(0)
+}
