@@ -107,3 +107,98 @@ async fn each_bad_input_class_is_dead_lettered_with_headers_and_masked() {
         .count();
     assert_eq!(dead, bad.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dlq_replay_republishes_filtered_letters_after_a_fix() {
+    let broker = Broker::start();
+    let kcfg = broker.kafka_config("replay", 2);
+    let mock = common::mock(MockConfig {
+        strict: true,
+        ..MockConfig::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (handler, audit) = kh::handler(&mock.base, dir.path()).await;
+    // Two events for a conversation Genesys does not know yet (404), one unparsable record.
+    let records = vec![
+        (
+            Some("late-conv".to_string()),
+            kh::event("late-1", "late-conv", 0),
+        ),
+        (
+            Some("late-conv".to_string()),
+            kh::event("late-2", "late-conv", 1),
+        ),
+        (None, b"garbage 4111 1111 1111 1111".to_vec()),
+    ];
+    kh::produce(&kcfg, &kcfg.input_topic, &records).await;
+    let w = kh::start(handler.clone(), &kcfg, &kh::worker_config());
+    assert!(kh::wait_until(Duration::from_secs(60), || w.handled() >= 3).await);
+    assert_eq!(kh::read_topic(&kcfg, &kcfg.dlq_topic()).len(), 3);
+
+    // The fix: the conversation now exists. Replay only the not_found letters.
+    mock.state.seed_conversation("late-conv");
+    let config = kh::write_config(dir.path(), &kcfg, &mock.base, &dir.path().join("x.db"), "");
+    let bin = env!("CARGO_BIN_EXE_escalation-masker");
+    let dry = std::process::Command::new(bin)
+        .args([
+            "dlq",
+            "replay",
+            "--reason",
+            "not_found",
+            "--dry-run",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .expect("dry run");
+    let text = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert!(text.contains("would replay 2 dead letter(s)"), "{text}");
+    assert!(text.contains("1 skipped"), "{text}");
+    let out = std::process::Command::new(bin)
+        .args([
+            "dlq",
+            "replay",
+            "--reason",
+            "not_found",
+            "--since",
+            "2020-01-01",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .expect("replay");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("replayed 2 dead letter(s)"));
+
+    assert!(kh::wait_until(Duration::from_secs(60), || w.handled() >= 5).await);
+    w.stop().await;
+    let sent = mock.state.received();
+    assert_eq!(sent.len(), 2, "both replayed events delivered");
+    // The replayed payload was already masked; it stays masked.
+    assert_eq!(
+        sent[0].body["attributes"]["note"],
+        "card ****1111 exp 12/29"
+    );
+    let delivered = audit
+        .query(&Query {
+            outcome: Some(Outcome::Delivered),
+            ..Default::default()
+        })
+        .await
+        .expect("query");
+    let ids: Vec<&str> = delivered
+        .iter()
+        .map(|r| r.record.event_id.as_str())
+        .collect();
+    assert_eq!(ids, ["late-1", "late-2"], "in order");
+}
