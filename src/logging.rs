@@ -12,10 +12,12 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the global subscriber; the level comes from `RUST_LOG` (default `info`).
-/// Calling it twice is harmless (the second call is ignored), which keeps tests simple.
-pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+/// Installs the global subscriber; the level comes from `RUST_LOG`, else `default_level` (`info`
+/// for the worker; `warn` for the demo, whose report is its output). Calling it twice is harmless
+/// (the second call is ignored), which keeps tests simple.
+pub fn init(format: LogFormat, default_level: &str) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -370,7 +370,12 @@ pub(crate) fn json_error(e: &serde_json::Error) -> String {
 
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    logging::init(cli.log_format);
+    let level = if matches!(cli.command, Command::Demo(_)) {
+        "warn"
+    } else {
+        "info"
+    };
+    logging::init(cli.log_format, level);
     let result = match cli.command {
         Command::Mask(args) => mask::run(&args),
         Command::Rules(cmd) => rules::run(cmd),

@@ -57,6 +57,8 @@ pub struct WorkerStats {
     pub retries: AtomicU64,
     /// Events being handled now.
     pub in_flight: AtomicU64,
+    /// Input partitions currently assigned to this instance.
+    pub assigned_partitions: AtomicU64,
 }
 
 impl WorkerStats {
@@ -111,6 +113,7 @@ impl Partitions {
 struct Ctx {
     topic: String,
     parts: Arc<Mutex<Partitions>>,
+    stats: Arc<WorkerStats>,
 }
 
 impl ClientContext for Ctx {}
@@ -128,6 +131,9 @@ impl ConsumerContext for Ctx {
             for p in &revoked {
                 parts.map.remove(p);
             }
+            self.stats
+                .assigned_partitions
+                .store(parts.map.len() as u64, Ordering::Relaxed);
             tracing::info!(partitions = ?revoked, "partitions revoked; stored offsets committed");
         }
     }
@@ -144,6 +150,9 @@ impl ConsumerContext for Ctx {
                 for p in &assigned {
                     parts.assign(*p);
                 }
+                self.stats
+                    .assigned_partitions
+                    .store(parts.map.len() as u64, Ordering::Relaxed);
                 tracing::info!(partitions = ?assigned, "partitions assigned");
             }
             Rebalance::Error(e) => tracing::warn!(error = %e, "rebalance error"),
@@ -192,6 +201,7 @@ pub async fn run(
     let ctx = Ctx {
         topic: topic.clone(),
         parts: parts.clone(),
+        stats: stats.clone(),
     };
     let consumer: Arc<Consumer_> = Arc::new(
         kafka::consumer_config(kcfg, wcfg.delivery_timeout)
