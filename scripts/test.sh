@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's one test command: formatting, lints, the whole test suite.
-# Later capabilities extend this script to install and start what their integration tests need,
-# so a fresh machine needs nothing but this script.
+# It installs and starts what the integration tests need (PostgreSQL is started if it is down;
+# the tansu broker is installed if missing and started by each Kafka test on a free port), so a
+# fresh machine needs nothing but this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,15 @@ pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is not reachable at 127.0.
 psql -h 127.0.0.1 -U postgres -d test -qAt -c \
   "SELECT format('DROP SCHEMA %I CASCADE;', nspname) FROM pg_namespace WHERE nspname ~ '^t_[0-9a-f]{32}$'" \
   | PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -U postgres -d test -q >/dev/null
+
+echo "== tansu, the Kafka-compatible broker the Kafka tests start (installed once per machine)"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+if ! tansu --version >/dev/null 2>&1; then
+  echo "installing tansu 0.6.0 (about 10 minutes on 2 cores)"
+  cargo install tansu --version 0.6.0 --locked --features dynostore,postgres
+fi
+tansu --version
+export TANSU_BIN="$(command -v tansu)"
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

@@ -5,7 +5,8 @@
 //! appends to one writer task that takes everything waiting (up to a batch limit), appends it as
 //! one batch and answers each caller with its own records. Durability per caller is unchanged: a
 //! caller still hears back only after its records are committed. When a combined batch fails, each
-//! caller's part is retried alone so one bad record cannot fail its neighbours.
+//! caller's part is retried alone so one bad record cannot fail its neighbours. Continuity upserts
+//! (one per delivered event) are grouped the same way, in their own transactions.
 
 use std::sync::Arc;
 
@@ -13,14 +14,30 @@ use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
 
 use super::record::{AuditRecord, NewRecord};
-use super::store::{AuditError, AuditStore, Query};
+use super::store::{AuditError, AuditStore, ContinuityEntry, Query};
 
-type Reply = oneshot::Sender<Result<Vec<AuditRecord>, AuditError>>;
+type Reply<T> = oneshot::Sender<Result<T, AuditError>>;
 
-/// An [`AuditStore`] that groups concurrent appends into shared transactions.
+/// Queued work: appends to the chained log, or continuity upserts (kept beside the log).
+enum Job {
+    Append(Vec<NewRecord>, Reply<Vec<AuditRecord>>),
+    Remember(Vec<ContinuityEntry>, Reply<()>),
+}
+
+impl Job {
+    fn len(&self) -> usize {
+        match self {
+            Job::Append(b, _) => b.len(),
+            Job::Remember(b, _) => b.len(),
+        }
+    }
+}
+
+/// An [`AuditStore`] that groups concurrent appends (and continuity upserts) into shared
+/// transactions.
 pub struct GroupCommit {
     inner: Arc<dyn AuditStore>,
-    tx: mpsc::Sender<(Vec<NewRecord>, Reply)>,
+    tx: mpsc::Sender<Job>,
 }
 
 impl GroupCommit {
@@ -31,43 +48,84 @@ impl GroupCommit {
         tokio::spawn(writer(inner.clone(), rx, max_batch.max(1)));
         GroupCommit { inner, tx }
     }
+
+    async fn submit<T>(&self, job: impl FnOnce(Reply<T>) -> Job) -> Result<T, AuditError> {
+        let stopped = || AuditError::Database("the audit writer has stopped".into());
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(job(reply)).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
 }
 
-async fn writer(
-    inner: Arc<dyn AuditStore>,
-    mut rx: mpsc::Receiver<(Vec<NewRecord>, Reply)>,
-    max_batch: usize,
-) {
+async fn writer(inner: Arc<dyn AuditStore>, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
     while let Some(first) = rx.recv().await {
         let mut jobs = vec![first];
-        let mut records = jobs[0].0.len();
+        let mut records = jobs[0].len();
         while records < max_batch {
             match rx.try_recv() {
                 Ok(job) => {
-                    records += job.0.len();
+                    records += job.len();
                     jobs.push(job);
                 }
                 Err(_) => break,
             }
         }
-        if jobs.len() == 1 {
-            let (batch, reply) = jobs.remove(0);
-            let _ = reply.send(inner.append(&batch).await);
-            continue;
+        let (mut appends, mut remembers) = (Vec::new(), Vec::new());
+        for job in jobs {
+            match job {
+                Job::Append(b, r) => appends.push((b, r)),
+                Job::Remember(b, r) => remembers.push((b, r)),
+            }
         }
-        let all: Vec<NewRecord> = jobs.iter().flat_map(|(b, _)| b.iter().cloned()).collect();
-        match inner.append(&all).await {
-            Ok(mut stored) => {
-                for (batch, reply) in jobs.into_iter().rev() {
-                    let mine = stored.split_off(stored.len().saturating_sub(batch.len()));
-                    let _ = reply.send(Ok(mine));
-                }
+        flush_appends(&*inner, appends).await;
+        flush_remembers(&*inner, remembers).await;
+    }
+}
+
+/// One transaction for every queued append; each caller gets its own records back. When the
+/// combined batch fails, each caller's part is retried alone so one bad record fails only its own.
+async fn flush_appends(
+    inner: &dyn AuditStore,
+    mut jobs: Vec<(Vec<NewRecord>, Reply<Vec<AuditRecord>>)>,
+) {
+    if jobs.len() <= 1 {
+        if let Some((batch, reply)) = jobs.pop() {
+            let _ = reply.send(inner.append(&batch).await);
+        }
+        return;
+    }
+    let all: Vec<NewRecord> = jobs.iter().flat_map(|(b, _)| b.iter().cloned()).collect();
+    match inner.append(&all).await {
+        Ok(mut stored) => {
+            for (batch, reply) in jobs.into_iter().rev() {
+                let own = stored.split_off(stored.len().saturating_sub(batch.len()));
+                let _ = reply.send(Ok(own));
             }
-            Err(_) => {
-                for (batch, reply) in jobs {
-                    let _ = reply.send(inner.append(&batch).await);
-                }
+        }
+        Err(_) => {
+            for (batch, reply) in jobs {
+                let _ = reply.send(inner.append(&batch).await);
             }
+        }
+    }
+}
+
+/// The same for continuity upserts.
+async fn flush_remembers(inner: &dyn AuditStore, mut jobs: Vec<(Vec<ContinuityEntry>, Reply<()>)>) {
+    if jobs.len() <= 1 {
+        if let Some((batch, reply)) = jobs.pop() {
+            let _ = reply.send(inner.remember_conversations(&batch).await);
+        }
+        return;
+    }
+    let all: Vec<ContinuityEntry> = jobs.iter().flat_map(|(b, _)| b.iter().cloned()).collect();
+    if inner.remember_conversations(&all).await.is_ok() {
+        for (_, reply) in jobs {
+            let _ = reply.send(Ok(()));
+        }
+    } else {
+        for (batch, reply) in jobs {
+            let _ = reply.send(inner.remember_conversations(&batch).await);
         }
     }
 }
@@ -75,14 +133,7 @@ async fn writer(
 #[async_trait]
 impl AuditStore for GroupCommit {
     async fn append(&self, batch: &[NewRecord]) -> Result<Vec<AuditRecord>, AuditError> {
-        let (reply, answer) = oneshot::channel();
-        self.tx
-            .send((batch.to_vec(), reply))
-            .await
-            .map_err(|_| AuditError::Database("the audit writer has stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| AuditError::Database("the audit writer has stopped".into()))?
+        self.submit(|r| Job::Append(batch.to_vec(), r)).await
     }
     async fn query(&self, q: &Query) -> Result<Vec<AuditRecord>, AuditError> {
         self.inner.query(q).await
@@ -109,15 +160,8 @@ impl AuditStore for GroupCommit {
     ) -> Result<Option<(String, i64)>, AuditError> {
         self.inner.last_conversation(customer_key).await
     }
-    async fn remember_conversation(
-        &self,
-        customer_key: &str,
-        conversation_id: &str,
-        at_ms: i64,
-    ) -> Result<(), AuditError> {
-        self.inner
-            .remember_conversation(customer_key, conversation_id, at_ms)
-            .await
+    async fn remember_conversations(&self, batch: &[ContinuityEntry]) -> Result<(), AuditError> {
+        self.submit(|r| Job::Remember(batch.to_vec(), r)).await
     }
 }
 

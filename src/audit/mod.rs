@@ -19,4 +19,4 @@ pub use record::{
     Verification, chain_hash, now_rfc3339, verify, verify_from,
 };
 pub use sqlite::SqliteStore;
-pub use store::{AuditError, AuditStore, Query, Stats, open, redact_url};
+pub use store::{AuditError, AuditStore, ContinuityEntry, Query, Stats, open, redact_url};

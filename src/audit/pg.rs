@@ -8,8 +8,8 @@ use tokio_postgres::{Client, NoTls, Row};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
 use super::store::{
-    AuditError, AuditStore, COLUMNS, Query, check_schema_version, first_line, normalise_batch,
-    redact_url, remember_sql, schema_sql,
+    AuditError, AuditStore, COLUMNS, ContinuityEntry, Query, check_schema_version, first_line,
+    normalise_batch, redact_url, remember_sql, schema_sql,
 };
 
 /// Serializes chain appends across every connection to the database.
@@ -339,21 +339,14 @@ impl AuditStore for PgStore {
         Ok(row.map(|r| (r.get(0), r.get(1))))
     }
 
-    async fn remember_conversation(
-        &self,
-        customer_key: &str,
-        conversation_id: &str,
-        at_ms: i64,
-    ) -> Result<(), AuditError> {
-        let client = self.client.lock().await;
-        client
-            .execute(
-                &remember_sql('$'),
-                &[&customer_key, &conversation_id, &at_ms],
-            )
-            .await
-            .map(|_| ())
-            .map_err(db_err)
+    async fn remember_conversations(&self, batch: &[ContinuityEntry]) -> Result<(), AuditError> {
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await.map_err(db_err)?;
+        let st = tx.prepare(&remember_sql('$')).await.map_err(db_err)?;
+        for (key, conv, at_ms) in batch {
+            tx.execute(&st, &[key, conv, at_ms]).await.map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)
     }
 
     async fn seq_range(

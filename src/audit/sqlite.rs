@@ -10,8 +10,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
 use super::store::{
-    AuditError, AuditStore, COLUMNS, Query, check_schema_version, first_line, normalise_batch,
-    remember_sql, schema_sql,
+    AuditError, AuditStore, COLUMNS, ContinuityEntry, Query, check_schema_version, first_line,
+    normalise_batch, remember_sql, schema_sql,
 };
 
 /// The SQLite audit store.
@@ -260,17 +260,17 @@ impl AuditStore for SqliteStore {
         .await
     }
 
-    async fn remember_conversation(
-        &self,
-        customer_key: &str,
-        conversation_id: &str,
-        at_ms: i64,
-    ) -> Result<(), AuditError> {
-        let (key, conv) = (customer_key.to_string(), conversation_id.to_string());
+    async fn remember_conversations(&self, batch: &[ContinuityEntry]) -> Result<(), AuditError> {
+        let batch = batch.to_vec();
         self.with(move |conn| {
-            conn.execute(&remember_sql('?'), params![key, conv, at_ms])
-                .map(|_| ())
-                .map_err(db_err)
+            let tx = conn.transaction().map_err(db_err)?;
+            {
+                let mut st = tx.prepare_cached(&remember_sql('?')).map_err(db_err)?;
+                for (key, conv, at_ms) in &batch {
+                    st.execute(params![key, conv, at_ms]).map_err(db_err)?;
+                }
+            }
+            tx.commit().map_err(db_err)
         })
         .await
     }

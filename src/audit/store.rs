@@ -171,6 +171,9 @@ pub struct Stats {
     pub by_day: Vec<(String, u64)>,
 }
 
+/// A continuity entry: (keyed hash of a customer id, conversation id, milliseconds since the epoch).
+pub type ContinuityEntry = (String, String, i64);
+
 /// An audit log backend.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
@@ -197,13 +200,9 @@ pub trait AuditStore: Send + Sync {
         &self,
         customer_key: &str,
     ) -> Result<Option<(String, i64)>, AuditError>;
-    /// Remembers a customer's latest conversation (a later `at_ms` wins).
-    async fn remember_conversation(
-        &self,
-        customer_key: &str,
-        conversation_id: &str,
-        at_ms: i64,
-    ) -> Result<(), AuditError>;
+    /// Remembers customers' latest conversations, `(customer key, conversation id, at_ms)`, in one
+    /// transaction (a later `at_ms` wins).
+    async fn remember_conversations(&self, batch: &[ContinuityEntry]) -> Result<(), AuditError>;
     /// Counts by outcome, rule and day, reading the log page by page (memory stays bounded).
     async fn stats(&self) -> Result<Stats, AuditError> {
         let mut tally = Tally::default();
@@ -218,7 +217,7 @@ pub trait AuditStore: Send + Sync {
     }
 }
 
-/// The upsert both stores use for [`AuditStore::remember_conversation`] (`?1..?3` / `$1..$3`).
+/// The upsert both stores use for [`AuditStore::remember_conversations`] (`?1..?3` / `$1..$3`).
 pub(crate) fn remember_sql(p: char) -> String {
     format!(
         "INSERT INTO customer_continuity (customer_key, conversation_id, at_ms) VALUES ({p}1, {p}2, {p}3) \

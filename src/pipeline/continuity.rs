@@ -101,9 +101,8 @@ impl Continuity {
     pub async fn remember(&self, ev: &EscalationEvent, now_ms: i64) -> Result<(), AuditError> {
         match ev.customer_external_id.as_deref() {
             Some(id) => {
-                self.store
-                    .remember_conversation(&self.customer_key(id), &ev.conversation_id, now_ms)
-                    .await
+                let entry = (self.customer_key(id), ev.conversation_id.clone(), now_ms);
+                self.store.remember_conversations(&[entry]).await
             }
             None => Ok(()),
         }
