@@ -265,16 +265,20 @@ fn main() {
                 );
             }
 
-            // Paced: 5,000 events/s offered for 4 s.
-            let paced = 20_000;
-            let before = state.received().len();
-            produce(&kcfg, 200 + n, paced, Some(5_000), 500).await;
-            assert!(wait_received(&state, before + paced, Duration::from_secs(120)).await, "paced run");
-            let lat = latencies(&state, before);
-            println!(
-                "{partitions} partition(s), 5,000 events/s offered: p50 {} ms, p99 {} ms, max {} ms over {} events",
-                pct(&lat, 0.5), pct(&lat, 0.99), lat.last().copied().unwrap_or(0), lat.len()
-            );
+            // Paced: a steady offered load for 4 s each.
+            let mut next = 200 + n;
+            for rate in [2_500u64, 5_000] {
+                let paced = rate as usize * 4;
+                let before = state.received().len();
+                produce(&kcfg, next, paced, Some(rate), 500).await;
+                next += paced;
+                assert!(wait_received(&state, before + paced, Duration::from_secs(120)).await, "paced run");
+                let lat = latencies(&state, before);
+                println!(
+                    "{partitions} partition(s), {rate} events/s offered: p50 {} ms, p99 {} ms, max {} ms over {} events",
+                    pct(&lat, 0.5), pct(&lat, 0.99), lat.last().copied().unwrap_or(0), lat.len()
+                );
+            }
             drop(worker);
         }
 

@@ -14,10 +14,12 @@ use super::store::{
     normalise_batch, remember_sql, schema_sql,
 };
 
-/// The SQLite audit store.
+/// The SQLite audit store: one connection writes; a second one reads, so the worker's duplicate
+/// and continuity lookups do not queue behind a batch's fsync (WAL lets readers run alongside).
 #[derive(Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    reader: Arc<Mutex<Connection>>,
 }
 
 fn db_err(e: rusqlite::Error) -> AuditError {
@@ -47,8 +49,13 @@ impl SqliteStore {
                 .query_row("SELECT max(version) FROM audit_schema", [], |r| r.get(0))
                 .map_err(unavailable)?;
             check_schema_version(version, &what)?;
+            let reader = Connection::open(&p).map_err(unavailable)?;
+            reader
+                .busy_timeout(std::time::Duration::from_secs(30))
+                .map_err(unavailable)?;
             Ok(SqliteStore {
                 conn: Arc::new(Mutex::new(conn)),
+                reader: Arc::new(Mutex::new(reader)),
             })
         })
         .await
@@ -59,7 +66,31 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, AuditError> + Send + 'static,
     ) -> Result<T, AuditError> {
-        let conn = self.conn.clone();
+        Self::on(self.conn.clone(), f).await
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, AuditError> + Send + 'static,
+    ) -> Result<T, AuditError> {
+        Self::on(self.reader.clone(), f).await
+    }
+
+    /// A point lookup on the calling thread (the worker's per-event duplicate and continuity
+    /// checks): a WAL read of one row takes microseconds and never waits for the writer's fsync,
+    /// so handing it to a blocking thread would cost more than the read itself.
+    fn lookup<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, AuditError>,
+    ) -> Result<T, AuditError> {
+        let mut guard = self.reader.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+
+    async fn on<T: Send + 'static>(
+        conn: Arc<Mutex<Connection>>,
+        f: impl FnOnce(&mut Connection) -> Result<T, AuditError> + Send + 'static,
+    ) -> Result<T, AuditError> {
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
             f(&mut guard)
@@ -187,7 +218,7 @@ impl AuditStore for SqliteStore {
 
     async fn query(&self, q: &Query) -> Result<Vec<AuditRecord>, AuditError> {
         let q = q.clone();
-        self.with(move |conn| {
+        self.read(move |conn| {
             let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1=1");
             let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
             let mut add = |clause: &str, v: Box<dyn rusqlite::ToSql>| {
@@ -221,7 +252,7 @@ impl AuditStore for SqliteStore {
     }
 
     async fn scan(&self, after: i64, limit: usize) -> Result<Vec<AuditRecord>, AuditError> {
-        self.with(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(&format!(
                     "SELECT {COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"
@@ -233,7 +264,7 @@ impl AuditStore for SqliteStore {
     }
 
     async fn head(&self) -> Result<Option<(i64, String)>, AuditError> {
-        self.with(|conn| {
+        self.read(|conn| {
             conn.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
@@ -248,7 +279,7 @@ impl AuditStore for SqliteStore {
         customer_key: &str,
     ) -> Result<Option<(String, i64)>, AuditError> {
         let key = customer_key.to_string();
-        self.with(move |conn| {
+        self.lookup(move |conn| {
             conn.query_row(
                 "SELECT conversation_id, at_ms FROM customer_continuity WHERE customer_key = ?1",
                 [key],
@@ -257,7 +288,6 @@ impl AuditStore for SqliteStore {
             .optional()
             .map_err(db_err)
         })
-        .await
     }
 
     async fn remember_conversations(&self, batch: &[ContinuityEntry]) -> Result<(), AuditError> {
@@ -281,7 +311,7 @@ impl AuditStore for SqliteStore {
         until: Option<&str>,
     ) -> Result<Option<(i64, i64)>, AuditError> {
         let (since, until) = (since.map(str::to_string), until.map(str::to_string));
-        self.with(move |conn| {
+        self.read(move |conn| {
             conn.query_row(
                 "SELECT min(seq), max(seq) FROM audit_log WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2)",
                 params![since, until],
@@ -294,7 +324,7 @@ impl AuditStore for SqliteStore {
 
     async fn delivered(&self, event_id: &str) -> Result<bool, AuditError> {
         let id = event_id.to_string();
-        self.with(move |conn| {
+        self.lookup(move |conn| {
             conn.query_row(
                 "SELECT EXISTS(SELECT 1 FROM audit_log WHERE event_id = ?1 AND outcome = 'delivered')",
                 [id],
@@ -302,6 +332,5 @@ impl AuditStore for SqliteStore {
             )
             .map_err(db_err)
         })
-        .await
     }
 }

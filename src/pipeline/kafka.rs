@@ -99,6 +99,8 @@ pub fn consumer_config(cfg: &KafkaConfig, max_wait: Duration) -> ClientConfig {
         .set_if_absent("heartbeat.interval.ms", "2000")
         // Bounded prefetch: the backlog stays in Kafka, not in our memory.
         .set_if_absent("queued.max.messages.kbytes", "8192")
+        // Latency: some brokers hold a fetch for the whole wait even when records arrive.
+        .set_if_absent("fetch.wait.max.ms", "25")
         .set_if_absent("fetch.max.bytes", "8388608")
         .set(
             "max.partition.fetch.bytes",
