@@ -755,5 +755,9 @@ mod example_file {
         assert!(cfg.rules.dir.ends_with("masking-rules"));
         assert_eq!(cfg.genesys.retry.max_attempts, 6);
         assert_eq!(cfg.genesys.enrich.len(), 4);
+        assert_eq!(cfg.kafka.dlq_topic(), "escalations.dlq");
+        assert_eq!(cfg.worker.delivery_timeout, Duration::from_secs(900));
+        assert_eq!(cfg.continuity.window, Duration::from_secs(300));
+        assert_eq!(cfg.audit.max_batch, 256);
     }
 }
