@@ -21,18 +21,6 @@ fn fault(kind: FaultKind, count: u32, rate: f64, conversation: Option<&str>) -> 
     }
 }
 
-fn events(prefix: &str, n: usize, conversations: usize) -> Vec<(Option<String>, Vec<u8>)> {
-    (0..n)
-        .map(|i| {
-            let conv = format!("{prefix}-conv-{}", i % conversations);
-            (
-                Some(conv.clone()),
-                kh::event(&format!("{prefix}-{i}"), &conv, i / conversations),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn storms_of_429_5xx_timeouts_and_drops_lose_nothing() {
     let broker = Broker::start();
@@ -57,7 +45,7 @@ async fn storms_of_429_5xx_timeouts_and_drops_lose_nothing() {
     mock.state.add_fault(fault(FaultKind::Drop, 20, 0.05, None));
     let dir = tempfile::tempdir().expect("tempdir");
     let (handler, audit) = kh::handler(&mock.base, dir.path()).await;
-    let records = events("s", 600, 40);
+    let records = kh::keyed_events("s", 0..600, 40);
     kh::produce(&kcfg, &kcfg.input_topic, &records).await;
 
     let w = kh::start(handler, &kcfg, &kh::worker_config());
@@ -94,7 +82,7 @@ async fn a_30_second_outage_pauses_delivery_and_dead_letters_nothing() {
     ));
     let dir = tempfile::tempdir().expect("tempdir");
     let (handler, audit) = kh::handler(&mock.base, dir.path()).await;
-    kh::produce(&kcfg, &kcfg.input_topic, &events("o", 300, 30)).await;
+    kh::produce(&kcfg, &kcfg.input_topic, &kh::keyed_events("o", 0..300, 30)).await;
 
     let w = kh::start(handler, &kcfg, &kh::worker_config());
     let outage = Instant::now();
@@ -137,7 +125,7 @@ async fn an_event_genesys_never_takes_is_dead_lettered_after_the_delivery_timeou
     ));
     let dir = tempfile::tempdir().expect("tempdir");
     let (handler, audit) = kh::handler(&mock.base, dir.path()).await;
-    let mut records = events("g", 20, 4);
+    let mut records = kh::keyed_events("g", 0..20, 4);
     records.insert(
         5,
         (Some("doomed".into()), kh::event("doomed-1", "doomed", 0)),

@@ -254,6 +254,22 @@ pub fn header(m: &OwnedMessage, name: &str) -> Option<String> {
         .map(|v| String::from_utf8_lossy(v).into_owned())
 }
 
+/// Events `<prefix>-<i>` for `i` in `range`, spread over `conversations` conversations
+/// (`<prefix>-conv-<i % conversations>`), keyed by conversation, numbered in order within each.
+pub fn keyed_events(
+    prefix: &str,
+    range: std::ops::Range<usize>,
+    conversations: usize,
+) -> Vec<(Option<String>, Vec<u8>)> {
+    range
+        .map(|i| {
+            let conv = format!("{prefix}-conv-{}", i % conversations);
+            let payload = event(&format!("{prefix}-{i}"), &conv, i / conversations);
+            (Some(conv), payload)
+        })
+        .collect()
+}
+
 /// A valid event of conversation `conv`, number `n` within it, with a test card in its note.
 pub fn event(id: &str, conv: &str, n: usize) -> Vec<u8> {
     format!(
