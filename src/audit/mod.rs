@@ -11,6 +11,7 @@ mod pg;
 mod record;
 mod sqlite;
 mod store;
+pub(crate) mod verify;
 
 pub use group::GroupCommit;
 pub use pg::PgStore;
@@ -20,3 +21,4 @@ pub use record::{
 };
 pub use sqlite::SqliteStore;
 pub use store::{AuditError, AuditStore, ContinuityEntry, Query, Stats, open, redact_url};
+pub use verify::{StoreVerification, verify_store};

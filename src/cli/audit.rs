@@ -225,88 +225,24 @@ fn parse_expected_head(s: &str) -> anyhow::Result<(i64, String)> {
     Ok((seq, hash.to_ascii_lowercase()))
 }
 
-/// Checks a published head against the verified records: it must be one of them, unchanged.
-fn check_expected(
-    expect: Option<&(i64, String)>,
-    seen: &std::collections::HashMap<i64, String>,
-    last: i64,
-) -> Option<String> {
-    let (seq, hash) = expect?;
-    match seen.get(seq) {
-        Some(h) if h == hash => None,
-        Some(_) => Some(format!(
-            "record {seq} no longer has the published hash (the log was rewritten from there)"
-        )),
-        None if *seq > last => Some(format!(
-            "the log ends at record {last}, before the published head {seq} (records were removed from the end)"
-        )),
-        None => Some(format!(
-            "record {seq} of the published head is not in the checked range"
-        )),
-    }
-}
-
 async fn verify_db(
     store: &dyn AuditStore,
     expect: Option<&(i64, String)>,
 ) -> anyhow::Result<ExitCode> {
-    let (mut after, mut prev) = (0i64, GENESIS.to_string());
-    let mut total = 0u64;
-    let mut seen = std::collections::HashMap::new();
-    loop {
-        let page = match store.scan(after, PAGE).await {
-            Ok(p) => p,
-            Err(audit::AuditError::Corrupt { seq, message }) => {
-                println!(
-                    "BROKEN at record {seq}: the row is unreadable ({message}) ({total} record(s) verified before it)"
-                );
-                return Ok(ExitCode::from(1));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if page.is_empty() {
-            break;
+    let v = audit::verify_store(store, expect).await?;
+    match &v.broken {
+        Some(reason) => {
+            println!("BROKEN{reason}");
+            Ok(ExitCode::from(1))
         }
-        if let Some((seq, _)) = expect
-            && let Some(r) = page.iter().find(|r| r.seq == *seq)
-        {
-            seen.insert(r.seq, r.hash.clone());
-        }
-        let v = audit::verify_from(after, &prev, &page);
-        total += v.records;
-        if let Some(b) = v.broken {
+        None => {
             println!(
-                "BROKEN at record {}: {} ({} record(s) verified before it)",
-                b.seq, b.reason, total
+                "ok: {} record(s), chain intact, head {}:{}",
+                v.records, v.head_seq, v.head_hash
             );
-            return Ok(ExitCode::from(1));
+            Ok(ExitCode::SUCCESS)
         }
-        after = page.last().map_or(after, |r| r.seq);
-        prev = v.head;
     }
-    // The head marker written with every append must match the last record: removing records
-    // from the end of the log leaves the marker pointing past it.
-    match store.head().await? {
-        Some((seq, hash)) if seq != after || hash != prev => {
-            println!(
-                "BROKEN at record {}: the log ends at record {after} but its head marker says record {seq} \
-                 (records were removed from the end, or the marker was changed)",
-                after.min(seq) + 1
-            );
-            return Ok(ExitCode::from(1));
-        }
-        None if total > 0 => {
-            println!("BROKEN at record {after}: the head marker is missing");
-            return Ok(ExitCode::from(1));
-        }
-        _ => {}
-    }
-    if let Some(reason) = check_expected(expect, &seen, after) {
-        println!("BROKEN: {reason}");
-        return Ok(ExitCode::from(1));
-    }
-    println!("ok: {total} record(s), chain intact, head {after}:{prev}");
-    Ok(ExitCode::SUCCESS)
 }
 
 async fn export(
@@ -415,7 +351,7 @@ fn verify_file(path: &std::path::Path, expect: Option<&(i64, String)>) -> anyhow
     let seen: std::collections::HashMap<i64, String> =
         records.iter().map(|r| (r.seq, r.hash.clone())).collect();
     let last = records.last().map_or(header.prev_seq, |r| r.seq);
-    if let Some(reason) = check_expected(expect, &seen, last) {
+    if let Some(reason) = crate::audit::verify::check_expected(expect, &seen, last) {
         println!("BROKEN: {reason}");
         return Ok(ExitCode::from(1));
     }
