@@ -31,6 +31,47 @@ pub struct Config {
     /// Linking a customer's repeated escalations.
     #[serde(default)]
     pub continuity: ContinuityConfig,
+    /// The admin HTTP server (health, metrics, audit API and page).
+    #[serde(default)]
+    pub admin: AdminConfig,
+}
+
+/// `[admin]`: the worker's HTTP side.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminConfig {
+    /// Address to listen on (`run --admin-listen` overrides; env `ESCALATION_MASKER_ADMIN_LISTEN`).
+    #[serde(default = "default_admin_listen")]
+    pub listen: String,
+    /// SHA-256 (hex) of each auditor token (`escalation-masker admin hash-token`); tokens themselves
+    /// are never stored.
+    #[serde(default)]
+    pub auditor_token_sha256: Vec<String>,
+    /// SHA-256 (hex) of each operator token (may also reload rules).
+    #[serde(default)]
+    pub operator_token_sha256: Vec<String>,
+    /// Origins of browser audit consoles allowed to call the API (`https://host[:port]`, exact).
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
+    /// Watch the rules directory and reload on change (SIGHUP and the API reload regardless).
+    #[serde(default = "default_true")]
+    pub watch_rules: bool,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        AdminConfig {
+            listen: default_admin_listen(),
+            auditor_token_sha256: Vec::new(),
+            operator_token_sha256: Vec::new(),
+            cors_origins: Vec::new(),
+            watch_rules: true,
+        }
+    }
+}
+
+fn default_admin_listen() -> String {
+    "127.0.0.1:9090".into()
 }
 
 /// Settings the worker sets itself; `[kafka.properties]` may not override them, or at-least-once
@@ -532,6 +573,7 @@ impl Config {
                 "KAFKA_INPUT_TOPIC" => self.kafka.input_topic = value,
                 "KAFKA_DLQ_TOPIC" => self.kafka.dlq_topic = Some(value),
                 "AUDIT_DB" => self.audit.db = value,
+                "ADMIN_LISTEN" => self.admin.listen = value,
                 "GENESYS_REGION" => self.genesys.region = Some(value),
                 "GENESYS_API_BASE_URL" => self.genesys.api_base_url = Some(value),
                 "GENESYS_LOGIN_BASE_URL" => self.genesys.login_base_url = Some(value),
@@ -632,6 +674,17 @@ impl Config {
         }
         if self.audit.max_batch == 0 {
             return Err("[audit] max_batch must be at least 1".into());
+        }
+        let a = &self.admin;
+        for h in a
+            .auditor_token_sha256
+            .iter()
+            .chain(&a.operator_token_sha256)
+        {
+            crate::admin::auth::parse_hash(h).map_err(|e| format!("[admin] {e}"))?;
+        }
+        for o in &a.cors_origins {
+            crate::admin::cors::validate_origin(o).map_err(|e| format!("[admin] {e}"))?;
         }
         let c = &self.continuity;
         if c.enabled && c.field.trim().is_empty() {

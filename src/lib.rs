@@ -8,10 +8,13 @@
 //! - [`mock_genesys`]: a faithful Genesys stand-in over real HTTP, for tests, the demo and local runs.
 //! - [`config`]: the configuration file.
 //! - [`event`]: the escalation event contract producers publish to (and the dead-letter reasons).
-//! - [`pipeline`]: the streaming worker's parts (so far: the at-least-once offset watermark).
+//! - [`pipeline`]: the streaming worker: Kafka in, one audited outcome per record, offsets behind.
+//! - [`admin`]: the worker's HTTP side: health, readiness, metrics, the audit API and page.
+//! - [`metrics`]: the metric names and the helpers that record them.
 //! - [`cli`]: the command line; `main.rs` only parses arguments and calls [`cli::run`].
 //! - [`logging`]: structured logs (`--log-format text|json`, level from `RUST_LOG`).
 
+pub mod admin;
 pub mod audit;
 pub mod cli;
 pub mod config;
@@ -19,5 +22,6 @@ pub mod event;
 pub mod genesys;
 pub mod logging;
 pub mod masking;
+pub mod metrics;
 pub mod mock_genesys;
 pub mod pipeline;

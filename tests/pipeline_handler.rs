@@ -25,7 +25,9 @@ async fn handler(
             .expect("audit"),
     );
     let h = Handler {
-        rules: Arc::new(Ruleset::load(rules, KeyPolicy::Required).expect("rules")),
+        rules: arc_swap::ArcSwap::from_pointee(
+            Ruleset::load(rules, KeyPolicy::Required).expect("rules"),
+        ),
         deliverer: Arc::new(common::deliverer(&common::genesys_config(&m.base))),
         audit: audit.clone(),
         worker: "w-test".into(),

@@ -17,7 +17,7 @@ pub use group::GroupCommit;
 pub use pg::PgStore;
 pub use record::{
     AuditFinding, AuditRecord, ChainBreak, GENESIS, KafkaPosition, NewRecord, Outcome,
-    Verification, chain_hash, now_rfc3339, verify, verify_from,
+    Verification, chain_hash, normalise_time, now_rfc3339, verify, verify_from,
 };
 pub use sqlite::SqliteStore;
 pub use store::{AuditError, AuditStore, ContinuityEntry, Query, Stats, open, redact_url};

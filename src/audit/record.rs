@@ -294,6 +294,25 @@ pub fn verify_from<'a>(
     }
 }
 
+/// Normalises a user-given time (`2026-11-25`, RFC 3339 with any offset) to the stored form, so
+/// that string comparison orders times (the CLI's and the audit API's `since`/`until`).
+pub fn normalise_time(t: &str) -> Result<String, String> {
+    use time::format_description::well_known::Rfc3339;
+    let parsed = time::OffsetDateTime::parse(t, &Rfc3339).or_else(|_| {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(t, &fmt).map(|d| d.midnight().assume_utc())
+    });
+    let dt = parsed.map_err(|_| {
+        format!("{t:?} is not a date (2026-11-25) or an RFC 3339 time (2026-11-25T10:00:00Z)")
+    })?;
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    dt.to_offset(time::UtcOffset::UTC)
+        .format(&fmt)
+        .map_err(|e| e.to_string())
+}
+
 /// Now, as stored in records: RFC 3339 UTC with milliseconds.
 pub fn now_rfc3339() -> String {
     let now = time::OffsetDateTime::now_utc();

@@ -11,22 +11,9 @@ use crate::audit::{self, AuditRecord, AuditStore, GENESIS, Outcome, Query};
 
 use super::runtime;
 
-/// Normalises a user-given time (`2026-11-25`, RFC 3339 with any offset) to the stored form.
+/// Normalises a user-given time (see [`audit::normalise_time`]) for the commands.
 pub(crate) fn normalise_time(t: &str) -> anyhow::Result<String> {
-    use time::format_description::well_known::Rfc3339;
-    let parsed = time::OffsetDateTime::parse(t, &Rfc3339).or_else(|_| {
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        time::Date::parse(t, &fmt).map(|d| d.midnight().assume_utc())
-    });
-    let dt = parsed.map_err(|_| {
-        anyhow::anyhow!(
-            "{t:?} is not a date (2026-11-25) or an RFC 3339 time (2026-11-25T10:00:00Z)"
-        )
-    })?;
-    let fmt = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    Ok(dt.to_offset(time::UtcOffset::UTC).format(&fmt)?)
+    audit::normalise_time(t).map_err(anyhow::Error::msg)
 }
 
 /// The first line of an export bundle: where the range sits in the chain.

@@ -231,7 +231,7 @@ async fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let version = rules.version().to_string();
     let rule_count = rules.rules().len();
     let handler = Arc::new(Handler {
-        rules: Arc::new(rules),
+        rules: arc_swap::ArcSwap::from_pointee(rules),
         deliverer: Arc::new(Deliverer::new(client, &gcfg)),
         audit: audit.clone(),
         worker: "demo".into(),

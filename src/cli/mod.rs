@@ -66,6 +66,10 @@ pub struct RunArgs {
     /// The configuration file (see examples/config.toml); ESCALATION_MASKER_* variables override it.
     #[arg(long, value_name = "FILE", env = "ESCALATION_MASKER_CONFIG")]
     pub config: PathBuf,
+    /// Address of the admin HTTP server (health, metrics, audit API and page); overrides
+    /// [admin] listen (default 127.0.0.1:9090).
+    #[arg(long, value_name = "ADDR")]
+    pub admin_listen: Option<String>,
 }
 
 /// `produce` flags.

@@ -16,14 +16,20 @@ use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::watch;
 
 use super::{DlqReplayArgs, ProduceArgs, RunArgs, runtime};
+use crate::admin::{self, AdminState, auth::Tokens};
 use crate::config::Config;
 use crate::pipeline::kafka::{self, KafkaProblem};
+use crate::pipeline::reload::Reloader;
 use crate::pipeline::setup;
 use crate::pipeline::worker::{self, WorkerStats};
 
 pub(super) fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let cfg = Config::load(&args.config)?;
+    let mut cfg = Config::load(&args.config)?;
+    if let Some(addr) = &args.admin_listen {
+        cfg.admin.listen = addr.clone();
+    }
     runtime()?.block_on(async move {
+        let metrics = crate::metrics::install();
         let prepared = setup::prepare(&cfg)
             .await
             .context("start-up check failed")?;
@@ -32,6 +38,32 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             partitions = prepared.input_partitions,
             "all start-up checks passed"
         );
+        let reloader = Reloader::new(cfg.rules.dir.clone(), prepared.handler.clone());
+        let _watch = if cfg.admin.watch_rules {
+            Some(reloader.watch().map_err(anyhow::Error::msg)?)
+        } else {
+            None
+        };
+        let state = AdminState {
+            audit: prepared.handler.audit.clone(),
+            tokens: Tokens::new(
+                &cfg.admin.auditor_token_sha256,
+                &cfg.admin.operator_token_sha256,
+            )
+            .map_err(anyhow::Error::msg)?,
+            metrics,
+            readiness: Arc::new(setup::WorkerReadiness {
+                kafka: cfg.kafka.clone(),
+                handler: prepared.handler.clone(),
+                reloader: Some(reloader.clone()),
+            }),
+            reload: Some(reloader.clone()),
+        };
+        let addr = admin::spawn(&cfg.admin.listen, state, &cfg.admin.cors_origins)
+            .await
+            .map_err(anyhow::Error::msg)
+            .context("starting the admin server")?;
+        tracing::info!(%addr, "admin server listening (/healthz /readyz /metrics /api/audit /)");
         let (tx, rx) = watch::channel(false);
         tokio::spawn(async move {
             wait_for_signal().await;

@@ -158,6 +158,7 @@ impl GenesysClient {
                     .stats
                     .rate_limited_waits
                     .fetch_add(1, Ordering::Relaxed);
+                crate::metrics::rate_limiter_wait();
                 inner.limiter.until_ready().await;
             }
             attempts += 1;
@@ -206,6 +207,7 @@ impl GenesysClient {
                 });
             }
             inner.stats.retries.fetch_add(1, Ordering::Relaxed);
+            crate::metrics::genesys_retry();
             tokio::time::sleep(wait).await;
         }
     }
@@ -236,6 +238,7 @@ impl GenesysClient {
         let (status, retry_after, bytes) = match req.send().await {
             Ok(resp) => {
                 let status = resp.status();
+                crate::metrics::genesys_request(Some(status.as_u16()));
                 let retry_after = resp
                     .headers()
                     .get(reqwest::header::RETRY_AFTER)
@@ -247,7 +250,10 @@ impl GenesysClient {
                     Err(e) => return transport_failure(path, &correlation_id, describe(&e)),
                 }
             }
-            Err(e) => return transport_failure(path, &correlation_id, describe(&e)),
+            Err(e) => {
+                crate::metrics::genesys_request(None);
+                return transport_failure(path, &correlation_id, describe(&e));
+            }
         };
         if status.is_success() {
             let body = if bytes.is_empty() {

@@ -53,8 +53,9 @@ pub enum Handled {
 
 /// Handles records with one ruleset, one Genesys deliverer and one audit store.
 pub struct Handler {
-    /// The masking rules (hot reload will swap this).
-    pub rules: Arc<Ruleset>,
+    /// The masking rules; a reload swaps them atomically between events (each event is masked,
+    /// and audited, with the one version it loaded first).
+    pub rules: arc_swap::ArcSwap<Ruleset>,
     /// Genesys delivery.
     pub deliverer: Arc<Deliverer>,
     /// The audit log.
@@ -102,7 +103,7 @@ impl Handler {
         inc: &Incoming<'_>,
         decoded: &Result<EscalationEvent, EventError>,
     ) -> Result<Handled, AuditError> {
-        let rs = self.rules.clone();
+        let rs = self.rules.load_full();
         let ev = match decoded {
             Ok(ev) => ev,
             Err(e) => {
@@ -152,7 +153,7 @@ impl Handler {
         ev: &EscalationEvent,
         last: &GenesysError,
     ) -> Result<Handled, AuditError> {
-        let rs = self.rules.clone();
+        let rs = self.rules.load_full();
         let mut doc = ev.doc.clone();
         let report = rs.mask_value(&mut doc);
         scrub_cards(&mut doc);

@@ -8,6 +8,7 @@ pub mod continuity;
 pub mod handler;
 pub mod kafka;
 pub mod offsets;
+pub mod reload;
 pub mod setup;
 pub mod worker;
 

@@ -128,7 +128,7 @@ pub async fn prepare(cfg: &Config) -> Result<Prepared, StartError> {
         None
     };
     let handler = Handler {
-        rules: Arc::new(rules),
+        rules: arc_swap::ArcSwap::from_pointee(rules),
         deliverer,
         audit: store,
         worker: cfg.worker.id.clone().unwrap_or_else(default_worker_id),
@@ -139,4 +139,83 @@ pub async fn prepare(cfg: &Config) -> Result<Prepared, StartError> {
         handler: Arc::new(handler),
         input_partitions: counts[0],
     })
+}
+
+/// `/readyz` for a running worker: the brokers answer and the topics exist, a Genesys token can be
+/// had, the audit store answers; a failed rule reload is reported (the old rules stay live, so it
+/// does not make the worker unready).
+pub struct WorkerReadiness {
+    /// Brokers and topics.
+    pub kafka: crate::config::KafkaConfig,
+    /// Genesys and the audit store.
+    pub handler: Arc<Handler>,
+    /// Rule reload state.
+    pub reloader: Option<Arc<super::reload::Reloader>>,
+}
+
+#[async_trait::async_trait]
+impl crate::admin::Readiness for WorkerReadiness {
+    async fn checks(&self) -> Vec<crate::admin::Check> {
+        use crate::admin::Check;
+        use std::time::Duration;
+        let check = |name: &str, r: Result<String, String>| match r {
+            Ok(detail) => Check {
+                name: name.into(),
+                ok: true,
+                detail,
+            },
+            Err(detail) => Check {
+                name: name.into(),
+                ok: false,
+                detail,
+            },
+        };
+        let mut k = self.kafka.clone();
+        k.startup_timeout = k.startup_timeout.min(Duration::from_secs(2));
+        let kafka = tokio::task::spawn_blocking(move || {
+            let dlq = k.dlq_topic();
+            kafka::check_topics(&k, &[(&k.input_topic, "input_topic"), (&dlq, "dlq_topic")])
+        });
+        let genesys = tokio::time::timeout(
+            Duration::from_secs(3),
+            self.handler.deliverer.client().check_credentials(),
+        );
+        let audit = tokio::time::timeout(Duration::from_secs(2), self.handler.audit.head());
+        let (kafka, genesys, audit) = tokio::join!(kafka, genesys, audit);
+        let rules = self.handler.rules.load();
+        let rules_detail = match self.reloader.as_ref().and_then(|r| r.last_error()) {
+            Some(e) => format!(
+                "version {} live; the last reload was refused: {e}",
+                rules.version()
+            ),
+            None => format!("version {}", rules.version()),
+        };
+        vec![
+            check(
+                "kafka",
+                match kafka {
+                    Ok(Ok(_)) => Ok("brokers reachable, topics present".into()),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                },
+            ),
+            check(
+                "genesys",
+                match genesys {
+                    Ok(Ok(())) => Ok("token available".into()),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(_) => Err("no token within 3 s".into()),
+                },
+            ),
+            check(
+                "audit",
+                match audit {
+                    Ok(Ok(h)) => Ok(format!("head {}", h.map_or(0, |h| h.0))),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(_) => Err("no answer within 2 s".into()),
+                },
+            ),
+            check("rules", Ok(rules_detail)),
+        ]
+    }
 }

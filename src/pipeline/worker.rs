@@ -134,6 +134,7 @@ impl ConsumerContext for Ctx {
             self.stats
                 .assigned_partitions
                 .store(parts.map.len() as u64, Ordering::Relaxed);
+            crate::metrics::assigned(parts.map.len() as u64);
             tracing::info!(partitions = ?revoked, "partitions revoked; stored offsets committed");
         }
     }
@@ -153,6 +154,7 @@ impl ConsumerContext for Ctx {
                 self.stats
                     .assigned_partitions
                     .store(parts.map.len() as u64, Ordering::Relaxed);
+                crate::metrics::assigned(parts.map.len() as u64);
                 tracing::info!(partitions = ?assigned, "partitions assigned");
             }
             Rebalance::Error(e) => tracing::warn!(error = %e, "rebalance error"),
@@ -225,6 +227,7 @@ pub async fn run(
         abandon: abandon_rx,
         gate: Mutex::new(None),
     });
+    let lag_task = tokio::spawn(report_lag(consumer.clone(), parts.clone(), topic.clone()));
     let events = Arc::new(Semaphore::new(wcfg.max_in_flight));
     let kib_total = wcfg.max_in_flight_bytes.div_ceil(1024).max(1);
     let kib = Arc::new(Semaphore::new(kib_total));
@@ -271,6 +274,7 @@ pub async fn run(
             },
         };
         shared.stats.consumed.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::consumed();
         let partition = msg.partition();
         let offset = msg.offset();
         let generation = {
@@ -336,6 +340,7 @@ pub async fn run(
             "shutdown deadline passed; unfinished events will be redelivered"
         );
     }
+    lag_task.abort();
     let c = consumer.clone();
     tokio::task::spawn_blocking(move || {
         commit(c.as_ref(), "shutdown");
@@ -383,9 +388,14 @@ impl EventTask {
             let _ = w.await;
         }
         let sh = self.shared.clone();
-        sh.stats.in_flight.fetch_add(1, Ordering::Relaxed);
+        crate::metrics::in_flight(sh.stats.in_flight.fetch_add(1, Ordering::Relaxed) + 1);
         self.handle_and_finish().await;
-        sh.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
+        crate::metrics::in_flight(
+            sh.stats
+                .in_flight
+                .fetch_sub(1, Ordering::Relaxed)
+                .saturating_sub(1),
+        );
         drop(done);
         if let Some((conv, seq)) = lane {
             let mut lanes = lock(&sh.lanes);
@@ -461,6 +471,7 @@ impl EventTask {
                 Err(audit) => audit.to_string(),
             };
             sh.stats.retries.fetch_add(1, Ordering::Relaxed);
+            crate::metrics::event_retry();
             paused = true;
             // Close the gate: other events wait too instead of hammering a Genesys that is down.
             {
@@ -549,6 +560,15 @@ impl EventTask {
             Outcome::Blocked => &sh.stats.blocked,
         };
         counter.fetch_add(1, Ordering::Relaxed);
+        let age = self.msg.timestamp().to_millis().map_or(f64::NAN, |ms| {
+            (crate::pipeline::continuity::now_ms() - ms) as f64 / 1000.0
+        });
+        crate::metrics::outcome(
+            r.outcome.as_str(),
+            r.reason.as_deref().unwrap_or(""),
+            &r.findings,
+            age,
+        );
         let mut rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
         rules.sort_unstable();
         rules.dedup();
@@ -589,6 +609,34 @@ impl EventTask {
                 // After a rebalance the partition may belong to another instance: benign.
                 tracing::debug!(partition, position = pos, error = %e, "offset not stored");
             }
+        }
+    }
+}
+
+/// Every 10 s: records behind the end of each assigned partition (end offset minus the next
+/// offset this worker will read). Watermarks are a broker round trip, so off the async threads.
+async fn report_lag(consumer: Arc<Consumer_>, parts: Arc<Mutex<Partitions>>, topic: String) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        let positions: Vec<(i32, Option<i64>)> = lock(&parts)
+            .map
+            .iter()
+            .map(|(p, st)| (*p, st.offsets.safe_position()))
+            .collect();
+        let (c, t) = (consumer.clone(), topic.clone());
+        let lags = tokio::task::spawn_blocking(move || {
+            positions
+                .into_iter()
+                .filter_map(|(p, next)| {
+                    let (low, high) = c.fetch_watermarks(&t, p, Duration::from_secs(2)).ok()?;
+                    Some((p, (high - next.unwrap_or(low)).max(0)))
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        for (p, lag) in lags {
+            crate::metrics::lag(p, lag);
         }
     }
 }

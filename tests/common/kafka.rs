@@ -145,7 +145,9 @@ pub async fn handler(genesys_base: &str, dir: &Path) -> (Arc<Handler>, Arc<dyn A
     );
     let audit: Arc<dyn AuditStore> = Arc::new(GroupCommit::new(sqlite.clone(), 256));
     let handler = Handler {
-        rules: Arc::new(Ruleset::load(&rules_dir(), KeyPolicy::EphemeralIfMissing).expect("rules")),
+        rules: arc_swap::ArcSwap::from_pointee(
+            Ruleset::load(&rules_dir(), KeyPolicy::EphemeralIfMissing).expect("rules"),
+        ),
         deliverer: Arc::new(super::deliverer(&super::genesys_config(genesys_base))),
         audit: audit.clone(),
         worker: "w-test".into(),
