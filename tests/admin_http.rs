@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use escalation_masker::admin::auth::{Tokens, hash_token};
 use escalation_masker::admin::{self, AdminState, Check, Readiness};
-use escalation_masker::audit::{AuditFinding, AuditStore, SqliteStore};
+use escalation_masker::audit::{AuditFinding, SqliteStore};
 use reqwest::StatusCode;
 use reqwest::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_ORIGIN,
