@@ -28,6 +28,16 @@ fi
 tansu --version
 export TANSU_BIN="$(command -v tansu)"
 
+echo "== Chromium + chromedriver for the auditor-page browser test (Debian packages)"
+if ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; }; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo -n"
+  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }; then
+    export ESCALATION_MASKER_NO_CHROMIUM="apt-get install chromium chromium-driver failed"
+    echo "warning: $ESCALATION_MASKER_NO_CHROMIUM; the browser test will be skipped" >&2
+  fi
+fi
+[ -x /usr/bin/chromium ] && /usr/bin/chromium --version 2>/dev/null || true
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 

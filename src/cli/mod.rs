@@ -46,6 +46,9 @@ pub enum Command {
     /// Work with the dead-letter topic.
     #[command(subcommand)]
     Dlq(DlqCommand),
+    /// Admin server helpers.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Mask JSON / JSON Lines (or plain text with --text) from FILE or stdin, one masked line per input line.
     Mask(MaskArgs),
     /// Check, test, explain and compare masking rule files.
@@ -84,6 +87,14 @@ pub struct ProduceArgs {
     /// JSON Lines files of events; none or `-` reads stdin.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+}
+
+/// `admin` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Read a token from stdin and print the SHA-256 to put in [admin] auditor_token_sha256 /
+    /// operator_token_sha256 (the token itself never goes into the config).
+    HashToken,
 }
 
 /// `dlq` subcommands.
@@ -390,6 +401,19 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Produce(args) => worker::produce(&args),
         Command::Dlq(DlqCommand::Replay(args)) => worker::dlq_replay(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Admin(AdminCommand::HashToken) => {
+            let mut token = String::new();
+            match std::io::Read::read_to_string(&mut std::io::stdin(), &mut token) {
+                Ok(_) if !token.trim().is_empty() => {
+                    println!("{}", crate::admin::auth::hash_token(token.trim()));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(_) => Err(anyhow::anyhow!(
+                    "no token on stdin (e.g. `openssl rand -hex 32 | tee token | escalation-masker admin hash-token`)"
+                )),
+                Err(e) => Err(anyhow::anyhow!("reading the token from stdin: {e}")),
+            }
+        }
     };
     match result {
         Ok(code) => code,
