@@ -74,6 +74,21 @@ fn default_admin_listen() -> String {
     "127.0.0.1:9090".into()
 }
 
+/// Environment variables that override the file (`ESCALATION_MASKER_` + name), besides
+/// `ESCALATION_MASKER_KAFKA_PROPERTY_<NAME>` for librdkafka properties. The README and the compose
+/// file are checked against this list.
+pub const ENV_OVERRIDES: &[&str] = &[
+    "ESCALATION_MASKER_KAFKA_BROKERS",
+    "ESCALATION_MASKER_KAFKA_GROUP_ID",
+    "ESCALATION_MASKER_KAFKA_INPUT_TOPIC",
+    "ESCALATION_MASKER_KAFKA_DLQ_TOPIC",
+    "ESCALATION_MASKER_AUDIT_DB",
+    "ESCALATION_MASKER_ADMIN_LISTEN",
+    "ESCALATION_MASKER_GENESYS_REGION",
+    "ESCALATION_MASKER_GENESYS_API_BASE_URL",
+    "ESCALATION_MASKER_GENESYS_LOGIN_BASE_URL",
+];
+
 /// Settings the worker sets itself; `[kafka.properties]` may not override them, or at-least-once
 /// would silently break.
 pub const RESERVED_KAFKA_PROPERTIES: &[&str] = &[

@@ -35,25 +35,26 @@ pub const RULESET: &str = "escalation_ruleset_info";
 /// Rule reloads, labelled `result` (success, failure).
 pub const RELOADS: &str = "escalation_rule_reloads_total";
 
-static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
-/// Installs the Prometheus recorder once per process and returns its handle.
+/// Installs the Prometheus recorder once per process (concurrent callers wait for the first) and
+/// returns its handle; `None` if another recorder was installed first.
 pub fn install() -> Option<PrometheusHandle> {
-    if let Some(h) = HANDLE.get() {
-        return Some(h.clone());
-    }
-    let builder = PrometheusBuilder::new()
-        .set_buckets_for_metric(
-            metrics_exporter_prometheus::Matcher::Full(LATENCY.to_string()),
-            &[
-                0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
-            ],
-        )
-        .ok()?;
-    match builder.install_recorder() {
-        Ok(h) => Some(HANDLE.get_or_init(|| h).clone()),
-        Err(_) => HANDLE.get().cloned(),
-    }
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    metrics_exporter_prometheus::Matcher::Full(LATENCY.to_string()),
+                    &[
+                        0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+                        60.0,
+                    ],
+                )
+                .ok()?
+                .install_recorder()
+                .ok()
+        })
+        .clone()
 }
 
 /// One record consumed.

@@ -306,3 +306,45 @@ async fn the_auditor_page_is_self_contained_under_a_strict_policy() {
     assert!(!assets.contains("http://") && !assets.contains("https://"));
     assert!(assets.contains(r#"<script src="/app.js" defer></script>"#));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_healthcheck_and_hash_token_commands() {
+    let (base, _dir) = server(true).await;
+    let results = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let bin = env!("CARGO_BIN_EXE_escalation-masker");
+        let up = Command::new(bin)
+            .args(["healthcheck", "--url", &format!("{base}/healthz")])
+            .status()
+            .expect("healthcheck");
+        let down = Command::new(bin)
+            .args(["healthcheck", "--url", "http://127.0.0.1:1/healthz"])
+            .stderr(Stdio::null())
+            .status()
+            .expect("healthcheck");
+        let mut child = Command::new(bin)
+            .args(["admin", "hash-token"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("hash-token");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(b"auditor-secret\n")
+            .expect("write");
+        let out = child.wait_with_output().expect("output");
+        (
+            up,
+            down,
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        )
+    })
+    .await
+    .expect("commands");
+    assert!(results.0.success());
+    assert_eq!(results.1.code(), Some(1));
+    assert_eq!(results.2, hash_token("auditor-secret"));
+}

@@ -49,6 +49,12 @@ pub enum Command {
     /// Admin server helpers.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Exit 0 when the admin server answers /healthz (the container healthcheck; no curl needed).
+    Healthcheck {
+        /// The health URL.
+        #[arg(long, default_value = "http://127.0.0.1:9090/healthz")]
+        url: String,
+    },
     /// Mask JSON / JSON Lines (or plain text with --text) from FILE or stdin, one masked line per input line.
     Mask(MaskArgs),
     /// Check, test, explain and compare masking rule files.
@@ -401,6 +407,26 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Produce(args) => worker::produce(&args),
         Command::Dlq(DlqCommand::Replay(args)) => worker::dlq_replay(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Healthcheck { url } => runtime().and_then(|rt| {
+            rt.block_on(async {
+                let client = reqwest::Client::builder()
+                    .timeout(std::time::Duration::from_secs(3))
+                    .build()?;
+                let ok = client
+                    .get(&url)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success());
+                if !ok {
+                    eprintln!("unhealthy: {url}");
+                }
+                Ok(if ok {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                })
+            })
+        }),
         Command::Admin(AdminCommand::HashToken) => {
             let mut token = String::new();
             match std::io::Read::read_to_string(&mut std::io::stdin(), &mut token) {
