@@ -35,6 +35,23 @@ pub const RULESET: &str = "escalation_ruleset_info";
 /// Rule reloads, labelled `result` (success, failure).
 pub const RELOADS: &str = "escalation_rule_reloads_total";
 
+/// Every metric, for the README reference test.
+pub const ALL: &[&str] = &[
+    CONSUMED,
+    OUTCOMES,
+    MASKS,
+    GENESYS_REQUESTS,
+    GENESYS_RETRIES,
+    RATE_LIMITER_WAITS,
+    EVENT_RETRIES,
+    LATENCY,
+    IN_FLIGHT,
+    LAG,
+    ASSIGNED,
+    RULESET,
+    RELOADS,
+];
+
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
 /// Installs the Prometheus recorder once per process (concurrent callers wait for the first) and
