@@ -53,7 +53,7 @@ pub struct AdminConfig {
     /// Origins of browser audit consoles allowed to call the API (`https://host[:port]`, exact).
     #[serde(default)]
     pub cors_origins: Vec<String>,
-    /// Watch the rules directory and reload on change (SIGHUP and the API reload regardless).
+    /// Watch the rules directory and reload on change (SIGHUP and the API reload work regardless).
     #[serde(default = "default_true")]
     pub watch_rules: bool,
 }
@@ -808,6 +808,11 @@ mod env_and_worker {
         );
         assert!(check("[kafka]\ndlq_topic = \"escalations\"\n").contains("differ"));
         assert!(check("[worker]\nmax_in_flight = 0\n").contains("max_in_flight"));
+        assert!(check("[admin]\ncors_origins = [\"*\"]\n").contains("wildcard"));
+        assert!(
+            check("[admin]\ncors_origins = [\"https://a.example/\"]\n").contains("trailing slash")
+        );
+        assert!(check("[admin]\nauditor_token_sha256 = [\"secret\"]\n").contains("64 hex digits"));
         assert!(check("[worker]\nmax_in_flight_bytes = 2048\n").contains("max_message_bytes"));
     }
 }

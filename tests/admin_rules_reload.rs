@@ -202,3 +202,55 @@ async fn rule_edits_go_live_fail_closed() {
         .expect("kill");
     assert!(child.wait().expect("exit").success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_when_watching_is_off() {
+    let broker = Broker::start();
+    let kcfg = broker.kafka_config("hup", 1);
+    let mock = common::default_mock().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("rules");
+    copy_rules(&rules);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let extra = format!("[admin]\nlisten = \"127.0.0.1:{port}\"\nwatch_rules = false\n");
+    let config = kh::write_config(
+        dir.path(),
+        &kcfg,
+        &mock.base,
+        &dir.path().join("a.db"),
+        &extra,
+    );
+    let text = std::fs::read_to_string(&config).expect("config").replace(
+        &kh::rules_dir().display().to_string(),
+        &rules.display().to_string(),
+    );
+    std::fs::write(&config, text).expect("config");
+    let mut child = kh::spawn_worker(&config, &dir.path().join("worker.log"));
+    let base = format!("http://127.0.0.1:{port}");
+    let c = reqwest::Client::new();
+    let v1 = wait_detail(&c, &base, |d| d.starts_with("version ")).await;
+    assert!(v1.starts_with("version sha256:"), "{v1}");
+
+    std::fs::write(rules.join("60-tickets.toml"), EXTRA_RULE).expect("write rule");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        rules_detail(&readyz(&c, &base).await),
+        v1,
+        "not watching: nothing changed yet"
+    );
+    std::process::Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .expect("kill -HUP");
+    let v2 = wait_detail(&c, &base, |d| d != v1).await;
+    assert!(v2.starts_with("version sha256:") && v2 != v1, "{v2}");
+
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(child.wait().expect("exit").success());
+}

@@ -39,11 +39,9 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             "all start-up checks passed"
         );
         let reloader = Reloader::new(cfg.rules.dir.clone(), prepared.handler.clone());
-        let _watch = if cfg.admin.watch_rules {
-            Some(reloader.watch().map_err(anyhow::Error::msg)?)
-        } else {
-            None
-        };
+        let _watch = reloader
+            .watch(cfg.admin.watch_rules)
+            .map_err(anyhow::Error::msg)?;
         let state = AdminState {
             audit: prepared.handler.audit.clone(),
             tokens: Tokens::new(

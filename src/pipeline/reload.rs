@@ -79,18 +79,24 @@ impl Reloader {
         result
     }
 
-    /// Watches the directory and listens for SIGHUP until the returned task is aborted.
-    pub fn watch(self: &Arc<Self>) -> Result<tokio::task::JoinHandle<()>, String> {
+    /// Listens for SIGHUP and, when `files`, watches the directory, until the returned task is
+    /// aborted.
+    pub fn watch(self: &Arc<Self>, files: bool) -> Result<tokio::task::JoinHandle<()>, String> {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(16);
-        let mut watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
-            if ev.is_ok_and(|e| !e.kind.is_access()) {
-                let _ = tx.try_send(());
-            }
-        })
-        .map_err(|e| format!("cannot watch the rules directory: {e}"))?;
-        watcher
-            .watch(&self.dir, RecursiveMode::NonRecursive)
-            .map_err(|e| format!("cannot watch {}: {e}", self.dir.display()))?;
+        let watcher = if files {
+            let mut w = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
+                if ev.is_ok_and(|e| !e.kind.is_access()) {
+                    let _ = tx.try_send(());
+                }
+            })
+            .map_err(|e| format!("cannot watch the rules directory: {e}"))?;
+            w.watch(&self.dir, RecursiveMode::NonRecursive)
+                .map_err(|e| format!("cannot watch {}: {e}", self.dir.display()))?;
+            Some(w)
+        } else {
+            drop(tx);
+            None
+        };
         let me = self.clone();
         Ok(tokio::spawn(async move {
             let _keep = watcher;
@@ -108,10 +114,7 @@ impl Reloader {
                 #[cfg(not(unix))]
                 let hangup = std::future::pending::<Option<()>>();
                 let trigger = tokio::select! {
-                    changed = rx.recv() => match changed {
-                        Some(()) => "file change",
-                        None => return,
-                    },
+                    Some(()) = rx.recv() => "file change",
                     _ = hangup => "SIGHUP",
                 };
                 if trigger == "file change" {
@@ -119,8 +122,7 @@ impl Reloader {
                     loop {
                         match tokio::time::timeout(Duration::from_millis(300), rx.recv()).await {
                             Ok(Some(())) => continue,
-                            Ok(None) => return,
-                            Err(_) => break,
+                            _ => break,
                         }
                     }
                 }
