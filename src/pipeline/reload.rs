@@ -119,11 +119,9 @@ impl Reloader {
                 };
                 if trigger == "file change" {
                     // An editor writes a file in several steps: wait for quiet, then reload once.
-                    loop {
-                        match tokio::time::timeout(Duration::from_millis(300), rx.recv()).await {
-                            Ok(Some(())) => continue,
-                            _ => break,
-                        }
+                    while let Ok(Some(())) =
+                        tokio::time::timeout(Duration::from_millis(300), rx.recv()).await
+                    {
                     }
                 }
                 let _ = me.reload_now(trigger).await;
