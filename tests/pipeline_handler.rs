@@ -310,3 +310,28 @@ async fn giving_up_dead_letters_a_masked_event_as_delivery_timeout() {
     assert_eq!(audit.query(&Query::default()).await.expect("q").len(), 1);
     assert!(m.state.received().is_empty());
 }
+
+#[tokio::test]
+async fn a_json_record_that_breaks_the_contract_still_gets_the_field_rules() {
+    let m = common::default_mock().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (h, _audit) = handler(&m, &default_rules(), &dir).await;
+    // No conversationId: rejected, but cvv, PIN, cardholder name and birth date are field-rule PII.
+    let payload = br#"{"eventId":"e1","context":{"cvv":"737","pin":"4821","cardholderName":"Jane Doe","dob":"1984-03-02"}}"#;
+    let out = h
+        .handle(&Incoming {
+            payload,
+            position: at(9),
+        })
+        .await
+        .expect("audited");
+    let Handled::DeadLetter(rec, letter) = out else {
+        panic!("expected a dead letter, got {out:?}")
+    };
+    assert_eq!(rec.record.reason.as_deref(), Some("missing_field"));
+    let text = String::from_utf8_lossy(&letter.payload);
+    for raw in ["737", "4821", "Jane Doe", "1984-03-02"] {
+        assert!(!text.contains(raw), "{raw} reached the dead letter: {text}");
+    }
+    assert!(!rec.record.findings.is_empty());
+}

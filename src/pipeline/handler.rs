@@ -84,6 +84,25 @@ fn scrub_cards(v: &mut Value) {
     }
 }
 
+/// Masks a rejected record for the dead-letter topic. A JSON document that merely broke the
+/// contract (a missing or mistyped field) is masked as a document, so field rules (`**.cvv`,
+/// cardholder names, addresses) apply; anything else is masked as text.
+fn mask_rejected(rs: &Ruleset, payload: &[u8]) -> (Vec<u8>, Report) {
+    // serde_json's recursion limit (128) bounds the parse of a too-deep document.
+    if let Ok(mut doc) = serde_json::from_slice::<Value>(payload) {
+        let report = rs.mask_value(&mut doc);
+        scrub_cards(&mut doc);
+        if let Ok(bytes) = serde_json::to_vec(&doc) {
+            return (bytes, report);
+        }
+    }
+    let text = String::from_utf8_lossy(payload);
+    let (masked, report) = rs.mask_text(&text);
+    let mut value = Value::String(masked);
+    scrub_cards(&mut value);
+    (value.as_str().unwrap_or_default().as_bytes().to_vec(), report)
+}
+
 impl Handler {
     /// Decodes and handles one record.
     pub async fn handle(&self, inc: &Incoming<'_>) -> Result<Handled, AuditError> {
@@ -107,12 +126,8 @@ impl Handler {
         let ev = match decoded {
             Ok(ev) => ev,
             Err(e) => {
-                // Not an event: mask whatever text there is and dead-letter it with the reason.
-                let text = String::from_utf8_lossy(inc.payload);
-                let (masked, report) = rs.mask_text(&text);
-                let mut payload = Value::String(masked);
-                scrub_cards(&mut payload);
-                let payload = payload.as_str().unwrap_or_default().as_bytes().to_vec();
+                // Not an event: mask what there is and dead-letter it with the reason.
+                let (payload, report) = mask_rejected(&rs, inc.payload);
                 let record = self.base(
                     &rs,
                     inc,

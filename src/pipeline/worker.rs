@@ -187,6 +187,10 @@ struct Shared {
     abandon: watch::Receiver<bool>,
     /// While Genesys is unavailable: no event tries before this instant (the pause).
     gate: Mutex<Option<Instant>>,
+    /// While the gate is closed, one event at a time probes.
+    probe: Semaphore,
+    /// Largest dead letter the topic takes; a larger one is replaced by a stub with a digest.
+    dlq_max_bytes: usize,
 }
 
 /// Runs the worker until `shutdown` turns true; then finishes in-flight events within
@@ -206,7 +210,10 @@ pub async fn run(
         stats: stats.clone(),
     };
     let consumer: Arc<Consumer_> = Arc::new(
-        kafka::consumer_config(kcfg, wcfg.delivery_timeout)
+        kafka::consumer_config(
+                kcfg,
+                wcfg.delivery_timeout + wcfg.max_retry_pause + Duration::from_secs(240),
+            )
             .create_with_context(ctx)
             .map_err(|e| KafkaProblem::Settings(e.to_string()))?,
     );
@@ -226,6 +233,8 @@ pub async fn run(
         cfg: wcfg.clone(),
         abandon: abandon_rx,
         gate: Mutex::new(None),
+        probe: Semaphore::new(1),
+        dlq_max_bytes: kcfg.max_message_bytes,
     });
     let lag_task = tokio::spawn(report_lag(consumer.clone(), parts.clone(), topic.clone()));
     let events = Arc::new(Semaphore::new(wcfg.max_in_flight));
@@ -438,21 +447,49 @@ impl EventTask {
         let sh = &self.shared;
         let mut pause = sh.cfg.retry_pause;
         let mut first_failure: Option<Instant> = None;
-        let mut paused = false;
-        let result = loop {
+        loop {
             if *sh.abandon.borrow() {
                 break None;
             }
+            // Revoked meanwhile: the partition's new owner redelivers this event in order; going
+            // on here could deliver it after its successors.
+            if !self.still_owned() {
+                tracing::info!(
+                    partition = inc.position.partition,
+                    offset = inc.position.offset,
+                    "partition revoked; leaving the event to its new owner"
+                );
+                break None;
+            }
             let closed_until = *lock(&sh.gate);
-            if let Some(until) = closed_until.filter(|u| *u > Instant::now()) {
-                let mut abandon = sh.abandon.clone();
-                tokio::select! {
-                    _ = tokio::time::sleep_until(until.into()) => {}
-                    _ = abandon.changed() => {}
+            let mut _probe = None;
+            if let Some(until) = closed_until {
+                let wait = if until > Instant::now() {
+                    Some(until)
+                } else {
+                    match sh.probe.try_acquire() {
+                        Ok(p) => {
+                            _probe = Some(p);
+                            None
+                        }
+                        // Another event is probing: look again shortly.
+                        Err(_) => Some(Instant::now() + Duration::from_millis(50)),
+                    }
+                };
+                if let Some(until) = wait {
+                    let mut abandon = sh.abandon.clone();
+                    tokio::select! {
+                        _ = tokio::time::sleep_until(until.into()) => {}
+                        _ = abandon.changed() => {}
+                    }
+                    continue;
                 }
-                continue;
             }
             let attempt = sh.handler.handle_decoded(inc, &self.decoded).await;
+            if matches!(attempt, Ok(Handled::Done(_) | Handled::DeadLetter(..))) {
+                // Genesys answered: open the gate for everyone.
+                *lock(&sh.gate) = None;
+            }
             let failed_since = *first_failure.get_or_insert_with(Instant::now);
             let reason = match attempt {
                 Ok(Handled::Retry(e)) => {
@@ -472,7 +509,6 @@ impl EventTask {
             };
             sh.stats.retries.fetch_add(1, Ordering::Relaxed);
             crate::metrics::event_retry();
-            paused = true;
             // Close the gate: other events wait too instead of hammering a Genesys that is down.
             {
                 let mut gate = lock(&sh.gate);
@@ -489,7 +525,7 @@ impl EventTask {
                 offset = inc.position.offset,
                 reason = %reason,
                 retry_in = ?pause,
-                "event not handled yet; partition paused, will retry"
+                "event not handled yet; held behind the gate, will retry"
             );
             let mut abandon = sh.abandon.clone();
             tokio::select! {
@@ -497,11 +533,7 @@ impl EventTask {
                 _ = abandon.changed() => {}
             }
             pause = (pause * 2).min(sh.cfg.max_retry_pause);
-        };
-        if paused && matches!(result, Some(Handled::Done(_))) {
-            *lock(&sh.gate) = None;
         }
-        result
     }
 
     /// Publishes a dead letter and waits for the broker's acknowledgement, retrying until it is
@@ -516,6 +548,10 @@ impl EventTask {
         let key = (!record.record.conversation_id.is_empty())
             .then_some(record.record.conversation_id.as_bytes());
         let mut pause = sh.cfg.retry_pause;
+        let mut letter = letter;
+        if letter.payload.len() > sh.dlq_max_bytes {
+            letter = stub(letter);
+        }
         loop {
             match kafka::send_acked(
                 &sh.producer,
@@ -527,6 +563,16 @@ impl EventTask {
             .await
             {
                 Ok(_) => return true,
+                // The broker will never take this payload: send the stub instead of retrying forever.
+                Err(e) if is_too_large(&e) && !is_stub(&letter) => {
+                    tracing::warn!(
+                        partition = inc.position.partition,
+                        offset = inc.position.offset,
+                        error = %e,
+                        "dead letter too large for the topic; sending a stub with the payload's digest"
+                    );
+                    letter = stub(letter);
+                }
                 Err(e) => {
                     tracing::error!(
                         partition = inc.position.partition,
@@ -547,6 +593,14 @@ impl EventTask {
                 }
             }
         }
+    }
+
+    /// Whether this instance still owns the partition generation the event came from.
+    fn still_owned(&self) -> bool {
+        lock(&self.shared.parts)
+            .map
+            .get(&self.msg.partition())
+            .is_some_and(|st| st.generation == self.generation)
     }
 
     fn count_and_log(&self, inc: &Incoming<'_>, record: &AuditRecord) {
@@ -581,7 +635,8 @@ impl EventTask {
             partition = inc.position.partition,
             offset = inc.position.offset,
             audit_seq = record.seq,
-            latency_ms = self.received.elapsed().as_secs_f64() * 1000.0,
+            // Whole milliseconds: a long float's digits could read as a card number to a log scanner.
+            latency_ms = self.received.elapsed().as_millis() as u64,
             "event handled"
         );
     }
@@ -639,6 +694,43 @@ async fn report_lag(consumer: Arc<Consumer_>, parts: Arc<Mutex<Partitions>>, top
             crate::metrics::lag(p, lag);
         }
     }
+}
+
+/// A dead letter whose payload the topic cannot take: the payload is replaced by its size and
+/// SHA-256 (of the masked bytes), and a header says so.
+fn stub(mut letter: DeadLetter) -> DeadLetter {
+    use sha2::Digest;
+    let digest = hex::encode(sha2::Sha256::digest(&letter.payload));
+    letter.payload = serde_json::json!({
+        "payloadOmitted": "too large for the dead-letter topic",
+        "bytes": letter.payload.len(),
+        "sha256": digest,
+    })
+    .to_string()
+    .into_bytes();
+    letter
+        .headers
+        .push(("escalation.payload.omitted".into(), "true".into()));
+    letter
+}
+
+fn is_stub(letter: &DeadLetter) -> bool {
+    letter
+        .headers
+        .iter()
+        .any(|(k, _)| k == "escalation.payload.omitted")
+}
+
+fn is_too_large(e: &KafkaError) -> bool {
+    matches!(
+        e.rdkafka_error_code(),
+        Some(
+            RDKafkaErrorCode::MessageSizeTooLarge
+                | RDKafkaErrorCode::InvalidMessageSize
+                | RDKafkaErrorCode::MessageBatchTooLarge
+                | RDKafkaErrorCode::InvalidRecord
+        )
+    )
 }
 
 fn ids(decoded: &Result<EscalationEvent, EventError>) -> (&str, &str) {
