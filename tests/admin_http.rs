@@ -60,6 +60,7 @@ async fn server(ready: bool) -> (String, tempfile::TempDir) {
         metrics: escalation_masker::metrics::install(),
         readiness: Arc::new(Fixed(ready)),
         reload: None,
+        ready_cache: Default::default(),
     };
     let addr = admin::spawn("127.0.0.1:0", state, &[CONSOLE.to_string()])
         .await
@@ -96,6 +97,18 @@ async fn health_readiness_and_metrics() {
     let body: Value = r.json().await.expect("json");
     assert_eq!(body["ready"], false);
     assert_eq!(body["checks"][1]["name"], "genesys");
+    assert_eq!(body["checks"][1]["ok"], false);
+    assert!(
+        body["checks"][1].get("detail").is_none(),
+        "reasons need a token"
+    );
+    let r = c
+        .get(format!("{base_down}/readyz"))
+        .bearer_auth("auditor-secret")
+        .send()
+        .await
+        .expect("readyz");
+    let body: Value = r.json().await.expect("json");
     assert_eq!(body["checks"][1]["detail"], "auth_failed");
 
     escalation_masker::metrics::outcome(

@@ -69,6 +69,7 @@ async fn an_auditor_searches_a_conversation_in_headless_chromium() {
         metrics: None,
         readiness: Arc::new(Ready),
         reload: None,
+        ready_cache: Default::default(),
     };
     let addr = admin::spawn("127.0.0.1:0", state, &[])
         .await

@@ -27,7 +27,12 @@ ignores = ["TKT-12"]
 "#;
 
 async fn readyz(c: &reqwest::Client, base: &str) -> Value {
-    match c.get(format!("{base}/readyz")).send().await {
+    match c
+        .get(format!("{base}/readyz"))
+        .bearer_auth("ops-token")
+        .send()
+        .await
+    {
         Ok(r) => r.json().await.unwrap_or(Value::Null),
         Err(_) => Value::Null,
     }
@@ -215,7 +220,10 @@ async fn sighup_reloads_when_watching_is_off() {
         .and_then(|l| l.local_addr())
         .expect("port")
         .port();
-    let extra = format!("[admin]\nlisten = \"127.0.0.1:{port}\"\nwatch_rules = false\n");
+    let extra = format!(
+        "[admin]\nlisten = \"127.0.0.1:{port}\"\nwatch_rules = false\noperator_token_sha256 = [\"{}\"]\n",
+        hash_token("ops-token")
+    );
     let config = kh::write_config(
         dir.path(),
         &kcfg,

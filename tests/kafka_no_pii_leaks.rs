@@ -75,7 +75,12 @@ fn scan(what: &str, text: &str, hits: &mut Vec<String>) {
     for line in text.lines() {
         if contains_card(line) {
             let msg: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
-            hits.push(format!("{what}: a card number (message {:?}, target {:?}, len {})", msg["message"], msg["target"], line.len()));
+            hits.push(format!(
+                "{what}: a card number (message {:?}, target {:?}, len {})",
+                msg["message"],
+                msg["target"],
+                line.len()
+            ));
             break;
         }
     }

@@ -70,6 +70,29 @@ pub struct AdminState {
     pub readiness: Arc<dyn Readiness>,
     /// Rule reloading (`None`: 404).
     pub reload: Option<Arc<dyn Reload>>,
+    /// The last readiness answer, reused for a moment so probes cannot hammer the dependencies.
+    pub ready_cache: ReadyCache,
+}
+
+/// Readiness results of the last two seconds (one check runs at a time).
+#[derive(Clone, Default)]
+pub struct ReadyCache(Arc<tokio::sync::Mutex<Option<Snapshot>>>);
+
+/// When the checks ran, and what they said.
+type Snapshot = (std::time::Instant, Vec<Check>);
+
+impl ReadyCache {
+    async fn get(&self, readiness: &dyn Readiness) -> Vec<Check> {
+        let mut slot = self.0.lock().await;
+        if let Some((at, checks)) = slot.as_ref()
+            && at.elapsed() < std::time::Duration::from_secs(2)
+        {
+            return checks.clone();
+        }
+        let checks = readiness.checks().await;
+        *slot = Some((std::time::Instant::now(), checks.clone()));
+        checks
+    }
 }
 
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
@@ -157,14 +180,27 @@ fn refuse(state: &AdminState, headers: &HeaderMap, role: Role) -> Option<Respons
     }
 }
 
-async fn readyz(State(state): State<AdminState>) -> Response {
-    let checks = state.readiness.checks().await;
+/// Anyone (a load balancer's probe) learns whether each dependency is usable; the reasons, which
+/// name brokers, topics and rule files, need a token.
+async fn readyz(State(state): State<AdminState>, headers: HeaderMap) -> Response {
+    let checks = state.ready_cache.get(&*state.readiness).await;
     let ready = checks.iter().all(|c| c.ok);
     let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
+    let detailed = refuse(&state, &headers, Role::Auditor).is_none();
+    let checks: Vec<serde_json::Value> = checks
+        .iter()
+        .map(|c| {
+            if detailed {
+                json!(c)
+            } else {
+                json!({"name": c.name, "ok": c.ok})
+            }
+        })
+        .collect();
     json_response(status, json!({"ready": ready, "checks": checks}))
 }
 

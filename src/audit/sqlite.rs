@@ -20,6 +20,9 @@ use super::store::{
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
     reader: Arc<Mutex<Connection>>,
+    /// Only for the point lookups that run on async threads, so a long scan on `reader` never
+    /// blocks them.
+    looker: Arc<Mutex<Connection>>,
 }
 
 fn db_err(e: rusqlite::Error) -> AuditError {
@@ -49,13 +52,16 @@ impl SqliteStore {
                 .query_row("SELECT max(version) FROM audit_schema", [], |r| r.get(0))
                 .map_err(unavailable)?;
             check_schema_version(version, &what)?;
-            let reader = Connection::open(&p).map_err(unavailable)?;
-            reader
-                .busy_timeout(std::time::Duration::from_secs(30))
-                .map_err(unavailable)?;
+            let open_reader = || -> Result<Connection, AuditError> {
+                let c = Connection::open(&p).map_err(unavailable)?;
+                c.busy_timeout(std::time::Duration::from_secs(30))
+                    .map_err(unavailable)?;
+                Ok(c)
+            };
             Ok(SqliteStore {
                 conn: Arc::new(Mutex::new(conn)),
-                reader: Arc::new(Mutex::new(reader)),
+                reader: Arc::new(Mutex::new(open_reader()?)),
+                looker: Arc::new(Mutex::new(open_reader()?)),
             })
         })
         .await
@@ -83,7 +89,7 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&mut Connection) -> Result<T, AuditError>,
     ) -> Result<T, AuditError> {
-        let mut guard = self.reader.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.looker.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
     }
 

@@ -56,6 +56,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
                 reloader: Some(reloader.clone()),
             }),
             reload: Some(reloader.clone()),
+            ready_cache: Default::default(),
         };
         let addr = admin::spawn(&cfg.admin.listen, state, &cfg.admin.cors_origins)
             .await
@@ -221,21 +222,49 @@ pub(super) fn dlq_replay(args: &DlqReplayArgs) -> anyhow::Result<ExitCode> {
                 .set("enable.auto.commit", "false")
                 .create()
                 .map_err(|e| KafkaProblem::Settings(e.to_string()))?;
-            // Read from the start until nothing new arrives for a while: some brokers report a
-            // high watermark behind a freshly written batch, so it cannot mark the end.
+            // Read from the start until nothing new arrives for a while (some brokers report a
+            // high watermark behind a freshly written batch, so it cannot mark the end), but at
+            // least up to each partition's high watermark as of now: a slow connection must not
+            // pass for an empty DLQ.
             let mut tpl = TopicPartitionList::new();
+            let mut ends = BTreeMap::new();
             for p in 0..i32::try_from(partitions).unwrap_or(i32::MAX) {
                 tpl.add_partition_offset(&dlq, p, Offset::Beginning)
                     .map_err(|e| KafkaProblem::other("assigning the DLQ", &e))?;
+                let (low, high) = consumer
+                    .fetch_watermarks(&dlq, p, k.startup_timeout)
+                    .map_err(|e| KafkaProblem::other("reading the DLQ end offsets", &e))?;
+                if high > low {
+                    ends.insert(p, high);
+                }
             }
             consumer
                 .assign(&tpl)
                 .map_err(|e| KafkaProblem::other("assigning the DLQ", &e))?;
             let mut out = Vec::new();
+            let mut reached: BTreeMap<i32, i64> = BTreeMap::new();
             let mut last = std::time::Instant::now();
-            while last.elapsed() < Duration::from_secs(3) {
+            let behind = |reached: &BTreeMap<i32, i64>| {
+                ends.iter()
+                    .any(|(p, end)| reached.get(p).map_or(0, |o| o + 1) < *end)
+            };
+            loop {
+                let idle = last.elapsed();
+                if idle >= Duration::from_secs(3) && !behind(&reached) {
+                    break;
+                }
+                if idle >= Duration::from_secs(30) {
+                    return Err(KafkaProblem::Other {
+                        what: "reading the DLQ",
+                        message: format!(
+                            "stalled before its end (read up to {reached:?}, end offsets {ends:?}); nothing was replayed"
+                        ),
+                    });
+                }
                 match consumer.poll(Duration::from_millis(200)) {
                     Some(Ok(m)) => {
+                        let e = reached.entry(m.partition()).or_insert(m.offset());
+                        *e = (*e).max(m.offset());
                         out.push(m.detach());
                         last = std::time::Instant::now();
                     }

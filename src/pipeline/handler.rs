@@ -100,7 +100,10 @@ fn mask_rejected(rs: &Ruleset, payload: &[u8]) -> (Vec<u8>, Report) {
     let (masked, report) = rs.mask_text(&text);
     let mut value = Value::String(masked);
     scrub_cards(&mut value);
-    (value.as_str().unwrap_or_default().as_bytes().to_vec(), report)
+    (
+        value.as_str().unwrap_or_default().as_bytes().to_vec(),
+        report,
+    )
 }
 
 impl Handler {

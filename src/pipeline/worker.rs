@@ -211,11 +211,11 @@ pub async fn run(
     };
     let consumer: Arc<Consumer_> = Arc::new(
         kafka::consumer_config(
-                kcfg,
-                wcfg.delivery_timeout + wcfg.max_retry_pause + Duration::from_secs(240),
-            )
-            .create_with_context(ctx)
-            .map_err(|e| KafkaProblem::Settings(e.to_string()))?,
+            kcfg,
+            wcfg.delivery_timeout + wcfg.max_retry_pause + Duration::from_secs(240),
+        )
+        .create_with_context(ctx)
+        .map_err(|e| KafkaProblem::Settings(e.to_string()))?,
     );
     consumer
         .subscribe(&[&topic])
