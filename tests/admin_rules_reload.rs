@@ -77,32 +77,47 @@ fn copy_rules(to: &Path) {
     }
 }
 
+/// Starts the `run` binary on its own copy of the shipped rules, with the admin server on a free
+/// port and the operator token `ops-token`; returns (process, admin base URL, rules dir, audit db).
+fn start(
+    kcfg: &escalation_masker::config::KafkaConfig,
+    genesys: &str,
+    dir: &Path,
+    admin_extra: &str,
+) -> (
+    std::process::Child,
+    String,
+    std::path::PathBuf,
+    std::path::PathBuf,
+) {
+    let rules = dir.join("rules");
+    copy_rules(&rules);
+    let db = dir.join("audit.db");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let extra = format!(
+        "[admin]\nlisten = \"127.0.0.1:{port}\"\noperator_token_sha256 = [\"{}\"]\n{admin_extra}",
+        hash_token("ops-token")
+    );
+    let config = kh::write_config(dir, kcfg, genesys, &db, &extra);
+    let text = std::fs::read_to_string(&config).expect("config").replace(
+        &kh::rules_dir().display().to_string(),
+        &rules.display().to_string(),
+    );
+    std::fs::write(&config, text).expect("config");
+    let child = kh::spawn_worker(&config, &dir.join("worker.log"));
+    (child, format!("http://127.0.0.1:{port}"), rules, db)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rule_edits_go_live_fail_closed() {
     let broker = Broker::start();
     let kcfg = broker.kafka_config("reload", 1);
     let mock = common::default_mock().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let rules = dir.path().join("rules");
-    copy_rules(&rules);
-    let db = dir.path().join("audit.db");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let extra = format!(
-        "[admin]\nlisten = \"127.0.0.1:{port}\"\noperator_token_sha256 = [\"{}\"]\n",
-        hash_token("ops-token")
-    );
-    let config = kh::write_config(dir.path(), &kcfg, &mock.base, &db, &extra);
-    let text = std::fs::read_to_string(&config).expect("config").replace(
-        &kh::rules_dir().display().to_string(),
-        &rules.display().to_string(),
-    );
-    std::fs::write(&config, text).expect("config");
-    let log = dir.path().join("worker.log");
-    let mut child = kh::spawn_worker(&config, &log);
-    let base = format!("http://127.0.0.1:{port}");
+    let (mut child, base, rules, db) = start(&kcfg, &mock.base, dir.path(), "");
     let c = reqwest::Client::new();
     let v1 = wait_detail(&c, &base, |d| d.starts_with("version ")).await;
     assert!(v1.starts_with("version sha256:"), "worker not ready: {v1}");
@@ -214,30 +229,8 @@ async fn sighup_reloads_when_watching_is_off() {
     let kcfg = broker.kafka_config("hup", 1);
     let mock = common::default_mock().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let rules = dir.path().join("rules");
-    copy_rules(&rules);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let extra = format!(
-        "[admin]\nlisten = \"127.0.0.1:{port}\"\nwatch_rules = false\noperator_token_sha256 = [\"{}\"]\n",
-        hash_token("ops-token")
-    );
-    let config = kh::write_config(
-        dir.path(),
-        &kcfg,
-        &mock.base,
-        &dir.path().join("a.db"),
-        &extra,
-    );
-    let text = std::fs::read_to_string(&config).expect("config").replace(
-        &kh::rules_dir().display().to_string(),
-        &rules.display().to_string(),
-    );
-    std::fs::write(&config, text).expect("config");
-    let mut child = kh::spawn_worker(&config, &dir.path().join("worker.log"));
-    let base = format!("http://127.0.0.1:{port}");
+    let (mut child, base, rules, _db) =
+        start(&kcfg, &mock.base, dir.path(), "watch_rules = false\n");
     let c = reqwest::Client::new();
     let v1 = wait_detail(&c, &base, |d| d.starts_with("version ")).await;
     assert!(v1.starts_with("version sha256:"), "{v1}");
