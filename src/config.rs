@@ -832,5 +832,7 @@ mod example_file {
         assert_eq!(cfg.worker.delivery_timeout, Duration::from_secs(900));
         assert_eq!(cfg.continuity.window, Duration::from_secs(300));
         assert_eq!(cfg.audit.max_batch, 256);
+        assert_eq!(cfg.admin.listen, "127.0.0.1:9090");
+        assert!(cfg.admin.watch_rules);
     }
 }
