@@ -75,10 +75,7 @@ async fn an_auditor_searches_a_conversation_in_headless_chromium() {
         .await
         .expect("admin");
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
+    let port = common::free_port();
     let _driver = Driver(
         Command::new(&driver_bin)
             .arg(format!("--port={port}"))

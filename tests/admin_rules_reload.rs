@@ -93,10 +93,7 @@ fn start(
     let rules = dir.join("rules");
     copy_rules(&rules);
     let db = dir.join("audit.db");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
+    let port = common::free_port();
     let extra = format!(
         "[admin]\nlisten = \"127.0.0.1:{port}\"\noperator_token_sha256 = [\"{}\"]\n{admin_extra}",
         hash_token("ops-token")

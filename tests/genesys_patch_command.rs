@@ -1,8 +1,10 @@
 //! `escalation-masker mock-genesys` and `escalation-masker patch` as processes: the operator's path
 //! from a context file to a masked delivery, checked through the mock's inspection endpoint.
 
+mod common;
+
 use std::io::Write;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,13 +22,6 @@ fn bin() -> Command {
     c.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("RUST_LOG", "warn");
     c
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
 }
 
 fn start_mock(port: u16) -> Killed {
@@ -54,7 +49,7 @@ fn start_mock(port: u16) -> Killed {
 
 #[test]
 fn patch_masks_and_delivers_and_reports_the_outcome() {
-    let port = free_port();
+    let port = common::free_port();
     let _mock = start_mock(port);
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("config.toml");

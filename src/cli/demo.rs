@@ -13,10 +13,8 @@ use anyhow::Context;
 use rdkafka::Message;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::{Headers, OwnedMessage};
+use rdkafka::message::OwnedMessage;
 use rdkafka::mocking::MockCluster;
-use rdkafka::{Offset, TopicPartitionList};
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -131,23 +129,6 @@ fn read_lines(path: &Path) -> anyhow::Result<Vec<String>> {
         .collect())
 }
 
-async fn publish(kcfg: &KafkaConfig, records: &[(Option<String>, Vec<u8>)]) -> anyhow::Result<()> {
-    let producer = kafka::producer(kcfg)?;
-    let sends = records.iter().map(|(key, payload)| {
-        kafka::send_acked(
-            &producer,
-            &kcfg.input_topic,
-            key.as_deref().map(str::as_bytes),
-            payload,
-            &[],
-        )
-    });
-    for r in futures_util::future::join_all(sends).await {
-        r.context("publishing an example event")?;
-    }
-    Ok(())
-}
-
 async fn wait_for(stats: &WorkerStats, n: u64) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
     while stats.handled() < n {
@@ -161,33 +142,8 @@ async fn wait_for(stats: &WorkerStats, n: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn read_dlq(kcfg: &KafkaConfig) -> anyhow::Result<Vec<OwnedMessage>> {
-    let consumer: BaseConsumer = kafka::base_config(kcfg)
-        .set("group.id", format!("{}-dlq-reader", kcfg.group_id))
-        .set("enable.auto.commit", "false")
-        .create()?;
-    let topic = kcfg.dlq_topic();
-    let mut tpl = TopicPartitionList::new();
-    for p in 0..3 {
-        tpl.add_partition_offset(&topic, p, Offset::Beginning)?;
-    }
-    consumer.assign(&tpl)?;
-    let mut out = Vec::new();
-    let mut last = Instant::now();
-    while last.elapsed() < Duration::from_millis(1500) {
-        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
-            out.push(m.detach());
-            last = Instant::now();
-        }
-    }
-    Ok(out)
-}
-
 fn header(m: &OwnedMessage, name: &str) -> String {
-    m.headers()
-        .and_then(|h| h.iter().find(|h| h.key == name).and_then(|h| h.value))
-        .map(|v| String::from_utf8_lossy(v).into_owned())
-        .unwrap_or_default()
+    kafka::header(m, name).unwrap_or_default()
 }
 
 fn clip(s: &str, n: usize) -> String {
@@ -298,7 +254,7 @@ async fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         .collect();
     records.extend(bad.iter().map(|(_, p)| (None, p.clone())));
     let started = Instant::now();
-    publish(&kcfg, &records).await?;
+    kafka::publish_all(&kcfg, &kcfg.input_topic, &records).await?;
     wait_for(&stats, records.len() as u64).await?;
     let phase1 = started.elapsed();
 
@@ -324,7 +280,7 @@ async fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             ));
         }
     }
-    publish(&kcfg, &again).await?;
+    kafka::publish_all(&kcfg, &kcfg.input_topic, &again).await?;
     let total = (records.len() + again.len()) as u64;
     wait_for(&stats, total).await?;
     let _ = stop.send(true);
@@ -379,7 +335,14 @@ async fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         println!();
     }
 
-    let letters = read_dlq(&kcfg)?;
+    let letters = {
+        let k = kcfg.clone();
+        let dlq = kcfg.dlq_topic();
+        tokio::task::spawn_blocking(move || {
+            kafka::read_topic(&k, &dlq, "dlq_topic", Duration::from_millis(1500))
+        })
+        .await??
+    };
     println!(
         "Dead letters ({} in {}; payloads masked, reasons in headers):\n",
         letters.len(),

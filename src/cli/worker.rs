@@ -10,9 +10,6 @@ use anyhow::Context;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use rdkafka::Message;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::Headers;
-use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::watch;
 
 use super::{DlqReplayArgs, ProduceArgs, RunArgs, runtime};
@@ -191,16 +188,6 @@ pub(super) fn produce(args: &ProduceArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// A dead letter's header value as text.
-fn header(msg: &impl Message, name: &str) -> Option<String> {
-    let headers = msg.headers()?;
-    headers
-        .iter()
-        .find(|h| h.key == name)
-        .and_then(|h| h.value)
-        .map(|v| String::from_utf8_lossy(v).into_owned())
-}
-
 pub(super) fn dlq_replay(args: &DlqReplayArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::load(&args.config)?;
     let dlq = cfg.kafka.dlq_topic();
@@ -210,79 +197,22 @@ pub(super) fn dlq_replay(args: &DlqReplayArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(super::audit::normalise_time)
         .transpose()?;
-    // Read every partition of the DLQ from the start up to its end as of now, without a group
-    // commit: replay is an operator's tool and must not move anyone's position.
+    // Every letter up to the DLQ's end as of now, without a group commit.
     let k = cfg.kafka.clone();
     let letters = {
         let dlq = dlq.clone();
-        move || -> Result<Vec<rdkafka::message::OwnedMessage>, KafkaProblem> {
-            let partitions = kafka::check_topics(&k, &[(&dlq, "dlq_topic")])?[0];
-            let consumer: BaseConsumer = kafka::base_config(&k)
-                .set("group.id", format!("{}-dlq-replay", k.group_id))
-                .set("enable.auto.commit", "false")
-                .create()
-                .map_err(|e| KafkaProblem::Settings(e.to_string()))?;
-            // Read from the start until nothing new arrives for a while (some brokers report a
-            // high watermark behind a freshly written batch, so it cannot mark the end), but at
-            // least up to each partition's high watermark as of now: a slow connection must not
-            // pass for an empty DLQ.
-            let mut tpl = TopicPartitionList::new();
-            let mut ends = BTreeMap::new();
-            for p in 0..i32::try_from(partitions).unwrap_or(i32::MAX) {
-                tpl.add_partition_offset(&dlq, p, Offset::Beginning)
-                    .map_err(|e| KafkaProblem::other("assigning the DLQ", &e))?;
-                let (low, high) = consumer
-                    .fetch_watermarks(&dlq, p, k.startup_timeout)
-                    .map_err(|e| KafkaProblem::other("reading the DLQ end offsets", &e))?;
-                if high > low {
-                    ends.insert(p, high);
-                }
-            }
-            consumer
-                .assign(&tpl)
-                .map_err(|e| KafkaProblem::other("assigning the DLQ", &e))?;
-            let mut out = Vec::new();
-            let mut reached: BTreeMap<i32, i64> = BTreeMap::new();
-            let mut last = std::time::Instant::now();
-            let behind = |reached: &BTreeMap<i32, i64>| {
-                ends.iter()
-                    .any(|(p, end)| reached.get(p).map_or(0, |o| o + 1) < *end)
-            };
-            loop {
-                let idle = last.elapsed();
-                if idle >= Duration::from_secs(3) && !behind(&reached) {
-                    break;
-                }
-                if idle >= Duration::from_secs(30) {
-                    return Err(KafkaProblem::Other {
-                        what: "reading the DLQ",
-                        message: format!(
-                            "stalled before its end (read up to {reached:?}, end offsets {ends:?}); nothing was replayed"
-                        ),
-                    });
-                }
-                match consumer.poll(Duration::from_millis(200)) {
-                    Some(Ok(m)) => {
-                        let e = reached.entry(m.partition()).or_insert(m.offset());
-                        *e = (*e).max(m.offset());
-                        out.push(m.detach());
-                        last = std::time::Instant::now();
-                    }
-                    Some(Err(e)) => return Err(KafkaProblem::other("reading the DLQ", &e)),
-                    None => {}
-                }
-            }
-            Ok(out)
-        }
+        move || kafka::read_topic(&k, &dlq, "dlq_topic", Duration::from_secs(3))
     };
     runtime()?.block_on(async move {
-        let letters = tokio::task::spawn_blocking(letters).await??;
+        let letters = tokio::task::spawn_blocking(letters)
+            .await?
+            .context("reading the dead letters; nothing was replayed")?;
         let producer = kafka::producer(&cfg.kafka)?;
         let mut by_reason: BTreeMap<String, usize> = BTreeMap::new();
         let mut skipped = 0usize;
         for m in &letters {
-            let reason = header(m, "escalation.error.class").unwrap_or_default();
-            let at = header(m, "escalation.time").unwrap_or_default();
+            let reason = kafka::header(m, "escalation.error.class").unwrap_or_default();
+            let at = kafka::header(m, "escalation.time").unwrap_or_default();
             let wanted = args.reason.as_ref().is_none_or(|r| *r == reason)
                 && since.as_ref().is_none_or(|s| at >= *s);
             if !wanted {

@@ -8,9 +8,10 @@ use std::time::Duration;
 use rdkafka::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
-use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::message::{Header, Headers, Message, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{Offset, TopicPartitionList};
 
 use crate::config::KafkaConfig;
 
@@ -207,4 +208,101 @@ pub async fn send_acked(
         .await
         .map(|d| (d.partition, d.offset))
         .map_err(|(e, _)| e)
+}
+
+/// Publishes `(key, payload)` records to `topic` concurrently and waits for every acknowledgement
+/// (the demo's and the tests' producer; `produce` reports per line instead).
+pub async fn publish_all(
+    cfg: &KafkaConfig,
+    topic: &str,
+    records: &[(Option<String>, Vec<u8>)],
+) -> Result<(), KafkaProblem> {
+    let producer = producer(cfg)?;
+    let sends = records.iter().map(|(key, payload)| {
+        send_acked(
+            &producer,
+            topic,
+            key.as_deref().map(str::as_bytes),
+            payload,
+            &[],
+        )
+    });
+    for r in futures_util::future::join_all(sends).await {
+        r.map_err(|e| KafkaProblem::other("publishing", &e))?;
+    }
+    Ok(())
+}
+
+/// A record header as text.
+pub fn header(msg: &impl Message, name: &str) -> Option<String> {
+    msg.headers()?
+        .iter()
+        .find(|h| h.key == name)
+        .and_then(|h| h.value)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+}
+
+/// Every record of `topic` (`role` names it in errors), all partitions, from the start, without a
+/// group commit (it must not move anyone's position). Reading ends when nothing new has arrived
+/// for `quiet` (some brokers report a high watermark behind a freshly written batch, so it cannot
+/// mark the end), but not before each partition's high watermark as of now: a slow connection
+/// must not pass for an empty topic. Stalling 30 s short of that is an error. Blocking.
+pub fn read_topic(
+    cfg: &KafkaConfig,
+    topic: &str,
+    role: &'static str,
+    quiet: Duration,
+) -> Result<Vec<OwnedMessage>, KafkaProblem> {
+    let partitions = check_topics(cfg, &[(topic, role)])?[0];
+    let consumer: BaseConsumer = base_config(cfg)
+        .set("group.id", format!("{}-reader", cfg.group_id))
+        .set("enable.auto.commit", "false")
+        .create()
+        .map_err(|e| KafkaProblem::Settings(e.to_string()))?;
+    let mut tpl = TopicPartitionList::new();
+    let mut ends = std::collections::BTreeMap::new();
+    for p in 0..i32::try_from(partitions).unwrap_or(i32::MAX) {
+        tpl.add_partition_offset(topic, p, Offset::Beginning)
+            .map_err(|e| KafkaProblem::other("assigning partitions", &e))?;
+        let (low, high) = consumer
+            .fetch_watermarks(topic, p, cfg.startup_timeout)
+            .map_err(|e| KafkaProblem::other("reading end offsets", &e))?;
+        if high > low {
+            ends.insert(p, high);
+        }
+    }
+    consumer
+        .assign(&tpl)
+        .map_err(|e| KafkaProblem::other("assigning partitions", &e))?;
+    let mut out = Vec::new();
+    let mut reached = std::collections::BTreeMap::<i32, i64>::new();
+    let mut last = std::time::Instant::now();
+    let behind = |reached: &std::collections::BTreeMap<i32, i64>| {
+        ends.iter()
+            .any(|(p, end)| reached.get(p).map_or(0, |o| o + 1) < *end)
+    };
+    loop {
+        let idle = last.elapsed();
+        if idle >= quiet && !behind(&reached) {
+            return Ok(out);
+        }
+        if idle >= quiet.max(Duration::from_secs(30)) {
+            return Err(KafkaProblem::Other {
+                what: "reading a topic",
+                message: format!(
+                    "{topic} stalled before its end (read up to {reached:?}, end offsets {ends:?})"
+                ),
+            });
+        }
+        match consumer.poll(Duration::from_millis(100)) {
+            Some(Ok(m)) => {
+                let e = reached.entry(m.partition()).or_insert(m.offset());
+                *e = (*e).max(m.offset());
+                out.push(m.detach());
+                last = std::time::Instant::now();
+            }
+            Some(Err(e)) => return Err(KafkaProblem::other("reading a topic", &e)),
+            None => {}
+        }
+    }
 }

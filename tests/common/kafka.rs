@@ -14,10 +14,7 @@ use escalation_masker::pipeline::Handler;
 use escalation_masker::pipeline::continuity::Continuity;
 use escalation_masker::pipeline::kafka as k;
 use escalation_masker::pipeline::worker::{self, Summary, WorkerStats};
-use rdkafka::Message;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::{Headers, OwnedMessage};
-use rdkafka::{Offset, TopicPartitionList};
+use rdkafka::message::OwnedMessage;
 use tokio::sync::watch;
 
 /// The broker binary: `TANSU_BIN`, else `tansu` on PATH, else cargo's bin directory.
@@ -39,13 +36,6 @@ pub fn tansu_bin() -> PathBuf {
     home.join("bin/tansu")
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 /// A running in-memory broker, stopped on drop.
 pub struct Broker {
     child: Child,
@@ -56,7 +46,7 @@ pub struct Broker {
 impl Broker {
     /// Starts a broker on a free port and waits until it accepts connections.
     pub fn start() -> Broker {
-        let port = free_port();
+        let port = super::free_port();
         let url = format!("tcp://127.0.0.1:{port}");
         let child = Command::new(tansu_bin())
             .args([
@@ -203,57 +193,19 @@ pub async fn wait_until(timeout: Duration, f: impl Fn() -> bool) -> bool {
 
 /// Publishes `(key, payload)` records to `topic` and waits for every acknowledgement.
 pub async fn produce(kcfg: &KafkaConfig, topic: &str, records: &[(Option<String>, Vec<u8>)]) {
-    let producer = k::producer(kcfg).expect("producer");
-    let sends = records.iter().map(|(key, payload)| {
-        k::send_acked(
-            &producer,
-            topic,
-            key.as_deref().map(str::as_bytes),
-            payload,
-            &[],
-        )
-    });
-    for r in futures_util::future::join_all(sends).await {
-        r.expect("published");
-    }
+    k::publish_all(kcfg, topic, records)
+        .await
+        .expect("published");
 }
 
 /// Every record of `topic` (all partitions, from the start until nothing new arrives for 2 s).
-/// Not bounded by the reported high watermarks: the broker's may lag a just-written batch.
 pub fn read_topic(kcfg: &KafkaConfig, topic: &str) -> Vec<OwnedMessage> {
-    let consumer: BaseConsumer = k::base_config(kcfg)
-        .set("group.id", format!("reader-{}", uuid::Uuid::new_v4()))
-        .set("enable.auto.commit", "false")
-        .create()
-        .expect("reader");
-    let md = consumer
-        .fetch_metadata(Some(topic), Duration::from_secs(10))
-        .expect("metadata");
-    let partitions = md.topics()[0].partitions().len() as i32;
-    let mut tpl = TopicPartitionList::new();
-    for p in 0..partitions {
-        tpl.add_partition_offset(topic, p, Offset::Beginning)
-            .expect("tpl");
-    }
-    consumer.assign(&tpl).expect("assign");
-    let mut out = Vec::new();
-    let mut last = Instant::now();
-    while last.elapsed() < Duration::from_secs(2) {
-        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
-            out.push(m.detach());
-            last = Instant::now();
-        }
-    }
-    out
+    k::read_topic(kcfg, topic, "test topic", Duration::from_secs(2)).expect("topic read")
 }
 
 /// A header of a record as text.
 pub fn header(m: &OwnedMessage, name: &str) -> Option<String> {
-    m.headers()?
-        .iter()
-        .find(|h| h.key == name)
-        .and_then(|h| h.value)
-        .map(|v| String::from_utf8_lossy(v).into_owned())
+    k::header(m, name)
 }
 
 /// Events `<prefix>-<i>` for `i` in `range`, spread over `conversations` conversations

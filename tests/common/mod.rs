@@ -59,6 +59,14 @@ pub fn with_target(mut cfg: GenesysConfig, target: Target) -> GenesysConfig {
     cfg
 }
 
+/// A free loopback port (for a server a test starts in another process).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
 pub const SHORT: Duration = Duration::from_millis(50);
 
 // ---- audit helpers ----
