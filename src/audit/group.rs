@@ -77,55 +77,62 @@ async fn writer(inner: Arc<dyn AuditStore>, mut rx: mpsc::Receiver<Job>, max_bat
                 Job::Remember(b, r) => remembers.push((b, r)),
             }
         }
-        flush_appends(&*inner, appends).await;
-        flush_remembers(&*inner, remembers).await;
+        flush(&*inner, appends).await;
+        flush(&*inner, remembers).await;
     }
 }
 
-/// One transaction for every queued append; each caller gets its own records back. When the
-/// combined batch fails, each caller's part is retried alone so one bad record fails only its own.
-async fn flush_appends(
-    inner: &dyn AuditStore,
-    mut jobs: Vec<(Vec<NewRecord>, Reply<Vec<AuditRecord>>)>,
-) {
+type StoreFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, AuditError>> + Send + 'a>>;
+
+/// A kind of grouped write: how a batch of it is written, and how one caller's share is taken off
+/// the end of the combined result.
+trait Grouped: Clone + Send + Sync + Sized {
+    type Out: Send;
+    fn write<'a>(store: &'a dyn AuditStore, batch: &'a [Self]) -> StoreFuture<'a, Self::Out>;
+    fn take_tail(all: &mut Self::Out, n: usize) -> Self::Out;
+}
+
+impl Grouped for NewRecord {
+    type Out = Vec<AuditRecord>;
+    fn write<'a>(store: &'a dyn AuditStore, batch: &'a [Self]) -> StoreFuture<'a, Self::Out> {
+        store.append(batch)
+    }
+    fn take_tail(all: &mut Self::Out, n: usize) -> Self::Out {
+        all.split_off(all.len().saturating_sub(n))
+    }
+}
+
+impl Grouped for ContinuityEntry {
+    type Out = ();
+    fn write<'a>(store: &'a dyn AuditStore, batch: &'a [Self]) -> StoreFuture<'a, ()> {
+        store.remember_conversations(batch)
+    }
+    fn take_tail(_: &mut (), _: usize) {}
+}
+
+/// One transaction for every queued write of a kind; each caller gets its own share back. When
+/// the combined batch fails, each caller's part is retried alone so one bad entry fails only its
+/// own caller.
+async fn flush<I: Grouped>(inner: &dyn AuditStore, mut jobs: Vec<(Vec<I>, Reply<I::Out>)>) {
     if jobs.len() <= 1 {
         if let Some((batch, reply)) = jobs.pop() {
-            let _ = reply.send(inner.append(&batch).await);
+            let _ = reply.send(I::write(inner, &batch).await);
         }
         return;
     }
-    let all: Vec<NewRecord> = jobs.iter().flat_map(|(b, _)| b.iter().cloned()).collect();
-    match inner.append(&all).await {
-        Ok(mut stored) => {
+    let all: Vec<I> = jobs.iter().flat_map(|(b, _)| b.iter().cloned()).collect();
+    match I::write(inner, &all).await {
+        Ok(mut out) => {
             for (batch, reply) in jobs.into_iter().rev() {
-                let own = stored.split_off(stored.len().saturating_sub(batch.len()));
+                let own = I::take_tail(&mut out, batch.len());
                 let _ = reply.send(Ok(own));
             }
         }
         Err(_) => {
             for (batch, reply) in jobs {
-                let _ = reply.send(inner.append(&batch).await);
+                let _ = reply.send(I::write(inner, &batch).await);
             }
-        }
-    }
-}
-
-/// The same for continuity upserts.
-async fn flush_remembers(inner: &dyn AuditStore, mut jobs: Vec<(Vec<ContinuityEntry>, Reply<()>)>) {
-    if jobs.len() <= 1 {
-        if let Some((batch, reply)) = jobs.pop() {
-            let _ = reply.send(inner.remember_conversations(&batch).await);
-        }
-        return;
-    }
-    let all: Vec<ContinuityEntry> = jobs.iter().flat_map(|(b, _)| b.iter().cloned()).collect();
-    if inner.remember_conversations(&all).await.is_ok() {
-        for (_, reply) in jobs {
-            let _ = reply.send(Ok(()));
-        }
-    } else {
-        for (batch, reply) in jobs {
-            let _ = reply.send(inner.remember_conversations(&batch).await);
         }
     }
 }
@@ -170,23 +177,8 @@ mod tests {
     use super::*;
     use crate::audit::{Outcome, SqliteStore, verify};
 
-    fn rec(i: usize) -> NewRecord {
-        NewRecord {
-            at: "2026-11-25T10:00:00.000Z".into(),
-            event_id: format!("ev-{i}"),
-            conversation_id: format!("conv-{}", i % 7),
-            participant_id: None,
-            source: None,
-            outcome: Outcome::Delivered,
-            reason: None,
-            target: None,
-            http_status: Some(202),
-            attempts: 1,
-            ruleset_version: "sha256:test".into(),
-            findings: Vec::new(),
-            kafka: None,
-            worker: "w".into(),
-        }
+    fn rec(i: u32) -> NewRecord {
+        crate::audit::record::sample(i, &format!("conv-{}", i % 7), Outcome::Delivered)
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -201,7 +193,7 @@ mod tests {
             tasks.push(tokio::spawn(async move {
                 let got = store.append(&[rec(i)]).await.unwrap();
                 assert_eq!(got.len(), 1);
-                assert_eq!(got[0].record.event_id, format!("ev-{i}"));
+                assert_eq!(got[0].record.event_id, format!("evt-{i}"));
                 got[0].seq
             }));
         }

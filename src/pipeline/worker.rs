@@ -118,6 +118,16 @@ struct Ctx {
 
 impl ClientContext for Ctx {}
 
+impl Ctx {
+    /// Publishes how many partitions this instance holds (stats and metrics).
+    fn assigned(&self, n: usize) {
+        self.stats
+            .assigned_partitions
+            .store(n as u64, Ordering::Relaxed);
+        crate::metrics::assigned(n as u64);
+    }
+}
+
 impl ConsumerContext for Ctx {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         if let Rebalance::Revoke(tpl) = rebalance {
@@ -131,10 +141,7 @@ impl ConsumerContext for Ctx {
             for p in &revoked {
                 parts.map.remove(p);
             }
-            self.stats
-                .assigned_partitions
-                .store(parts.map.len() as u64, Ordering::Relaxed);
-            crate::metrics::assigned(parts.map.len() as u64);
+            self.assigned(parts.map.len());
             tracing::info!(partitions = ?revoked, "partitions revoked; stored offsets committed");
         }
     }
@@ -151,10 +158,7 @@ impl ConsumerContext for Ctx {
                 for p in &assigned {
                     parts.assign(*p);
                 }
-                self.stats
-                    .assigned_partitions
-                    .store(parts.map.len() as u64, Ordering::Relaxed);
-                crate::metrics::assigned(parts.map.len() as u64);
+                self.assigned(parts.map.len());
                 tracing::info!(partitions = ?assigned, "partitions assigned");
             }
             Rebalance::Error(e) => tracing::warn!(error = %e, "rebalance error"),
