@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hmac::{Hmac, KeyInit, Mac};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sha2::Sha256;
 
 use crate::audit::{AuditError, AuditStore};
@@ -74,12 +74,11 @@ impl Continuity {
         hex::encode(mac.finalize().into_bytes())
     }
 
-    /// Adds the previous conversation to `context` when the same customer escalated from another
-    /// conversation within the window. Returns the linked conversation id.
+    /// Adds the previous conversation to the event's `context` when the same customer escalated
+    /// from another conversation within the window. Returns the linked conversation id.
     pub async fn link(
         &self,
-        ev: &EscalationEvent,
-        context: &mut Map<String, Value>,
+        ev: &mut EscalationEvent,
         now_ms: i64,
     ) -> Result<Option<String>, AuditError> {
         let Some(id) = ev.customer_external_id.as_deref() else {
@@ -93,7 +92,9 @@ impl Continuity {
         if previous == ev.conversation_id || now_ms.saturating_sub(at_ms) > window {
             return Ok(None);
         }
-        context.insert(self.field.clone(), Value::String(previous.clone()));
+        if let Some(Value::Object(context)) = ev.doc.get_mut("context") {
+            context.insert(self.field.clone(), Value::String(previous.clone()));
+        }
         Ok(Some(previous))
     }
 
@@ -135,24 +136,24 @@ mod tests {
             Arc::new(SqliteStore::open(&dir.path().join("a.db")).await.unwrap());
         let c = Continuity::new(&[7u8; 32], &ContinuityConfig::default(), store.clone());
         let t0 = 1_800_000_000_000;
-        let first = event("conv-a", "cust-42@example.com");
-        let mut ctx = Map::new();
-        assert_eq!(c.link(&first, &mut ctx, t0).await.unwrap(), None);
+        let mut first = event("conv-a", "cust-42@example.com");
+        assert_eq!(c.link(&mut first, t0).await.unwrap(), None);
         c.remember(&first, t0).await.unwrap();
 
-        let again = event("conv-b", "cust-42@example.com");
-        let mut ctx = Map::new();
-        let linked = c.link(&again, &mut ctx, t0 + 120_000).await.unwrap();
+        let mut again = event("conv-b", "cust-42@example.com");
+        let linked = c.link(&mut again, t0 + 120_000).await.unwrap();
         assert_eq!(linked.as_deref(), Some("conv-a"));
-        assert_eq!(ctx["previousConversationId"], "conv-a");
+        assert_eq!(again.doc["context"]["previousConversationId"], "conv-a");
 
         // Another customer, the same conversation, or past the 5-minute window: no link.
-        let mut ctx = Map::new();
-        let other = event("conv-c", "cust-43");
-        assert_eq!(c.link(&other, &mut ctx, t0 + 1).await.unwrap(), None);
-        assert_eq!(c.link(&first, &mut ctx, t0 + 1).await.unwrap(), None);
-        assert_eq!(c.link(&again, &mut ctx, t0 + 301_000).await.unwrap(), None);
-        assert!(ctx.is_empty());
+        let mut other = event("conv-c", "cust-43");
+        let mut late = event("conv-b", "cust-42@example.com");
+        assert_eq!(c.link(&mut other, t0 + 1).await.unwrap(), None);
+        assert_eq!(c.link(&mut first, t0 + 1).await.unwrap(), None);
+        assert_eq!(c.link(&mut late, t0 + 301_000).await.unwrap(), None);
+        for ev in [&other, &first, &late] {
+            assert_eq!(ev.doc["context"], serde_json::json!({}), "no link added");
+        }
 
         // The key is the deployment's: another key, another hash.
         let c2 = Continuity::new(&[8u8; 32], &ContinuityConfig::default(), store.clone());

@@ -203,15 +203,8 @@ impl Handler {
         let mut ev = ev.clone();
         let report = rs.mask_value(&mut ev.doc);
         let now = now_ms();
-        if let Some(c) = &self.continuity
-            && let Some(Value::Object(ctx)) = ev.doc.get_mut("context")
-        {
-            let mut linked = std::mem::take(ctx);
-            let result = c.link(&ev, &mut linked, now).await;
-            if let Some(Value::Object(ctx)) = ev.doc.get_mut("context") {
-                *ctx = linked;
-            }
-            result?;
+        if let Some(c) = &self.continuity {
+            c.link(&mut ev, now).await?;
         }
         let context = ev.context().clone();
         let delivery = Delivery {
