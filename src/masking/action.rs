@@ -76,25 +76,37 @@ pub fn mask(value: &str, spec: &MaskSpec, significant: bool) -> String {
 pub fn mask_into(value: &str, spec: &MaskSpec, significant: bool, out: &mut String) {
     let keep = |c: &char| !significant || c.is_alphanumeric();
     let len = value.chars().filter(keep).count();
-    let mut first = spec.keep_first;
-    let mut last = spec.keep_last;
-    if spec.card {
-        // PCI DSS: the first eight digits only for PANs of 16 digits or more, else at most six.
-        if first == 8 && len < 16 {
-            first = 6;
-        }
-        last = last.min(4);
-    }
-    if first + last >= len {
-        // Showing that much would show everything: keep at most half, from the end.
-        first = 0;
-        last = last.min(len / 2);
-    }
+    let (first, last) = if spec.card {
+        card_display(spec, len)
+    } else {
+        shown_ends(spec.keep_first, spec.keep_last, len)
+    };
     let hidden = len - first - last;
     let stars = if spec.preserve_length { hidden } else { 4 };
     out.extend(value.chars().filter(keep).take(first));
     out.extend(std::iter::repeat_n(spec.mask_char, stars));
     out.extend(value.chars().filter(keep).skip(len - last));
+}
+
+/// How many characters of a `len`-character card number `spec` may show at the start and the end:
+/// PCI DSS allows the first eight digits only for PANs of 16 digits or more (else at most six) and
+/// never more than the last four.
+pub fn card_display(spec: &MaskSpec, len: usize) -> (usize, usize) {
+    let first = if spec.keep_first == 8 && len < 16 {
+        6
+    } else {
+        spec.keep_first
+    };
+    shown_ends(first, spec.keep_last.min(4), len)
+}
+
+/// Never shows everything: when the ends would cover the value, keep at most half, from the end.
+fn shown_ends(first: usize, last: usize, len: usize) -> (usize, usize) {
+    if first + last >= len {
+        (0, last.min(len / 2))
+    } else {
+        (first, last)
+    }
 }
 
 /// The secret key for keyed hashes. The key bytes never leave this struct; `Debug` shows only the id.

@@ -14,8 +14,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::action::{self, Action};
+use super::canon::{self, View};
 use super::detectors::Hints;
-use super::detectors::{Builtin, contains_card};
+use super::detectors::{Builtin, FieldContext, contains_card, find_in_parts, integer_digits};
 use super::path::{self, PathNode, Seg};
 use super::report::{Finding, Hit, Report};
 use super::ruleset::{Claim, Matcher, Ruleset};
@@ -97,7 +98,7 @@ impl Ruleset {
     /// position — for `rules explain`, which shows what lost as well as what won.
     pub fn candidates(&self, text: &str) -> Vec<(Range<usize>, usize)> {
         let mut w = Walker::new(self, false);
-        w.collect(text);
+        w.collect(text, None);
         let mut out: Vec<(Range<usize>, usize)> =
             w.s.cands.iter().map(|c| (c.start..c.end, c.rule)).collect();
         out.sort_by_key(|(r, i)| (r.start, Reverse(r.end), *i));
@@ -191,6 +192,23 @@ impl<'r> Walker<'r> {
                 Outcome::Drop => false,
             },
             Value::Number(n) => {
+                // `44174818672573710e-1` is the integer 4417481867257371: scan the value, not only
+                // the way it was written.
+                if let Some(int) = integer_digits(n.as_str())
+                    && int.len() >= 7
+                {
+                    match self.scan_string(&int, node, false) {
+                        Outcome::Keep => {}
+                        Outcome::Replace(new) => {
+                            *v = Value::String(new);
+                            return true;
+                        }
+                        Outcome::Drop => return false,
+                    }
+                }
+                let Value::Number(n) = &*v else {
+                    return true;
+                };
                 let text = n.as_str();
                 // Only integers long enough to be a card (or a custom pattern's target) are worth a scan.
                 if text.len() < 7 {
@@ -206,8 +224,16 @@ impl<'r> Walker<'r> {
                 }
             }
             Value::Array(items) => {
+                let mut gone = Vec::new();
+                if items.len() >= 2 && self.rs.card_rule.is_some() {
+                    gone = self.mask_split_cards_in_array(items, node);
+                }
                 let mut i = 0;
                 items.retain_mut(|item| {
+                    if gone.contains(&i) {
+                        i += 1;
+                        return false;
+                    }
                     let child = PathNode {
                         parent: node,
                         seg: Seg::Index(i),
@@ -220,6 +246,9 @@ impl<'r> Walker<'r> {
             Value::Object(map) => {
                 if map.keys().any(|k| key_may_hold_pii(k)) {
                     self.mask_keys(map, node);
+                }
+                if map.len() >= 2 && self.rs.card_rule.is_some() {
+                    self.mask_split_cards_in_object(map, node);
                 }
                 map.retain(|key, item| {
                     let child = PathNode {
@@ -260,6 +289,162 @@ impl<'r> Walker<'r> {
                 }
             }
         }
+    }
+
+    /// Masks a card split over consecutive array elements (`["4111","1111","1111","1111"]`, four
+    /// numbers, sixteen one-digit strings) with the card rule's action; returns the indexes a drop
+    /// action removes.
+    fn mask_split_cards_in_array(
+        &mut self,
+        items: &mut [Value],
+        node: Option<&PathNode<'_>>,
+    ) -> Vec<usize> {
+        let digits: Vec<Option<String>> = items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let child = PathNode {
+                    parent: node,
+                    seg: Seg::Index(i),
+                };
+                self.rs
+                    .fields
+                    .claim(&child)
+                    .is_none()
+                    .then(|| part_digits(v, 19))
+                    .flatten()
+            })
+            .collect();
+        let mut gone = Vec::new();
+        let mut i = 0;
+        while i < items.len() {
+            if digits[i].is_none() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < items.len() && digits[i].is_some() {
+                i += 1;
+            }
+            if i - start < 2 {
+                continue;
+            }
+            let parts: Vec<&str> = digits[start..i]
+                .iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            for r in find_in_parts(&parts, key_of(node)) {
+                let idx: Vec<usize> = (start + r.start..start + r.end).collect();
+                let part_digits: Vec<&str> = parts[r].to_vec();
+                let replaced = self.split_card_replacement(&part_digits, node);
+                match replaced {
+                    None => gone.extend(idx),
+                    Some(values) => {
+                        for (k, v) in idx.into_iter().zip(values) {
+                            items[k] = Value::String(v);
+                        }
+                    }
+                }
+            }
+        }
+        gone
+    }
+
+    /// Masks a card split over sibling fields named like its parts (`card1`…`card4`,
+    /// `pan_part1`…, `first6`/`middle`/`last4`).
+    fn mask_split_cards_in_object(
+        &mut self,
+        map: &mut serde_json::Map<String, Value>,
+        node: Option<&PathNode<'_>>,
+    ) {
+        let groups = split_card_groups(map, |key| {
+            let child = PathNode {
+                parent: node,
+                seg: Seg::Key(key),
+            };
+            self.rs.fields.claim(&child).is_none()
+        });
+        for (keys, card_key) in groups {
+            let parts: Vec<String> = keys
+                .iter()
+                .filter_map(|k| map.get(k.as_str()).and_then(|v| part_digits(v, 8)))
+                .collect();
+            if parts.len() != keys.len() {
+                continue;
+            }
+            let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+            let key = card_key.as_deref().or(key_of(node));
+            for r in find_in_parts(&refs, key) {
+                let replaced = self.split_card_replacement(&refs[r.clone()], node);
+                for (n, k) in keys[r].iter().enumerate() {
+                    match &replaced {
+                        None => {
+                            map.remove(k.as_str());
+                        }
+                        Some(values) => {
+                            if let Some(v) = map.get_mut(k.as_str()) {
+                                *v = Value::String(values[n].clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The replacement of each part of a split card under the card rule's action (`None`: drop
+    /// them), and the finding recorded at the container's path.
+    fn split_card_replacement(
+        &mut self,
+        parts: &[&str],
+        node: Option<&PathNode<'_>>,
+    ) -> Option<Vec<String>> {
+        let rule = self.rs.card_rule?;
+        let pan: String = parts.concat();
+        let out: Option<Vec<String>> = match &self.rs.rules[rule].action {
+            Action::Drop => None,
+            Action::Mask(spec) => {
+                let (first, last) = action::card_display(spec, pan.len());
+                let mut k = 0;
+                Some(
+                    parts
+                        .iter()
+                        .map(|p| {
+                            p.chars()
+                                .map(|c| {
+                                    let shown = k < first || k >= pan.len() - last;
+                                    k += 1;
+                                    if shown { c } else { spec.mask_char }
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                )
+            }
+            Action::Redact(p) => Some(vec![p.clone(); parts.len()]),
+            Action::Hash { .. } => {
+                let mut whole = String::new();
+                self.replace_into(rule, &pan, false, &mut whole);
+                let mut v = vec!["*".to_string(); parts.len()];
+                v[0] = whole;
+                Some(v)
+            }
+        };
+        let path = path::render(node);
+        if self.detailed {
+            let shown = out
+                .as_ref()
+                .map_or_else(|| "<dropped>".to_string(), |v| v.join(" "));
+            self.hits.push(Hit {
+                rule: self.rs.rules[rule].id.to_string(),
+                path: path.clone(),
+                span: None,
+                replacement: shown,
+            });
+        }
+        self.record(rule, &path);
+        out
     }
 
     /// Handles one object member or array element: allow-list, then field rules, then its content.
@@ -318,6 +503,15 @@ impl<'r> Walker<'r> {
             _ => None,
         };
         let significant = builtin.is_some_and(Builtin::strips_separators);
+        // A card written in full-width digits or with `%20` between its groups is masked and hashed
+        // by what it reads as: `****1111`, the same token as the plain form.
+        let view;
+        let found = if significant && canon::needs_view(found) {
+            view = View::of(found);
+            view.text()
+        } else {
+            found
+        };
         let token = match &r.action {
             Action::Mask(_) if composite => "[REDACTED]".to_string(),
             // Whatever rule masks it, a value that is a card gets the PCI display limits.
@@ -357,27 +551,27 @@ impl<'r> Walker<'r> {
         out.push_str(&token);
     }
 
-    /// Fills `self.s.cands` with every text rule's candidates in `text`.
-    fn collect(&mut self, text: &str) {
+    /// Fills `self.s.cands` with every text rule's candidates in `text`, held in the field `key`.
+    fn collect(&mut self, text: &str, key: Option<&str>) {
         self.s.cands.clear();
         let open = self.rs.prefilter.open(text);
         let mut bits = open.rules;
         while bits != 0 {
             let k = bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            self.run_rule(self.rs.text_rules[k], text, &open.hints);
+            self.run_rule(self.rs.text_rules[k], text, &open.hints, key);
         }
         // Rules past the 64th have no gate bit; they run always (detectors check their hints).
         for k in 64..self.rs.text_rules.len() {
-            self.run_rule(self.rs.text_rules[k], text, &open.hints);
+            self.run_rule(self.rs.text_rules[k], text, &open.hints, key);
         }
     }
 
     /// Adds rule `i`'s candidates in `text` to `self.s.cands`.
-    fn run_rule(&mut self, i: usize, text: &str, hints: &Hints) {
+    fn run_rule(&mut self, i: usize, text: &str, hints: &Hints, key: Option<&str>) {
         match &self.rs.rules[i].matcher {
             Matcher::Builtin(b) => {
-                b.find(text, hints, &mut self.s.spans);
+                b.find(text, hints, key, &mut self.s.spans);
                 self.s.cands.extend(self.s.spans.drain(..).map(|s| Cand {
                     start: s.start,
                     end: s.end,
@@ -417,7 +611,7 @@ impl<'r> Walker<'r> {
 
     /// Scans one string with every text rule and builds its replacement.
     fn scan_string(&mut self, text: &str, node: Option<&PathNode<'_>>, text_mode: bool) -> Outcome {
-        self.collect(text);
+        self.collect(text, key_of(node));
         if self.s.cands.is_empty() {
             return Outcome::Keep;
         }
@@ -472,6 +666,106 @@ impl<'r> Walker<'r> {
             Outcome::Replace(out)
         }
     }
+}
+
+/// The name of the field a value at `node` belongs to: its own key, or for an array element the
+/// array's key.
+fn key_of<'a>(node: Option<&PathNode<'a>>) -> Option<&'a str> {
+    let mut cur = node;
+    while let Some(n) = cur {
+        if let Seg::Key(k) = n.seg {
+            return Some(k);
+        }
+        cur = n.parent;
+    }
+    None
+}
+
+/// The digits of a value that can be one part of a split card: a string that reads (in the
+/// canonical view) as digits only, or an integer, of at most `max` digits.
+pub(crate) fn part_digits(v: &Value, max: usize) -> Option<String> {
+    let digits = match v {
+        Value::String(s) if canon::needs_view(s) => View::of(s).text().trim().to_string(),
+        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => integer_digits(n.as_str()).unwrap_or_else(|| n.as_str().to_string()),
+        _ => return None,
+    };
+    (!digits.is_empty() && digits.len() <= max && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(digits)
+}
+
+/// Words that name a part of a card number in a field name, with their order in the number.
+const PART_WORDS: &[(&str, u32)] = &[
+    ("first", 0),
+    ("bin", 0),
+    ("iin", 0),
+    ("start", 0),
+    ("middle", 1),
+    ("mid", 1),
+    ("last", 2),
+    ("end", 2),
+    ("part", 1),
+    ("group", 1),
+    ("block", 1),
+    ("segment", 1),
+    ("chunk", 1),
+    ("digits", 1),
+];
+
+/// Groups of sibling keys whose short digit values may be the parts of one card, each in the
+/// order of the number (part words, then trailing numbers, then object order), with a card-named
+/// key of the group if there is one. `eligible` says whether a key may take part (not allow-listed
+/// or claimed by a field rule).
+pub(crate) fn split_card_groups(
+    map: &serde_json::Map<String, Value>,
+    eligible: impl Fn(&str) -> bool,
+) -> Vec<(Vec<String>, Option<String>)> {
+    // (base name, [(order, position, key)], card-named key)
+    let mut groups: Vec<(String, Vec<((u32, u64), usize, String)>, Option<String>)> = Vec::new();
+    for (pos, (key, value)) in map.iter().enumerate() {
+        if part_digits(value, 8).is_none() || !eligible(key) {
+            continue;
+        }
+        let tokens: Vec<String> = super::detectors::card_key_tokens(key).collect();
+        let mut base = String::new();
+        let mut rank = None;
+        let mut number = None;
+        for t in &tokens {
+            if let Ok(n) = t.parse::<u64>() {
+                number = Some(n);
+            } else if let Some((_, r)) = PART_WORDS.iter().find(|(w, _)| w == t) {
+                rank = Some(*r);
+            } else {
+                base.push_str(t);
+            }
+        }
+        let card = FieldContext::of_key(key).card;
+        if rank.is_none() && number.is_none() && !card {
+            continue;
+        }
+        let order = (rank.unwrap_or(1), number.unwrap_or(0));
+        match groups.iter_mut().find(|(b, _, _)| *b == base) {
+            Some((_, members, card_key)) => {
+                members.push((order, pos, key.clone()));
+                if card && card_key.is_none() {
+                    *card_key = Some(key.clone());
+                }
+            }
+            None => groups.push((
+                base,
+                vec![(order, pos, key.clone())],
+                card.then(|| key.clone()),
+            )),
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|(_, members, _)| members.len() >= 2)
+        .map(|(_, mut members, card_key)| {
+            members.sort_by_key(|(order, pos, _)| (*order, *pos));
+            (members.into_iter().map(|(_, _, k)| k).collect(), card_key)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -637,16 +931,17 @@ action = "redact"
     #[test]
     fn any_mask_rule_keeps_card_display_limits() {
         let rs = rules(
-            "[[rule]]\nid = \"pan-field\"\nfields = [\"**.pan\"]\naction = \"mask\"\nkeep_first = 8\nkeep_last = 7\n",
+            "[[rule]]\nid = \"ref-field\"\nfields = [\"**.reference\"]\naction = \"mask\"\nkeep_first = 8\nkeep_last = 7\n",
         );
-        let mut doc = json!({"pan": "4111111111111111", "ref": {"pan": "AB-1234567890"}});
+        let mut doc =
+            json!({"reference": "4111111111111111", "other": {"reference": "AB-1234567890"}});
         rs.mask_value(&mut doc);
         assert_eq!(
-            doc["pan"], "41111111****1111",
-            "BIN + last 4 at most for a card"
+            doc["reference"], "41111111****1111",
+            "BIN + last 4 at most for a card, whatever the rule says"
         );
         assert_eq!(
-            doc["ref"]["pan"], "****567890",
+            doc["other"]["reference"], "****567890",
             "not a card: never more than half of a short value"
         );
     }

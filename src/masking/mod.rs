@@ -14,6 +14,7 @@
 //! live); [`diff`] compares two rulesets on sample events (`rules diff`).
 
 pub mod action;
+pub mod canon;
 pub mod detectors;
 pub mod diff;
 mod engine;

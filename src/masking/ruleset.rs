@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use super::action::{Action, HashKey, MaskSpec};
-use super::detectors::Builtin;
+use super::detectors::{Builtin, FieldContext};
 use super::path::{PathNode, PathPattern, Seg};
 use super::prefilter::{GateSource, Prefilter};
 use super::rulefile::{ActionName, Examples, GroupRef, RuleFile, RuleSpec};
@@ -161,6 +161,9 @@ pub struct Ruleset {
     pub(crate) fields: FieldIndex,
     allow: Vec<PathPattern>,
     pub(crate) hash_key: Option<Arc<HashKey>>,
+    /// The first enabled card-detector rule: its action also masks cards split over array
+    /// elements or sibling fields.
+    pub(crate) card_rule: Option<usize>,
     version: Arc<str>,
 }
 
@@ -275,11 +278,16 @@ impl Ruleset {
             })
             .collect();
         let prefilter = Prefilter::build(&sources, REGEX_SIZE_LIMIT);
+        let card_rule = text
+            .iter()
+            .copied()
+            .find(|&i| matches!(rules[i].matcher, Matcher::Builtin(Builtin::PaymentCard)));
         let text_rules = text;
         let fields = FieldIndex::build(&rules, &allow);
         Ruleset {
             rules,
             text_rules,
+            card_rule,
             prefilter,
             fields,
             allow,
@@ -715,12 +723,34 @@ impl Compiler {
             Some(Matcher::Builtin(b)) => Some(*b),
             _ => None,
         };
-        let is_card = builtin == Some(Builtin::PaymentCard);
+        let field_keys: Vec<&str> = match matcher {
+            Some(Matcher::Fields(pats)) => pats.iter().filter_map(PathPattern::last_key).collect(),
+            _ => Vec::new(),
+        };
+        // A card-named field (`**.pan`, `**.cardNumber`) holds a PAN: the same display limits.
+        let is_card = builtin == Some(Builtin::PaymentCard)
+            || field_keys
+                .iter()
+                .any(|k| FieldContext::of_key(k).card && !is_sad_key(k));
+        let sad = builtin.is_some_and(Builtin::is_sensitive_auth_data)
+            || field_keys.iter().any(|k| is_sad_key(k));
         let mut ok = true;
         let mut refuse = |c: &mut Compiler, span: Range<usize>, msg: String| {
             ok = false;
             c.problem(file, text, span, Some(id), msg);
         };
+        if sad && matches!(name, ActionName::Mask | ActionName::Hash) {
+            refuse(
+                self,
+                spec.action.span(),
+                format!(
+                    "action = \"{}\" on a CVV, PIN or track-data field would keep part of it visible or \
+                     recoverable; PCI DSS 3.3.1 forbids storing or showing any part of sensitive \
+                     authentication data after authorisation: use action = \"drop\" or \"redact\"",
+                    name.name()
+                ),
+            );
+        }
         if name != ActionName::Mask {
             for (key, span) in [
                 ("keep_last", spec.keep_last.as_ref().map(Spanned::span)),
@@ -867,6 +897,52 @@ impl Compiler {
     }
 }
 
+/// Field names that hold sensitive authentication data (PCI DSS 3.3.1): card security codes,
+/// PINs, PIN blocks, track data — compared without case, `_` or `-`.
+const SAD_KEYS: &[&str] = &[
+    "cvv",
+    "cvv2",
+    "cvc",
+    "cvc2",
+    "csc",
+    "cid",
+    "cav2",
+    "cvn",
+    "cvd",
+    "securitycode",
+    "cardsecuritycode",
+    "cardverificationcode",
+    "cardverificationvalue",
+    "verificationcode",
+    "pin",
+    "pinblock",
+    "pincode",
+    "pinnumber",
+    "dtmfpin",
+    "enteredpin",
+    "cardpin",
+    "track1",
+    "track2",
+    "trackdata",
+    "magstripe",
+    "magneticstripe",
+    "kartenpruefnummer",
+    "pruefnummer",
+    "codigoseguridad",
+    "codigodeseguridad",
+    "cryptogramme",
+];
+
+/// True when a field named `key` holds sensitive authentication data.
+fn is_sad_key(key: &str) -> bool {
+    let norm: String = key
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    SAD_KEYS.contains(&norm.as_str())
+}
+
 /// The behaviour-relevant content of one rule, as canonical JSON for the version hash.
 fn normalize(id: &str, enabled: bool, matcher: &Matcher, action: &Action) -> serde_json::Value {
     let what = match matcher {
@@ -960,6 +1036,31 @@ mod tests {
             ),
             ("group = 1", "`group` only applies to `pattern` rules"),
         ];
+        let sad_cases = [
+            ("[\"**.cvv\"]", "mask\"\nkeep_last = 4", "PCI DSS 3.3.1"),
+            ("[\"**.pinBlock\"]", "hash\"", "PCI DSS 3.3.1"),
+            (
+                "[\"**.cardNumber\"]",
+                "mask\"\nkeep_last = 6",
+                "at most its last 4 digits",
+            ),
+        ];
+        for (fields, action, message) in sad_cases {
+            let text = format!(
+                "[hashing]\nkey_id = \"k\"\nkey_env = \"EM_RULESET_TEST_UNSET\"\n[[rule]]\nid = \"f\"\nfields = {fields}\naction = \"{action}\n"
+            );
+            match load(&[("a.toml", &text)]) {
+                Err(LoadError::Invalid(p)) => assert!(
+                    p.iter().any(|p| p.message.contains(message)),
+                    "{fields}: {p:?}"
+                ),
+                other => panic!("{fields}: expected a problem, got {other:?}"),
+            }
+        }
+        for ok in ["drop\"", "redact\""] {
+            let text = format!("[[rule]]\nid = \"f\"\nfields = [\"**.cvv\"]\naction = \"{ok}\n");
+            assert!(load(&[("a.toml", &text)]).is_ok(), "{ok}");
+        }
         for (extra, message) in cases {
             let text = format!("{BASE}{extra}\n");
             match load(&[("a.toml", &text)]) {

@@ -1,17 +1,27 @@
 //! Payment card numbers (PANs).
 //!
-//! A hand-written scanner rather than a regex: it splits the text into runs of ASCII digits, joins runs
-//! separated the way people group card numbers (spaces, tabs, one dash, dot or slash, a no-break
-//! space, an en dash) into chains, and then looks for a span of whole
-//! runs that holds 12–19 digits, starts with a known issuer prefix of a length that issuer uses, and
-//! passes the Luhn check. Mixed separators ("4111 1111-1111 1111") still count: a typo in grouping must
-//! not let a card through. A run is never split, so a 22-digit tracking number
-//! is never mistaken for a card, while "4111 1111 1111 1111 exp 12 27" still is one.
+//! A hand-written scanner rather than a regex, run on the canonical view of the string (see
+//! `masking::canon`: Unicode digits read as ASCII, invisible characters gone, `%20`/`&nbsp;`/`<br>`
+//! decoded). It splits the text into runs of digits, joins runs separated the way people and
+//! systems group card numbers (one to four blanks and marks: `4111 1111`, `4111--1111`,
+//! `4, 1, 1, 1`, `2*3*9*9`, a line break) into chains, and looks for a span of whole runs that
+//! holds 12–19 digits and passes the Luhn check with a known issuer prefix and length. Mixed
+//! separators still count: a typo in grouping must not let a card through.
+//!
+//! A run is never split and a chain that holds a card plus more than a few other digits is one long
+//! identifier (a 22-digit tracking number, grouped or not), unless the context says "card": a card
+//! word in one of seven languages shortly before it, or a card-named field. Context also admits
+//! what the issuer table cannot know (a Luhn-valid 13–19-digit number whose major industry
+//! identifier is 1–6: new ranges, JCB 3500–3527) and a card glued to its expiry or CVV, and
+//! other-identifier words (order, IMEI, EAN) keep rare shapes out. UUIDs are skipped whole.
 
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use smallvec::SmallVec;
+
+use crate::masking::canon::{self, View};
 
 /// One issuer range: a card belongs to `network` when its first `prefix_len` digits, read as a number,
 /// lie in `low..=high` and its length in `min_len..=max_len` (or in `only`).
@@ -62,7 +72,7 @@ static ISSUERS: &[IssuerRange] = &[
     r("discover", 6, 622126, 622925, 16, 19),
     r("diners", 3, 300, 305, 14, 19),
     r("diners", 2, 36, 36, 14, 19),
-    r("diners", 2, 38, 39, 16, 19),
+    r("diners", 2, 38, 39, 14, 19),
     r("diners", 4, 3095, 3095, 16, 19),
     r("jcb", 4, 3528, 3589, 16, 19),
     r("unionpay", 2, 62, 62, 16, 19),
@@ -157,28 +167,380 @@ pub fn is_card(digits: &[u8]) -> bool {
         && std::str::from_utf8(digits).is_ok_and(luhn::valid)
 }
 
-/// True when `gap` (the bytes between two digit runs) is how people group a card number: up to two
-/// spaces or tabs, optionally around one `-`, `.` or `/`, or a no-break space or an en/em dash.
-fn is_separator(gap: &[u8]) -> bool {
-    match gap {
-        [] => false,
-        // U+00A0 no-break space, U+2013 en dash, U+2014 em dash, U+202F narrow no-break space.
-        [0xC2, 0xA0] | [0xE2, 0x80, 0x93] | [0xE2, 0x80, 0x94] | [0xE2, 0x80, 0xAF] => true,
-        _ if gap.len() <= 3 => {
-            let blanks = gap.iter().filter(|b| matches!(b, b' ' | b'\t')).count();
-            let marks = gap
-                .iter()
-                .filter(|b| matches!(b, b'-' | b'.' | b'/'))
-                .count();
-            blanks + marks == gap.len() && marks <= 1 && blanks <= 2
+/// What the name of the field holding a string says about it: a card-named field (`cardNumber`,
+/// `pan`, `tarjeta`) turns an ambiguous number into a card; an id-named one (`orderId`, `imei`)
+/// keeps weak matches (rare issuers, 13-digit shapes) out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FieldContext {
+    /// The field is named like a card number.
+    pub card: bool,
+    /// The field is named like an identifier that is not a card (order, invoice, IMEI, EAN …).
+    pub not_card: bool,
+}
+
+impl FieldContext {
+    /// Reads a JSON key (`cardNumber`, `card_pan`, `numeroTarjeta`, `orderId`) token by token.
+    pub fn of_key(key: &str) -> FieldContext {
+        let mut ctx = FieldContext::default();
+        for token in key_tokens(key) {
+            let t = token.as_str();
+            if CARD_KEY_PARTS.iter().any(|w| t.contains(w)) || CARD_KEY_TOKENS.contains(&t) {
+                ctx.card = true;
+            }
+            if NOT_CARD_KEY_PARTS.iter().any(|w| t.contains(w)) || NOT_CARD_KEY_TOKENS.contains(&t)
+            {
+                ctx.not_card = true;
+            }
         }
-        _ => false,
+        ctx
     }
 }
 
+/// Key fragments that name a card wherever they stand in a token (`creditcard`, `kartennummer`).
+const CARD_KEY_PARTS: &[&str] = &[
+    "card", "karte", "tarjeta", "carte", "cartao", "cartão", "kaart",
+];
+/// Whole key tokens that name a card.
+const CARD_KEY_TOKENS: &[&str] = &[
+    "pan",
+    "cc",
+    "ccn",
+    "ccnum",
+    "visa",
+    "mastercard",
+    "amex",
+    "maestro",
+    "carta",
+    "cb",
+];
+const NOT_CARD_KEY_PARTS: &[&str] = &[
+    "order",
+    "invoice",
+    "tracking",
+    "imei",
+    "isbn",
+    "gtin",
+    "barcode",
+    "ticket",
+    "booking",
+    "timestamp",
+    "epoch",
+    "serial",
+    "parcel",
+    "shipment",
+    "bestell",
+    "rechnung",
+    "sendung",
+    "pedido",
+    "factura",
+    "commande",
+    "facture",
+    "ordine",
+    "fattura",
+    "encomenda",
+    "rastreio",
+];
+const NOT_CARD_KEY_TOKENS: &[&str] = &["ean", "sku", "ts", "upc"];
+
+/// Splits a key into lower-case tokens at non-alphanumerics, camelCase humps and letter/digit
+/// changes: `cardNumber2` → `card`, `number`, `2`.
+pub(crate) fn key_tokens(key: &str) -> impl Iterator<Item = String> + '_ {
+    let mut tokens: SmallVec<[String; 4]> = SmallVec::new();
+    let mut cur = String::new();
+    let mut prev: Option<char> = None;
+    for c in key.chars() {
+        let boundary = match prev {
+            _ if !c.is_alphanumeric() => {
+                if !cur.is_empty() {
+                    tokens.push(std::mem::take(&mut cur));
+                }
+                prev = None;
+                continue;
+            }
+            Some(p) => {
+                (p.is_lowercase() && c.is_uppercase()) || (p.is_alphabetic() != c.is_alphabetic())
+            }
+            None => false,
+        };
+        if boundary && !cur.is_empty() {
+            tokens.push(std::mem::take(&mut cur));
+        }
+        cur.extend(c.to_lowercase());
+        prev = Some(c);
+    }
+    if !cur.is_empty() {
+        tokens.push(cur);
+    }
+    tokens.into_iter()
+}
+
+/// Words that, shortly before a number, say it is a card (EN, ES, DE, FR, PT, IT, NL).
+static CARD_WORDS: LazyLock<Words> = LazyLock::new(|| {
+    Words::new(
+        &[
+            "card",
+            "tarjeta",
+            "karte",
+            "carte",
+            "cartão",
+            "cartao",
+            "carta",
+            "kaart",
+            "visa",
+            "mastercard",
+            "master card",
+            "amex",
+            "american express",
+            "maestro",
+            "discover",
+            "diners",
+            "unionpay",
+            "rupay",
+            "credit",
+            "debit",
+            "crédito",
+            "credito",
+            "débito",
+            "debito",
+            "kredit",
+            "crédit",
+            "pinpas",
+            "betaalpas",
+            "bankpas",
+            "creditcard",
+        ],
+        &["pan", "cc", "ccn", "jcb", "cb"],
+    )
+});
+
+/// Words that, shortly before a number, say it is some other identifier.
+static NOT_CARD_WORDS: LazyLock<Words> = LazyLock::new(|| {
+    Words::new(
+        &[
+            "order",
+            "invoice",
+            "tracking",
+            "shipment",
+            "parcel",
+            "imei",
+            "isbn",
+            "gtin",
+            "barcode",
+            "ticket",
+            "booking",
+            "reservation",
+            "reference",
+            "bestell",
+            "rechnung",
+            "sendung",
+            "pedido",
+            "factura",
+            "seguimiento",
+            "commande",
+            "facture",
+            "suivi",
+            "ordine",
+            "fattura",
+            "spedizione",
+            "encomenda",
+            "fatura",
+            "rastreio",
+            "bestelling",
+            "factuur",
+            "zending",
+            "timestamp",
+            "epoch",
+            "serial",
+            "article",
+            "artikel",
+            "product",
+            "produkt",
+        ],
+        &["ean", "sku", "upc"],
+    )
+});
+
+/// A word list matched ASCII-case-insensitively; the `bounded` ones only as whole words.
+struct Words {
+    ac: AhoCorasick,
+    bounded_from: usize,
+}
+
+impl Words {
+    fn new(free: &[&str], bounded: &[&str]) -> Words {
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(free.iter().chain(bounded))
+            .expect("context words are plain literals");
+        Words {
+            ac,
+            bounded_from: free.len(),
+        }
+    }
+
+    fn in_window(&self, window: &[u8]) -> bool {
+        self.ac.find_overlapping_iter(window).any(|m| {
+            m.pattern().as_usize() < self.bounded_from
+                || ((m.start() == 0 || !window[m.start() - 1].is_ascii_alphanumeric())
+                    && window
+                        .get(m.end())
+                        .is_none_or(|b| !b.is_ascii_alphanumeric()))
+        })
+    }
+}
+
+/// Bytes before a number searched for card words, and for other-identifier words.
+const CARD_WINDOW: usize = 48;
+const NOT_CARD_WINDOW: usize = 32;
+
+/// The context of one chain of digit groups, computed only when a decision needs it.
+#[derive(Clone, Copy)]
+struct Context {
+    card: bool,
+    not_card: bool,
+}
+
+struct LazyContext<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    key: Option<&'a str>,
+    done: Option<Context>,
+}
+
+impl LazyContext<'_> {
+    fn get(&mut self) -> Context {
+        if let Some(c) = self.done {
+            return c;
+        }
+        let field = self.key.map(FieldContext::of_key).unwrap_or_default();
+        let card_from = self.at.saturating_sub(CARD_WINDOW);
+        let other_from = self.at.saturating_sub(NOT_CARD_WINDOW);
+        let c = Context {
+            card: field.card || CARD_WORDS.in_window(&self.bytes[card_from..self.at]),
+            not_card: field.not_card || NOT_CARD_WORDS.in_window(&self.bytes[other_from..self.at]),
+        };
+        self.done = Some(c);
+        c
+    }
+}
+
+/// How strongly a Luhn-valid digit string reads as a card by its shape alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// A major network's prefix and length: a card wherever it stands.
+    Strong,
+    /// A rare prefix (8x, 9x), a 13-digit shape (also the length of EAN-13 barcodes) or UATP, an
+    /// unusual Maestro length: a card unless the text or field says it is an order number, a
+    /// barcode, an IMEI or a phone number.
+    Weak,
+    /// An issuer no table lists yet (major industry identifier 1–6): a card only where the text or
+    /// the field says "card".
+    NeedsContext,
+}
+
+/// The shape of `digits` (ASCII), or `None` when it cannot be a card at all.
+fn shape(digits: &[u8]) -> Option<Shape> {
+    let len = digits.len();
+    if !(12..=19).contains(&len) || !std::str::from_utf8(digits).is_ok_and(luhn::valid) {
+        return None;
+    }
+    match network(digits) {
+        Some(net) => {
+            let weak = matches!(digits[0], b'8' | b'9')
+                || net == "uatp"
+                || len == 13
+                || (net == "maestro" && len != 16 && len != 19);
+            Some(if weak { Shape::Weak } else { Shape::Strong })
+        }
+        None if len >= 13 && (b'1'..=b'6').contains(&digits[0]) => Some(Shape::NeedsContext),
+        None => None,
+    }
+}
+
+/// Decides one candidate made of whole digit groups starting at byte `start`.
+fn accept(digits: &[u8], bytes: &[u8], start: usize, ctx: &mut LazyContext<'_>) -> bool {
+    match shape(digits) {
+        None => false,
+        Some(Shape::Strong) => true,
+        Some(Shape::Weak) => {
+            let c = ctx.get();
+            // `+49 151 2345 6789` is a phone number in E.164.
+            let phone = start > 0 && bytes[start - 1] == b'+';
+            c.card || !(c.not_card || phone)
+        }
+        Some(Shape::NeedsContext) => ctx.get().card,
+    }
+}
+
+/// True when `gap` (the bytes between two digit runs, in the canonical view) is how people and
+/// systems group a card number: one to four characters of blanks (space, tab, line break; at most
+/// three) and marks (`-` `.` `/` `_` `,` `|` `:` `*` `+`; at most two). Letters or a longer gap end
+/// the number, so numbers in prose do not merge, and a masked `****` between digits is never
+/// read as a separator.
+fn is_separator(gap: &[u8]) -> bool {
+    if gap.is_empty() || gap.len() > 4 {
+        return false;
+    }
+    let (mut blanks, mut marks) = (0, 0);
+    for &b in gap {
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' => blanks += 1,
+            b'-' | b'.' | b'/' | b'_' | b',' | b'|' | b':' | b'*' | b'+' => marks += 1,
+            _ => return false,
+        }
+    }
+    blanks <= 3 && marks <= 2
+}
+
 /// Finds every card number in `text` and pushes its byte span (separators included) to `out`.
-pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
-    let bytes = text.as_bytes();
+/// `key` is the name of the field holding the text, when there is one.
+pub fn find(text: &str, key: Option<&str>, out: &mut Vec<Range<usize>>) {
+    if canon::needs_view(text) {
+        let view = View::of(text);
+        let from = out.len();
+        scan(view.text().as_bytes(), key, out);
+        for r in &mut out[from..] {
+            *r = view.original(r.clone());
+        }
+    } else {
+        scan(text.as_bytes(), key, out);
+    }
+}
+
+/// The byte ranges of UUIDs (8-4-4-4-12 hex digits) in `bytes`: their digits are never a card.
+fn uuid_spans(bytes: &[u8]) -> SmallVec<[Range<usize>; 2]> {
+    let mut out = SmallVec::new();
+    if bytes.len() < 36 {
+        return out;
+    }
+    let mut next = 0;
+    for dash in memchr::memchr_iter(b'-', bytes) {
+        let Some(start) = dash.checked_sub(8) else {
+            continue;
+        };
+        if start < next || start + 36 > bytes.len() {
+            continue;
+        }
+        let u = &bytes[start..start + 36];
+        let shaped = u.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
+        let edge_ok = (start == 0 || !bytes[start - 1].is_ascii_alphanumeric())
+            && bytes
+                .get(start + 36)
+                .is_none_or(|b| !b.is_ascii_alphanumeric());
+        if shaped && edge_ok {
+            out.push(start..start + 36);
+            next = start + 36;
+        }
+    }
+    out
+}
+
+/// Scans canonical (or plain ASCII) bytes for cards.
+fn scan(bytes: &[u8], key: Option<&str>, out: &mut Vec<Range<usize>>) {
+    let uuids = uuid_spans(bytes);
     // Digit runs of the current chain: (start, end). Chains are short; no allocation in practice.
     let mut runs: SmallVec<[(usize, usize); 24]> = SmallVec::new();
     let mut i = 0;
@@ -191,27 +553,57 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
         while i < bytes.len() && bytes[i].is_ascii_digit() {
             i += 1;
         }
+        if let Some(u) = uuids.iter().find(|u| u.contains(&start)) {
+            if !runs.is_empty() {
+                scan_chain(bytes, &runs, key, out);
+                runs.clear();
+            }
+            i = i.max(u.end);
+            continue;
+        }
         let joined = match runs.last() {
             Some(&(_, prev_end)) => is_separator(&bytes[prev_end..start]),
             None => false,
         };
         if !joined && !runs.is_empty() {
-            scan_chain(bytes, &runs, out);
+            scan_chain(bytes, &runs, key, out);
             runs.clear();
         }
         runs.push((start, i));
     }
     if !runs.is_empty() {
-        scan_chain(bytes, &runs, out);
+        scan_chain(bytes, &runs, key, out);
     }
 }
 
-/// Looks for cards made of whole runs inside one chain of digit runs; the longest valid span wins.
-fn scan_chain(bytes: &[u8], runs: &[(usize, usize)], out: &mut Vec<Range<usize>>) {
+/// Extra digits a chain may hold beside its cards without card context (an expiry `MMYY`, a short
+/// reference): more, and the chain is one long identifier, such as a 22-digit tracking number.
+const MAX_EXTRA_DIGITS: usize = 4;
+
+/// Looks for cards in one chain of digit runs: first made of whole runs (the longest valid span
+/// from each run wins); in card context, also inside glued runs.
+fn scan_chain(
+    bytes: &[u8],
+    runs: &[(usize, usize)],
+    key: Option<&str>,
+    out: &mut Vec<Range<usize>>,
+) {
+    let total: usize = runs.iter().map(|(s, e)| e - s).sum();
+    if total < 12 {
+        return;
+    }
+    let mut ctx = LazyContext {
+        bytes,
+        at: runs[0].0,
+        key,
+        done: None,
+    };
+    let found_from = out.len();
+    let mut covered = 0;
     let mut digits = [0u8; 19];
     let mut first = 0;
     while first < runs.len() {
-        let mut best: Option<usize> = None;
+        let mut best: Option<(usize, usize)> = None;
         let mut n = 0;
         let mut last = first;
         while last < runs.len() {
@@ -221,27 +613,134 @@ fn scan_chain(bytes: &[u8], runs: &[(usize, usize)], out: &mut Vec<Range<usize>>
             }
             digits[n..n + (e - s)].copy_from_slice(&bytes[s..e]);
             n += e - s;
-            if n >= 12 && is_card(&digits[..n]) {
-                best = Some(last);
+            if n >= 12 && accept(&digits[..n], bytes, runs[first].0, &mut ctx) {
+                best = Some((last, n));
             }
             last += 1;
         }
         match best {
-            Some(end_run) => {
+            Some((end_run, n)) => {
                 out.push(runs[first].0..runs[end_run].1);
+                covered += n;
                 first = end_run + 1;
             }
             None => first += 1,
         }
     }
+    if out.len() > found_from {
+        if total <= 19 || total - covered <= MAX_EXTRA_DIGITS || ctx.get().card {
+            return;
+        }
+        out.truncate(found_from);
+    }
+    if ctx.get().card {
+        find_glued(bytes, runs, out);
+    }
 }
 
+/// Card lengths to try inside a glued run, commonest first.
+const GLUED_LENGTHS: [usize; 8] = [16, 15, 14, 19, 13, 18, 17, 12];
+/// Digits that may follow a glued card in its run: an expiry and a CVV at most.
+const MAX_GLUED_TAIL: usize = 8;
+
+/// In card context: a card glued to what follows it (`4111111111111111` + `1229`) or to a leading
+/// `0`, as IVR digit capture produces. The card starts at a run's start (or after its leading zero).
+fn find_glued(bytes: &[u8], runs: &[(usize, usize)], out: &mut Vec<Range<usize>>) {
+    let mut digits: SmallVec<[u8; 64]> = SmallVec::new();
+    let mut pos: SmallVec<[usize; 64]> = SmallVec::new();
+    let mut starts: SmallVec<[usize; 8]> = SmallVec::new();
+    for &(s, e) in runs {
+        starts.push(digits.len());
+        digits.extend_from_slice(&bytes[s..e]);
+        pos.extend(s..e);
+    }
+    for &s in &starts {
+        let offsets = if digits[s] == b'0' { 2 } else { 1 };
+        for start in s..s + offsets {
+            for len in GLUED_LENGTHS {
+                let end = start + len;
+                if end > digits.len() || digits.len() - end > MAX_GLUED_TAIL {
+                    continue;
+                }
+                if shape(&digits[start..end]).is_some() {
+                    out.push(pos[start]..pos[end - 1] + 1);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The runs of a card split over consecutive parts (array elements, sibling fields), each a digit
+/// string: the index range of the parts that make it up, if any. `key` names the array or object.
+pub fn find_in_parts(parts: &[&str], key: Option<&str>) -> Vec<Range<usize>> {
+    let mut joined = String::new();
+    let mut bounds = Vec::with_capacity(parts.len());
+    for p in parts {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        let start = joined.len();
+        joined.push_str(p);
+        bounds.push(start..joined.len());
+    }
+    let mut spans = Vec::new();
+    scan(joined.as_bytes(), key, &mut spans);
+    spans
+        .into_iter()
+        .filter_map(|r| {
+            let first = bounds.iter().position(|b| b.start == r.start)?;
+            let last = bounds.iter().position(|b| b.end == r.end)?;
+            // A card inside one part is that part's own business (its string is scanned alone).
+            (last > first).then_some(first..last + 1)
+        })
+        .collect()
+}
+
+/// The exact integer a JSON number stands for, as digits, when it is one written in a
+/// non-canonical form (`44174818672573710e-1`, `4.8298003448697000e15`, `4111111111111111.0`).
+pub fn integer_digits(number: &str) -> Option<String> {
+    let body = number.strip_prefix('-').unwrap_or(number);
+    if !body.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        return None;
+    }
+    let (mantissa, exp) = match body.find(['e', 'E']) {
+        Some(at) => (&body[..at], body[at + 1..].parse::<i32>().ok()?),
+        None => (body, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut digits: String = format!("{int}{frac}");
+    let shift = exp.checked_sub(i32::try_from(frac.len()).ok()?)?;
+    if shift >= 0 {
+        if digits.len() + shift as usize > 40 {
+            return None;
+        }
+        digits.extend(std::iter::repeat_n('0', shift as usize));
+    } else {
+        let cut = usize::try_from(-shift).ok()?;
+        if cut > digits.len() || !digits[digits.len() - cut..].bytes().all(|b| b == b'0') {
+            return None;
+        }
+        digits.truncate(digits.len() - cut);
+    }
+    let digits = digits.trim_start_matches('0');
+    (!digits.is_empty() && digits.len() <= 40).then(|| digits.to_string())
+}
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<&str> {
-        crate::masking::detectors::found_by(find, text)
+        found_in(text, None)
+    }
+
+    fn found_in<'a>(text: &'a str, key: Option<&str>) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        find(text, key, &mut out);
+        out.into_iter().map(|r| &text[r]).collect()
     }
 
     #[test]
@@ -316,7 +815,14 @@ mod tests {
             "2024-05-01T10:20:30.123Z",
             "total 1,234,567.89 EUR",
             "version 10.0.19045.2965",
-            "4111   1111   1111   1111", // three spaces: separate numbers, no run alone is a card
+            "tracking 4111 1111 1111 1111 0000 00", // 22 digits grouped: one identifier
+            "tracking 4111-1111-1111-1111-0000-00",
+            "IMEI 356938035643809",
+            "EAN 4006381333931",
+            "order 8112345678901237",
+            "+4915123456789 is my number",
+            "12345678-1234-4234-8234-675964982648", // UUID with an all-digit tail
+            "4111****1111****",
         ] {
             assert!(found(text).is_empty(), "{text} -> {:?}", found(text));
         }

@@ -4,11 +4,14 @@
 //! Each detector turns one string into byte spans. Detectors are cheap to call on text that cannot
 //! contain what they look for: [`Hints`] is computed once per string and lets each detector skip the
 //! string after a glance at a few counters, so a string is effectively scanned once for all of them.
+//! The card and sensitive-authentication-data detectors read the canonical view of a string
+//! (`masking::canon`) when it may differ from the bytes, and report spans in the original.
 
 mod card;
 mod contact;
 mod iban;
 mod network;
+mod sad;
 mod secrets;
 mod ssn;
 
@@ -16,7 +19,11 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-pub use card::{is_card, network as card_network};
+pub use card::{FieldContext, find_in_parts, integer_digits, is_card, network as card_network};
+
+pub(crate) use card::key_tokens as card_key_tokens;
+
+use super::canon::{self, View};
 
 /// The built-in detectors a rule can enable by name (`detector = "payment_card"` in a rule file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -24,6 +31,10 @@ pub use card::{is_card, network as card_network};
 pub enum Builtin {
     /// Payment card numbers (PAN) of every network, Luhn-checked, plain or grouped.
     PaymentCard,
+    /// Magnetic-stripe track 1 and 2 data and PIN blocks (sensitive authentication data).
+    CardTrackData,
+    /// Card security codes (CVV/CVC/CSC/CID) and PINs named in text, in seven languages.
+    CardSecurityCode,
     /// Email addresses.
     Email,
     /// Phone numbers: E.164 and common national formats, with context so amounts and dates are not phones.
@@ -48,8 +59,10 @@ pub enum Builtin {
 
 impl Builtin {
     /// Every detector, for documentation and `rules explain`.
-    pub const ALL: [Builtin; 11] = [
+    pub const ALL: [Builtin; 13] = [
         Builtin::PaymentCard,
+        Builtin::CardTrackData,
+        Builtin::CardSecurityCode,
         Builtin::Email,
         Builtin::Phone,
         Builtin::UsSsn,
@@ -66,6 +79,8 @@ impl Builtin {
     pub fn name(self) -> &'static str {
         match self {
             Builtin::PaymentCard => "payment_card",
+            Builtin::CardTrackData => "card_track_data",
+            Builtin::CardSecurityCode => "card_security_code",
             Builtin::Email => "email",
             Builtin::Phone => "phone",
             Builtin::UsSsn => "us_ssn",
@@ -83,6 +98,8 @@ impl Builtin {
     pub fn default_placeholder(self) -> &'static str {
         match self {
             Builtin::PaymentCard => "[CARD]",
+            Builtin::CardTrackData => "[TRACK]",
+            Builtin::CardSecurityCode => "[CVV]",
             Builtin::Email => "[EMAIL]",
             Builtin::Phone => "[PHONE]",
             Builtin::UsSsn => "[SSN]",
@@ -105,10 +122,21 @@ impl Builtin {
         )
     }
 
+    /// Sensitive authentication data: PCI DSS forbids showing any part of it, so only `redact` and
+    /// `drop` may act on it.
+    pub fn is_sensitive_auth_data(self) -> bool {
+        matches!(self, Builtin::CardTrackData | Builtin::CardSecurityCode)
+    }
+
     /// Whether a string with these byte counts can hold this kind at all.
     pub fn may_match(self, hints: &Hints) -> bool {
+        // Every digit of the canonical view comes from an ASCII digit or from bytes that make the
+        // string need a view (non-ASCII digits, escapes), so this bound is exact enough and safe.
+        let view_digits = hints.digits + hints.odd;
         match self {
-            Builtin::PaymentCard => hints.digits >= 12,
+            Builtin::PaymentCard => view_digits >= 12,
+            Builtin::CardTrackData => view_digits >= 12,
+            Builtin::CardSecurityCode => view_digits >= 3 && hints.letters + hints.odd >= 3,
             Builtin::Email => hints.at_signs > 0,
             Builtin::Phone => hints.digits >= 7,
             Builtin::UsSsn => hints.digits >= 9,
@@ -125,12 +153,15 @@ impl Builtin {
     }
 
     /// Finds this detector's spans in `text`, skipping the work when `hints` rule the kind out.
-    pub fn find(self, text: &str, hints: &Hints, out: &mut Vec<Range<usize>>) {
+    /// `key` names the field holding the text (context for the card detector).
+    pub fn find(self, text: &str, hints: &Hints, key: Option<&str>, out: &mut Vec<Range<usize>>) {
         if !self.may_match(hints) {
             return;
         }
         match self {
-            Builtin::PaymentCard => card::find(text, out),
+            Builtin::PaymentCard => card::find(text, key, out),
+            Builtin::CardTrackData => on_view(text, hints, sad::find_tracks, out),
+            Builtin::CardSecurityCode => on_view(text, hints, sad::find_security_codes, out),
             Builtin::Email => contact::find_emails(text, out),
             Builtin::Phone => contact::find_phones(text, out),
             Builtin::UsSsn => ssn::find(text, out),
@@ -158,20 +189,23 @@ pub struct Hints {
     pub dots: usize,
     /// `:` characters.
     pub colons: usize,
+    /// Bytes that make the canonical view differ from the text: non-ASCII, controls, `%`, `&`, `<`.
+    pub odd: usize,
 }
 
 impl Hints {
     /// Counts the bytes detectors care about.
     pub fn of(text: &str) -> Hints {
         // Branch-free sums the compiler vectorises: this runs on every string of every event.
-        let (mut digits, mut letters, mut at_signs, mut dots, mut colons) =
-            (0u32, 0u32, 0u32, 0u32, 0u32);
+        let (mut digits, mut letters, mut at_signs, mut dots, mut colons, mut odd) =
+            (0u32, 0u32, 0u32, 0u32, 0u32, 0u32);
         for &b in text.as_bytes() {
             digits += u32::from(b.wrapping_sub(b'0') < 10);
             letters += u32::from((b | 0x20).wrapping_sub(b'a') < 26);
             at_signs += u32::from(b == b'@');
             dots += u32::from(b == b'.');
             colons += u32::from(b == b':');
+            odd += u32::from(canon::byte_needs_view(b));
         }
         Hints {
             digits: digits as usize,
@@ -179,6 +213,7 @@ impl Hints {
             at_signs: at_signs as usize,
             dots: dots as usize,
             colons: colons as usize,
+            odd: odd as usize,
         }
     }
 }
@@ -219,12 +254,37 @@ impl ContextWords {
     }
 }
 
+/// Runs `find` on the canonical view of `text` when it may differ from the bytes, mapping the spans
+/// back to the original.
+fn on_view(
+    text: &str,
+    hints: &Hints,
+    find: fn(&str, &mut Vec<Range<usize>>),
+    out: &mut Vec<Range<usize>>,
+) {
+    if hints.odd == 0 {
+        return find(text, out);
+    }
+    let view = View::of(text);
+    let from = out.len();
+    find(view.text(), out);
+    for r in &mut out[from..] {
+        *r = view.original(r.clone());
+    }
+}
+
+/// The spans of card numbers in `text` (held in a field named `key`, if any), in the canonical
+/// view's reading.
+pub fn card_spans(text: &str, key: Option<&str>) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
+    card::find(text, key, &mut spans);
+    spans
+}
+
 /// True when `text` holds anything the card detector would mask: the last line of defence before
 /// data leaves the process, and a sanity check on placeholders.
 pub fn contains_card(text: &str) -> bool {
-    let mut spans = Vec::new();
-    card::find(text, &mut spans);
-    !spans.is_empty()
+    !card_spans(text, None).is_empty()
 }
 
 /// Runs one finder and returns the texts it found: the shape every detector's table test needs.

@@ -1,0 +1,123 @@
+//! Sensitive authentication data (PCI DSS 3.3.1): what may never be stored or shown after
+//! authorisation, not even in part — magnetic-stripe track data, PIN blocks, and card security
+//! codes and PINs written out in text.
+//!
+//! Both finders run on the canonical view (Unicode digits, invisible characters and encodings read
+//! as a person reads them), like the card detector.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Track 1 (`%B<PAN>^NAME/GIVEN^YYMM<service code><discretionary data>?`) and track 2
+/// (`;<PAN>=YYMM<service code><discretionary data>?`, some readers write `D` for `=`), with or
+/// without their sentinels.
+static TRACKS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:%?[Bb])?\d{12,19}\^[^\^\r\n]{1,26}\^[0-9^]{4,}[0-9A-Za-z]*\??",
+        r"|;?\d{12,19}[=D]\d{4,}[0-9A-Za-z]*\??",
+    ))
+    .expect("track regex is valid")
+});
+
+/// ISO 9564 PIN blocks (16 hex digits) after their name.
+static PIN_BLOCKS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bpin[\s_-]*block\b\W{0,4}(?:is\s+|was\s+)?([0-9a-f]{16})\b")
+        .expect("pin block regex is valid")
+});
+
+/// The words for a card security code in English, Spanish, German, French, Portuguese, Italian and
+/// Dutch, then connecting words (`is`, `war`, `:` …), then the code.
+static SECURITY_CODES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:",
+        r"cvv2?|cvc2?|csc|cvn|cvd|cav2|cid|card\s+verification\s+(?:code|value|number)",
+        r"|card\s+security\s+code|security\s+code|sec\.?\s*code|verification\s+code",
+        r"|kartenpr(?:ü|ue)f(?:nummer|ziffer|code)|pr(?:ü|ue)f(?:nummer|ziffer|code)|sicherheitscode",
+        r"|c(?:ó|o)digo\s+de\s+seguridad|c(?:ó|o)digo\s+de\s+seguran(?:ç|c)a|c(?:ó|o)digo\s+cv[vc]",
+        r"|cryptogramme(?:\s+visuel)?|code\s+de\s+s(?:é|e)curit(?:é|e)|code\s+cv[vc]",
+        r"|codice\s+di\s+(?:sicurezza|verifica)|codice\s+cv[vc]",
+        r"|beveiligingscode|veiligheidscode|kaartverificatiecode|controlecode",
+        r")(?:[\s-]*(?:code|nummer|number|no\.?|nr\.?|n(?:ú|u)mero|#))?",
+        r"(?:\s*(?:is|was|es|era|ist|war|lautet|est|(?:é|e)tait|é|è|é\s+o|is\s+de|:|=|#|-|\([^)]{0,16}\))\s*){0,3}",
+        r"(?:\s*)(\d{3,4})\b",
+    ))
+    .expect("security code regex is valid")
+});
+
+/// PINs written after their name, in the same languages.
+static PINS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:pin(?:[\s-]?(?:code|nummer|number|no\.?|nr\.?))?|pincode|geheimzahl|geheimnummer",
+        r"|code\s+pin|c(?:ó|o)digo\s+pin|n(?:ú|u)mero\s+pin|codice\s+pin)",
+        r"(?:\s*(?:is|was|es|era|ist|war|lautet|est|(?:é|e)tait|é|è|is\s+de|:|=|#|-)\s*){0,3}",
+        r"\s*(\d{4,6})\b",
+    ))
+    .expect("pin regex is valid")
+});
+
+/// Finds track data in canonical text.
+pub fn find_tracks(text: &str, out: &mut Vec<Range<usize>>) {
+    out.extend(TRACKS.find_iter(text).map(|m| m.range()));
+}
+
+/// Finds the digits of security codes, PINs and PIN blocks named in canonical text.
+pub fn find_security_codes(text: &str, out: &mut Vec<Range<usize>>) {
+    for re in [&*SECURITY_CODES, &*PINS, &*PIN_BLOCKS] {
+        for caps in re.captures_iter(text) {
+            if let Some(m) = caps.get(1) {
+                out.push(m.range());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::masking::detectors::found_by;
+
+    #[test]
+    fn tracks_are_found_whole() {
+        let t1 = "%B4111111111111111^DOE/JOHN^2512101000000000000000?";
+        assert_eq!(found_by(find_tracks, &format!("swipe {t1} ok")), vec![t1]);
+        let t2 = ";4111111111111111=25121010000000000000?";
+        assert_eq!(found_by(find_tracks, &format!("raw {t2}")), vec![t2]);
+        assert_eq!(
+            found_by(find_tracks, "4111111111111111=2512101123"),
+            vec!["4111111111111111=2512101123"]
+        );
+        assert!(found_by(find_tracks, "pan=4111111111111111&x=1").is_empty());
+    }
+
+    #[test]
+    fn security_codes_in_seven_languages() {
+        for (text, code) in [
+            ("the CVV was 143", "143"),
+            ("cvv143", "143"),
+            ("CSC: 8812", "8812"),
+            ("CVC-Code: 123", "123"),
+            ("Kartenprüfnummer 456", "456"),
+            ("código de seguridad es 789", "789"),
+            ("cryptogramme visuel : 321", "321"),
+            ("codice di sicurezza 654", "654"),
+            ("beveiligingscode is 987", "987"),
+            ("código de segurança: 111", "111"),
+            ("PIN 5165", "5165"),
+            ("Geheimzahl: 9876", "9876"),
+            ("security code (3 digits): 737", "737"),
+            ("PIN block: 041234FFFFFFFFFF", "041234FFFFFFFFFF"),
+        ] {
+            assert_eq!(found_by(find_security_codes, text), vec![code], "{text}");
+        }
+        for text in [
+            "cvv field was empty",
+            "pinned 1234",
+            "spin 2024",
+            "security code sent",
+        ] {
+            assert!(found_by(find_security_codes, text).is_empty(), "{text}");
+        }
+    }
+}
