@@ -4,6 +4,7 @@
 //! The crate is laid out by concept; each module's docs explain the data flowing through it.
 //! - [`masking`]: rule files → compiled [`masking::Ruleset`] → masked documents and reports.
 //! - [`audit`]: the tamper-evident audit log (SQLite or PostgreSQL) auditors query and verify.
+//! - [`egress`]: the check every boundary runs on outgoing data, independent of the rules.
 //! - [`genesys`]: the client that puts masked context onto Genesys conversations.
 //! - [`mock_genesys`]: a faithful Genesys stand-in over real HTTP, for tests, the demo and local runs.
 //! - [`config`]: the configuration file.
@@ -18,6 +19,7 @@ pub mod admin;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod egress;
 pub mod event;
 pub mod genesys;
 pub mod logging;

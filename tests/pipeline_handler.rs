@@ -205,7 +205,7 @@ async fn permanent_rejections_are_dead_lettered_and_outages_retried() {
 }
 
 #[tokio::test]
-async fn the_egress_guard_blocks_what_a_faulty_ruleset_lets_through() {
+async fn the_egress_check_blocks_what_a_faulty_ruleset_lets_through() {
     let m = common::default_mock().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let rules = dir.path().join("rules");
@@ -235,8 +235,12 @@ async fn the_egress_guard_blocks_what_a_faulty_ruleset_lets_through() {
         "the dead letter holds the card (not echoed)"
     );
     assert!(
-        payload.contains("[CARD]"),
-        "the card placeholder is missing"
+        payload.contains("****1111"),
+        "the egress check's card mask is missing"
+    );
+    assert!(
+        !escalation_masker::egress::bytes_have_card(&letter.payload),
+        "the dead letter still holds a card"
     );
     assert_eq!(m.state.api_requests(), 0, "nothing reached Genesys");
 }

@@ -386,12 +386,10 @@ async fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     );
     let leaked = received
         .iter()
-        .any(|r| crate::masking::detectors::contains_card(&r.body.to_string()))
-        || letters.iter().any(|m| {
-            crate::masking::detectors::contains_card(&String::from_utf8_lossy(
-                m.payload().unwrap_or_default(),
-            ))
-        });
+        .any(|r| crate::egress::find_card(&r.body).is_some())
+        || letters
+            .iter()
+            .any(|m| crate::egress::bytes_have_card(m.payload().unwrap_or_default()));
     println!(
         "Card numbers that reached Genesys or the dead-letter topic: {}",
         if leaked { "SOME (a bug!)" } else { "none" }

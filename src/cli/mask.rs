@@ -13,6 +13,7 @@ use anyhow::Context;
 use serde_json::{Value, json};
 
 use super::MaskArgs;
+use crate::egress;
 use crate::masking::{KeyPolicy, Report, Ruleset};
 
 /// How `mask_stream` reads its input.
@@ -31,6 +32,9 @@ pub struct MaskStats {
     pub errors: usize,
     /// Findings over all documents.
     pub findings: u64,
+    /// Card numbers the rules let through (an allow-list, a disabled rule) that the egress check
+    /// masked before writing: each is an error in the rules.
+    pub egress: usize,
 }
 
 pub(super) fn run(args: &MaskArgs) -> anyhow::Result<ExitCode> {
@@ -73,9 +77,10 @@ pub(super) fn run(args: &MaskArgs) -> anyhow::Result<ExitCode> {
         written = stats.written,
         errors = stats.errors,
         findings = stats.findings,
+        egress = stats.egress,
         "mask finished"
     );
-    Ok(if stats.errors > 0 {
+    Ok(if stats.errors > 0 || stats.egress > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -115,8 +120,9 @@ pub fn mask_stream(
             input.read_to_end(&mut all).context("reading input")?;
             if let Ok(mut doc) = serde_json::from_slice::<Value>(&all) {
                 let r = rs.mask_value(&mut doc);
+                let leaks = egress::scrub(&mut doc, &egress::card_replacement(rs));
                 emit_json(out, &doc)?;
-                written(line_no, &r, &mut report, &mut stats)?;
+                written(line_no, &r, &leaks, &mut report, &mut stats)?;
                 return Ok(stats);
             }
             return rest_by_lines(rs, &all, line_no, out, report, opts, stats);
@@ -164,15 +170,20 @@ fn process_line(
     };
     if opts.text {
         let (masked, r) = rs.mask_text(text);
+        let (masked, leaks) = match egress::scrub_text(&masked, &egress::card_replacement(rs)) {
+            Some(scrubbed) => (scrubbed, vec!["$".to_string()]),
+            None => (masked, Vec::new()),
+        };
         out.write_all(masked.as_bytes()).context("writing output")?;
         out.write_all(b"\n").context("writing output")?;
-        return written(line_no, &r, report, stats);
+        return written(line_no, &r, &leaks, report, stats);
     }
     match serde_json::from_str::<Value>(text) {
         Ok(mut doc) => {
             let r = rs.mask_value(&mut doc);
+            let leaks = egress::scrub(&mut doc, &egress::card_replacement(rs));
             emit_json(out, &doc)?;
-            written(line_no, &r, report, stats)
+            written(line_no, &r, &leaks, report, stats)
         }
         Err(e) => refuse(
             line_no,
@@ -183,17 +194,28 @@ fn process_line(
     }
 }
 
-/// Books one written line: its report entry and the counters.
+/// Books one written line: its report entry, the egress findings (paths where the egress check
+/// masked a card the rules let through, also on stderr) and the counters.
 fn written(
     line_no: usize,
     r: &Report,
+    leaks: &[String],
     report: &mut Option<&mut dyn Write>,
     stats: &mut MaskStats,
 ) -> anyhow::Result<()> {
-    write_report(
-        report,
-        json!({"line": line_no, "ruleset_version": &*r.ruleset_version, "findings": r.findings}),
-    )?;
+    let mut entry =
+        json!({"line": line_no, "ruleset_version": &*r.ruleset_version, "findings": r.findings});
+    if !leaks.is_empty() {
+        eprintln!(
+            "error: line {line_no}: the rules let {} card number(s) through at {}; the egress check \
+             masked them (check the allow-list and the card rules)",
+            leaks.len(),
+            leaks.join(", ")
+        );
+        entry["egress"] = json!(leaks);
+        stats.egress += leaks.len();
+    }
+    write_report(report, entry)?;
     stats.written += 1;
     stats.findings += u64::from(r.total());
     Ok(())

@@ -4,7 +4,7 @@
 //! unless the event names it, flattens the context to string attributes (`payment.last4`,
 //! `items.0.sku`, with an optional prefix) and PATCHes them. `conversation-context` PATCHes the
 //! context object as it is. Either way the enrichment fields are added, the body is size-checked and
-//! passed through the egress guard before anything is sent.
+//! passed through the egress check ([`crate::egress`]) before anything is sent.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -15,8 +15,8 @@ use serde_json::{Map, Value};
 
 use super::client::GenesysClient;
 use super::error::GenesysError;
-use super::guard;
 use crate::config::{GenesysConfig, Target};
+use crate::egress;
 
 /// One masked context to put onto one conversation.
 #[derive(Debug, Clone, Copy)]
@@ -164,6 +164,14 @@ impl Deliverer {
     pub async fn deliver(&self, d: &Delivery<'_>) -> Result<Delivered, GenesysError> {
         check_id("conversation", d.conversation_id)?;
         let context = self.enriched(d);
+        // Checked before flattening as well: a card split over an array is plainest there.
+        if let Some(path) = egress::find_card_in_map(&context) {
+            tracing::error!(
+                path,
+                "egress check blocked a context holding an unmasked card number"
+            );
+            return Err(GenesysError::UnmaskedDataBlocked { path });
+        }
         // The body is guarded and size-checked once, before any request (the participant lookup
         // included) is spent on it.
         let (path, bytes, participant_id) = match self.target {
@@ -206,12 +214,12 @@ impl Deliverer {
         })
     }
 
-    /// Serializes `body` and applies the egress guard and the size limit.
+    /// Serializes `body` and applies the egress check and the size limit.
     fn check_body(&self, body: &Value) -> Result<Vec<u8>, GenesysError> {
-        if let Some(path) = guard::find_unmasked_card(body) {
+        if let Some(path) = egress::find_card(body) {
             tracing::error!(
                 path,
-                "egress guard blocked a body holding an unmasked card number"
+                "egress check blocked a body holding an unmasked card number"
             );
             return Err(GenesysError::UnmaskedDataBlocked { path });
         }

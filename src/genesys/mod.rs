@@ -1,6 +1,6 @@
 //! Genesys Cloud: the only place masked data leaves the process for.
 //!
-//! Data flows: a masked context → [`Deliverer`] (enrichment, target shape, flattening, egress guard,
+//! Data flows: a masked context → [`Deliverer`] (enrichment, target shape, flattening, egress check,
 //! size limit, customer participant lookup) → [`GenesysClient`] (rate limit, token, retries,
 //! correlation id) → HTTPS. Errors come back typed ([`GenesysError`]) so the worker can retry,
 //! pause or dead-letter with a precise reason.
@@ -8,7 +8,6 @@
 pub mod client;
 pub mod deliver;
 pub mod error;
-pub mod guard;
 pub mod region;
 pub mod token;
 

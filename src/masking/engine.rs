@@ -16,10 +16,11 @@ use serde_json::Value;
 use super::action::{self, Action};
 use super::canon::{self, View};
 use super::detectors::Hints;
-use super::detectors::{Builtin, FieldContext, contains_card, find_in_parts, integer_digits};
+use super::detectors::{Builtin, contains_card, integer_digits};
 use super::path::{self, PathNode, Seg};
 use super::report::{Finding, Hit, Report};
 use super::ruleset::{Claim, Matcher, Ruleset};
+use super::split::{part_digits, split_cards_in_array, split_cards_in_object};
 
 /// Keys without a digit or `@` cannot hold a card, phone, SSN, IBAN, IP or email: skipping them
 /// keeps key scanning nearly free.
@@ -70,6 +71,34 @@ impl Ruleset {
         }
         let hits = std::mem::take(&mut w.hits);
         (w.report(), hits)
+    }
+
+    /// The replacement of a card number under the first card rule's action (`****1111` when the
+    /// ruleset has none, or drops it): what the egress check writes over a card the rules let through.
+    pub fn mask_card(&self, found: &str) -> String {
+        let mut out = String::new();
+        match self.card_rule {
+            Some(rule) if self.rules[rule].action != Action::Drop => {
+                let w = Walker::new(self, false);
+                w.replace_into(rule, found, false, &mut out);
+            }
+            _ => {
+                let digits = if canon::needs_view(found) {
+                    View::of(found).text().to_string()
+                } else {
+                    found.to_string()
+                };
+                let spec = action::MaskSpec {
+                    keep_first: 0,
+                    keep_last: 4,
+                    mask_char: '*',
+                    preserve_length: false,
+                    card: true,
+                };
+                action::mask_into(&digits, &spec, true, &mut out);
+            }
+        }
+        out
     }
 
     /// Masks one line of plain text. Field rules do not apply; `drop` removes the matched text.
@@ -299,51 +328,25 @@ impl<'r> Walker<'r> {
         items: &mut [Value],
         node: Option<&PathNode<'_>>,
     ) -> Vec<usize> {
-        let digits: Vec<Option<String>> = items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let child = PathNode {
-                    parent: node,
-                    seg: Seg::Index(i),
-                };
-                self.rs
-                    .fields
-                    .claim(&child)
-                    .is_none()
-                    .then(|| part_digits(v, 19))
-                    .flatten()
-            })
-            .collect();
+        let found = split_cards_in_array(items, key_of(node), |i| {
+            let child = PathNode {
+                parent: node,
+                seg: Seg::Index(i),
+            };
+            self.rs.fields.claim(&child).is_none()
+        });
         let mut gone = Vec::new();
-        let mut i = 0;
-        while i < items.len() {
-            if digits[i].is_none() {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < items.len() && digits[i].is_some() {
-                i += 1;
-            }
-            if i - start < 2 {
-                continue;
-            }
-            let parts: Vec<&str> = digits[start..i]
+        for r in found {
+            let parts: Vec<String> = items[r.clone()]
                 .iter()
-                .flatten()
-                .map(String::as_str)
+                .map(|v| part_digits(v, 19).unwrap_or_default())
                 .collect();
-            for r in find_in_parts(&parts, key_of(node)) {
-                let idx: Vec<usize> = (start + r.start..start + r.end).collect();
-                let part_digits: Vec<&str> = parts[r].to_vec();
-                let replaced = self.split_card_replacement(&part_digits, node);
-                match replaced {
-                    None => gone.extend(idx),
-                    Some(values) => {
-                        for (k, v) in idx.into_iter().zip(values) {
-                            items[k] = Value::String(v);
-                        }
+            let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+            match self.split_card_replacement(&refs, node) {
+                None => gone.extend(r),
+                Some(values) => {
+                    for (k, v) in r.zip(values) {
+                        items[k] = Value::String(v);
                     }
                 }
             }
@@ -358,34 +361,32 @@ impl<'r> Walker<'r> {
         map: &mut serde_json::Map<String, Value>,
         node: Option<&PathNode<'_>>,
     ) {
-        let groups = split_card_groups(map, |key| {
+        let found = split_cards_in_object(map, key_of(node), |key| {
             let child = PathNode {
                 parent: node,
                 seg: Seg::Key(key),
             };
             self.rs.fields.claim(&child).is_none()
         });
-        for (keys, card_key) in groups {
+        for keys in found {
             let parts: Vec<String> = keys
                 .iter()
-                .filter_map(|k| map.get(k.as_str()).and_then(|v| part_digits(v, 8)))
+                .map(|k| {
+                    map.get(k.as_str())
+                        .and_then(|v| part_digits(v, 8))
+                        .unwrap_or_default()
+                })
                 .collect();
-            if parts.len() != keys.len() {
-                continue;
-            }
             let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-            let key = card_key.as_deref().or(key_of(node));
-            for r in find_in_parts(&refs, key) {
-                let replaced = self.split_card_replacement(&refs[r.clone()], node);
-                for (n, k) in keys[r].iter().enumerate() {
-                    match &replaced {
-                        None => {
-                            map.remove(k.as_str());
-                        }
-                        Some(values) => {
-                            if let Some(v) = map.get_mut(k.as_str()) {
-                                *v = Value::String(values[n].clone());
-                            }
+            let replaced = self.split_card_replacement(&refs, node);
+            for (n, k) in keys.iter().enumerate() {
+                match &replaced {
+                    None => {
+                        map.shift_remove(k.as_str());
+                    }
+                    Some(values) => {
+                        if let Some(v) = map.get_mut(k.as_str()) {
+                            *v = Value::String(values[n].clone());
                         }
                     }
                 }
@@ -679,93 +680,6 @@ fn key_of<'a>(node: Option<&PathNode<'a>>) -> Option<&'a str> {
         cur = n.parent;
     }
     None
-}
-
-/// The digits of a value that can be one part of a split card: a string that reads (in the
-/// canonical view) as digits only, or an integer, of at most `max` digits.
-pub(crate) fn part_digits(v: &Value, max: usize) -> Option<String> {
-    let digits = match v {
-        Value::String(s) if canon::needs_view(s) => View::of(s).text().trim().to_string(),
-        Value::String(s) => s.trim().to_string(),
-        Value::Number(n) => integer_digits(n.as_str()).unwrap_or_else(|| n.as_str().to_string()),
-        _ => return None,
-    };
-    (!digits.is_empty() && digits.len() <= max && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then_some(digits)
-}
-
-/// Words that name a part of a card number in a field name, with their order in the number.
-const PART_WORDS: &[(&str, u32)] = &[
-    ("first", 0),
-    ("bin", 0),
-    ("iin", 0),
-    ("start", 0),
-    ("middle", 1),
-    ("mid", 1),
-    ("last", 2),
-    ("end", 2),
-    ("part", 1),
-    ("group", 1),
-    ("block", 1),
-    ("segment", 1),
-    ("chunk", 1),
-    ("digits", 1),
-];
-
-/// Groups of sibling keys whose short digit values may be the parts of one card, each in the
-/// order of the number (part words, then trailing numbers, then object order), with a card-named
-/// key of the group if there is one. `eligible` says whether a key may take part (not allow-listed
-/// or claimed by a field rule).
-pub(crate) fn split_card_groups(
-    map: &serde_json::Map<String, Value>,
-    eligible: impl Fn(&str) -> bool,
-) -> Vec<(Vec<String>, Option<String>)> {
-    // (base name, [(order, position, key)], card-named key)
-    let mut groups: Vec<(String, Vec<((u32, u64), usize, String)>, Option<String>)> = Vec::new();
-    for (pos, (key, value)) in map.iter().enumerate() {
-        if part_digits(value, 8).is_none() || !eligible(key) {
-            continue;
-        }
-        let tokens: Vec<String> = super::detectors::card_key_tokens(key).collect();
-        let mut base = String::new();
-        let mut rank = None;
-        let mut number = None;
-        for t in &tokens {
-            if let Ok(n) = t.parse::<u64>() {
-                number = Some(n);
-            } else if let Some((_, r)) = PART_WORDS.iter().find(|(w, _)| w == t) {
-                rank = Some(*r);
-            } else {
-                base.push_str(t);
-            }
-        }
-        let card = FieldContext::of_key(key).card;
-        if rank.is_none() && number.is_none() && !card {
-            continue;
-        }
-        let order = (rank.unwrap_or(1), number.unwrap_or(0));
-        match groups.iter_mut().find(|(b, _, _)| *b == base) {
-            Some((_, members, card_key)) => {
-                members.push((order, pos, key.clone()));
-                if card && card_key.is_none() {
-                    *card_key = Some(key.clone());
-                }
-            }
-            None => groups.push((
-                base,
-                vec![(order, pos, key.clone())],
-                card.then(|| key.clone()),
-            )),
-        }
-    }
-    groups
-        .into_iter()
-        .filter(|(_, members, _)| members.len() >= 2)
-        .map(|(_, mut members, card_key)| {
-            members.sort_by_key(|(order, pos, _)| (*order, *pos));
-            (members.into_iter().map(|(_, _, k)| k).collect(), card_key)
-        })
-        .collect()
 }
 
 #[cfg(test)]

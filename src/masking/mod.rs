@@ -24,6 +24,7 @@ mod prefilter;
 pub mod report;
 pub mod rulefile;
 pub mod ruleset;
+pub mod split;
 
 pub use report::{Finding, Hit, Report};
 pub use ruleset::{KeyPolicy, LoadError, Location, Rule, RuleProblem, Ruleset};

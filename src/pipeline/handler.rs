@@ -16,6 +16,7 @@ use crate::audit::{
     AuditError, AuditFinding, AuditRecord, AuditStore, KafkaPosition, NewRecord, Outcome,
     now_rfc3339,
 };
+use crate::egress;
 use crate::event::{self, EscalationEvent, EventError};
 use crate::genesys::{Deliverer, Delivery, GenesysError};
 use crate::masking::{Report, Ruleset};
@@ -68,19 +69,15 @@ pub struct Handler {
     pub continuity: Option<Arc<Continuity>>,
 }
 
-/// Replaces every card number left in `v` by `[CARD]`: the dead-letter topic must not become a
-/// store of what the egress guard stopped.
-fn scrub_cards(v: &mut Value) {
-    match v {
-        Value::String(s) if crate::masking::detectors::contains_card(s) => {
-            *s = "[CARD]".to_string()
-        }
-        Value::Number(n) if crate::masking::detectors::contains_card(n.as_str()) => {
-            *v = Value::String("[CARD]".into())
-        }
-        Value::Array(items) => items.iter_mut().for_each(scrub_cards),
-        Value::Object(map) => map.values_mut().for_each(scrub_cards),
-        _ => {}
+/// Masks every card number the rules left in `v` (values, keys, numbers, split structures) with
+/// the card action: the dead-letter topic must not become a store of what the egress check stopped.
+fn scrub_cards(rs: &Ruleset, v: &mut Value) {
+    let hits = egress::scrub(v, &egress::card_replacement(rs));
+    if !hits.is_empty() {
+        tracing::warn!(
+            places = hits.len(),
+            "egress check masked card numbers the rules let through in a dead letter"
+        );
     }
 }
 
@@ -91,19 +88,15 @@ fn mask_rejected(rs: &Ruleset, payload: &[u8]) -> (Vec<u8>, Report) {
     // serde_json's recursion limit (128) bounds the parse of a too-deep document.
     if let Ok(mut doc) = serde_json::from_slice::<Value>(payload) {
         let report = rs.mask_value(&mut doc);
-        scrub_cards(&mut doc);
+        scrub_cards(rs, &mut doc);
         if let Ok(bytes) = serde_json::to_vec(&doc) {
             return (bytes, report);
         }
     }
     let text = String::from_utf8_lossy(payload);
     let (masked, report) = rs.mask_text(&text);
-    let mut value = Value::String(masked);
-    scrub_cards(&mut value);
-    (
-        value.as_str().unwrap_or_default().as_bytes().to_vec(),
-        report,
-    )
+    let masked = egress::scrub_text(&masked, &egress::card_replacement(rs)).unwrap_or(masked);
+    (masked.into_bytes(), report)
 }
 
 impl Handler {
@@ -174,7 +167,7 @@ impl Handler {
         let rs = self.rules.load_full();
         let mut doc = ev.doc.clone();
         let report = rs.mask_value(&mut doc);
-        scrub_cards(&mut doc);
+        scrub_cards(&rs, &mut doc);
         let mut record = self.base(
             &rs,
             inc,
@@ -257,7 +250,7 @@ impl Handler {
                     record.http_status = Some(info.status);
                 }
                 let mut doc = ev.doc.clone();
-                scrub_cards(&mut doc);
+                scrub_cards(rs, &mut doc);
                 let payload = serde_json::to_vec(&doc).unwrap_or_default();
                 let letter = self.letter(payload, rs, inc, e.class(), &e.to_string(), "deliver");
                 let stored = self.store(record).await?;

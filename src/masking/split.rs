@@ -1,0 +1,169 @@
+//! Cards split over the structure of a document: the elements of one array
+//! (`["4111","1111","1111","1111"]`, four numbers, sixteen one-digit strings) or sibling fields
+//! named like the parts of a number (`card1`…`card4`, `pan_part1`…, `first6`/`middle`/`last4`).
+//!
+//! The engine masks what these find with the card rule's action; the egress check looks for the
+//! same shapes, independently of the rules.
+
+use std::ops::Range;
+
+use serde_json::Value;
+
+use super::canon::{self, View};
+use super::detectors::{FieldContext, card_key_tokens, find_in_parts, integer_digits};
+
+/// The digits of a value that can be one part of a split card: a string that reads (in the
+/// canonical view) as digits only, or an integer, of at most `max` digits.
+pub fn part_digits(v: &Value, max: usize) -> Option<String> {
+    let digits = match v {
+        Value::String(s) if canon::needs_view(s) => View::of(s).text().trim().to_string(),
+        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => integer_digits(n.as_str()).unwrap_or_else(|| n.as_str().to_string()),
+        _ => return None,
+    };
+    (!digits.is_empty() && digits.len() <= max && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(digits)
+}
+
+/// Words that name a part of a card number in a field name, with their order in the number.
+const PART_WORDS: &[(&str, u32)] = &[
+    ("first", 0),
+    ("bin", 0),
+    ("iin", 0),
+    ("start", 0),
+    ("middle", 1),
+    ("mid", 1),
+    ("last", 2),
+    ("end", 2),
+    ("part", 1),
+    ("group", 1),
+    ("block", 1),
+    ("segment", 1),
+    ("chunk", 1),
+    ("digits", 1),
+];
+
+/// Groups of sibling keys whose short digit values may be the parts of one card, each in the
+/// order of the number (part words, then trailing numbers, then object order), with a card-named
+/// key of the group if there is one. `eligible` says whether a key may take part (not allow-listed
+/// or claimed by a field rule).
+pub fn split_card_groups(
+    map: &serde_json::Map<String, Value>,
+    eligible: impl Fn(&str) -> bool,
+) -> Vec<(Vec<String>, Option<String>)> {
+    // (base name, [(order, position, key)], card-named key)
+    let mut groups: Vec<(String, Vec<((u32, u64), usize, String)>, Option<String>)> = Vec::new();
+    for (pos, (key, value)) in map.iter().enumerate() {
+        if part_digits(value, 8).is_none() || !eligible(key) {
+            continue;
+        }
+        let tokens: Vec<String> = card_key_tokens(key).collect();
+        let mut base = String::new();
+        let mut rank = None;
+        let mut number = None;
+        for t in &tokens {
+            if let Ok(n) = t.parse::<u64>() {
+                number = Some(n);
+            } else if let Some((_, r)) = PART_WORDS.iter().find(|(w, _)| w == t) {
+                rank = Some(*r);
+            } else {
+                base.push_str(t);
+            }
+        }
+        let card = FieldContext::of_key(key).card;
+        if rank.is_none() && number.is_none() && !card {
+            continue;
+        }
+        let order = (rank.unwrap_or(1), number.unwrap_or(0));
+        match groups.iter_mut().find(|(b, _, _)| *b == base) {
+            Some((_, members, card_key)) => {
+                members.push((order, pos, key.clone()));
+                if card && card_key.is_none() {
+                    *card_key = Some(key.clone());
+                }
+            }
+            None => groups.push((
+                base,
+                vec![(order, pos, key.clone())],
+                card.then(|| key.clone()),
+            )),
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|(_, members, _)| members.len() >= 2)
+        .map(|(_, mut members, card_key)| {
+            members.sort_by_key(|(order, pos, _)| (*order, *pos));
+            (members.into_iter().map(|(_, _, k)| k).collect(), card_key)
+        })
+        .collect()
+}
+
+/// The index ranges of cards split over consecutive elements of `items` (each range two or more
+/// elements); `eligible` says whether element `i` may take part, `key` names the array.
+pub fn split_cards_in_array(
+    items: &[Value],
+    key: Option<&str>,
+    eligible: impl Fn(usize) -> bool,
+) -> Vec<Range<usize>> {
+    let digits: Vec<Option<String>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            if eligible(i) {
+                part_digits(v, 19)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < items.len() {
+        if digits[i].is_none() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < items.len() && digits[i].is_some() {
+            i += 1;
+        }
+        if i - start < 2 {
+            continue;
+        }
+        let parts: Vec<&str> = digits[start..i]
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        found.extend(
+            find_in_parts(&parts, key)
+                .into_iter()
+                .map(|r| start + r.start..start + r.end),
+        );
+    }
+    found
+}
+
+/// The keys of cards split over sibling fields of `map`, each list in the number's order.
+pub fn split_cards_in_object(
+    map: &serde_json::Map<String, Value>,
+    key: Option<&str>,
+    eligible: impl Fn(&str) -> bool,
+) -> Vec<Vec<String>> {
+    let mut found = Vec::new();
+    for (keys, card_key) in split_card_groups(map, eligible) {
+        let parts: Vec<String> = keys
+            .iter()
+            .filter_map(|k| map.get(k.as_str()).and_then(|v| part_digits(v, 8)))
+            .collect();
+        if parts.len() != keys.len() {
+            continue;
+        }
+        let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+        for r in find_in_parts(&refs, card_key.as_deref().or(key)) {
+            found.push(keys[r].to_vec());
+        }
+    }
+    found
+}
