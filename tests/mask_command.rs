@@ -224,3 +224,61 @@ fn hash_rules_need_their_key_in_the_environment() {
         "the same card gives the same token whatever its grouping, across runs"
     );
 }
+
+#[test]
+fn an_allow_list_that_lets_a_card_through_does_not_print_it() {
+    // A compliance edit gone wrong: free text allow-listed. The egress check masks the card with
+    // the card rule's action, names the path on stderr and in the report, and the exit status is 1.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).expect("mkdir");
+    for entry in std::fs::read_dir("masking-rules").expect("shipped rules") {
+        let p = entry.expect("entry").path();
+        std::fs::copy(&p, rules.join(p.file_name().expect("name"))).expect("copy");
+    }
+    std::fs::write(
+        rules.join("00-allow.toml"),
+        "[allow]\npaths = [\"**.message\", \"$.eventId\"]\n",
+    )
+    .expect("write");
+    let report = dir.path().join("report.jsonl");
+    let input = concat!(
+        r#"{"eventId":"e1","context":{"message":"card ４１１１ １１１１ １１１１ １１１１ thanks","note":"ok"}}"#,
+        "\n",
+        r#"{"eventId":"e2","context":{"note":"nothing here"}}"#,
+        "\n",
+    );
+    let out = run_with_stdin(
+        &[
+            "mask",
+            "--rules",
+            rules.to_str().expect("utf8"),
+            "--report",
+            report.to_str().expect("utf8"),
+        ],
+        input.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1), "an egress finding is an error");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "both documents are still written");
+    let first: serde_json::Value = serde_json::from_str(lines[0]).expect("json");
+    assert_eq!(first["context"]["message"], "card ****1111 thanks");
+    assert!(
+        escalation_masker::egress::find_card(&first).is_none(),
+        "a card survived the egress check"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 1") && stderr.contains("$.context.message"),
+        "stderr names the line and path: {stderr}"
+    );
+    assert!(!stderr.contains('４') && !stderr.contains("1111"), "stderr holds no digits of the card");
+    let report = std::fs::read_to_string(&report).expect("report");
+    let entries: Vec<serde_json::Value> = report
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(entries[0]["egress"], serde_json::json!(["$.context.message"]));
+    assert!(entries[1].get("egress").is_none());
+}

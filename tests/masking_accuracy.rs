@@ -6,6 +6,9 @@ use std::sync::LazyLock;
 
 use escalation_masker::masking::{KeyPolicy, Ruleset};
 
+#[path = "masking_accuracy/card_evasions.rs"]
+mod card_evasions;
+
 static RULES: LazyLock<Ruleset> = LazyLock::new(|| {
     Ruleset::load(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("masking-rules"),

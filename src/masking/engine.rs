@@ -861,6 +861,48 @@ action = "redact"
     }
 
     #[test]
+    fn cards_split_over_arrays_and_sibling_fields_are_masked_with_the_card_action() {
+        let rs = rules(RULES);
+        let ones = format!("[\"4\",{}]", vec!["\"1\""; 15].join(","));
+        let text = format!(
+            r#"{{"a":["4111","1111","1111","1111"],"n":[4111,1111,1111,1111],"d":{ones},
+                "c":{{"card1":"4111","card2":"1111","card3":"1111","card4":"1111","other":"x"}},
+                "p":{{"last4":"1111","first6":"411111","middle":"111111"}},
+                "keep":["2024","05","01"],"dates":{{"d1":"2024","d2":"11"}}}}"#
+        );
+        let mut doc: Value = serde_json::from_str(&text).expect("json");
+        let report = rs.mask_value(&mut doc);
+        assert_eq!(doc["a"], json!(["****", "****", "****", "1111"]));
+        assert_eq!(doc["n"], json!(["****", "****", "****", "1111"]));
+        let d: Vec<&str> = doc["d"].as_array().expect("array").iter().filter_map(Value::as_str).collect();
+        assert_eq!(d.concat(), "************1111");
+        assert_eq!(
+            doc["c"],
+            json!({"card1": "****", "card2": "****", "card3": "****", "card4": "1111", "other": "x"})
+        );
+        assert_eq!(doc["p"], json!({"last4": "1111", "first6": "******", "middle": "******"}));
+        assert_eq!(doc["keep"], json!(["2024", "05", "01"]));
+        assert_eq!(doc["dates"], json!({"d1": "2024", "d2": "11"}));
+        assert_eq!(report.by_rule(), vec![("card", 5)]);
+    }
+
+    #[test]
+    fn numbers_in_any_notation_are_read_by_their_value() {
+        let rs = rules(RULES);
+        for raw in ["44174818672573710e-1", "4.417481867257371e15", "4417481867257371.000", "4417481867257371E0"] {
+            let mut doc: Value = serde_json::from_str(&format!(r#"{{"x":{raw}}}"#)).expect("json");
+            rs.mask_value(&mut doc);
+            assert_eq!(doc["x"], "****7371", "{raw}");
+        }
+        // Not integers, or Luhn-invalid: left as numbers.
+        let mut doc: Value =
+            serde_json::from_str(r#"{"x":1.5e3,"y":4417481867257372e0,"z":4.4174818672573715e15}"#)
+                .expect("json");
+        rs.mask_value(&mut doc);
+        assert!(["x", "y", "z"].iter().all(|k| doc[k].is_number()), "{doc}");
+    }
+
+    #[test]
     fn detailed_hits_carry_positions_and_masked_values_only() {
         let rs = rules(RULES);
         let mut doc = json!({"note": "card 4111111111111111"});
