@@ -9,7 +9,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use escalation_masker::masking::{KeyPolicy, Ruleset};
+use escalation_masker::masking::Ruleset;
+use escalation_masker::rule_dir::{self, KeyPolicy};
 use serde_json::Value;
 
 fn events() -> Vec<String> {
@@ -21,7 +22,7 @@ fn events() -> Vec<String> {
 }
 
 fn ruleset() -> Ruleset {
-    Ruleset::load(
+    rule_dir::load(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("masking-rules"),
         KeyPolicy::EphemeralIfMissing,
     )

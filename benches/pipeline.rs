@@ -14,9 +14,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use escalation_masker::config::KafkaConfig;
-use escalation_masker::masking::{KeyPolicy, Ruleset};
 use escalation_masker::mock_genesys::{self, MockConfig, MockState};
 use escalation_masker::pipeline::kafka as k;
+use escalation_masker::rule_dir::{self, KeyPolicy};
 
 fn tansu() -> PathBuf {
     std::env::var("TANSU_BIN")
@@ -248,7 +248,7 @@ fn main() {
             );
             if partitions == 3 {
                 // Masking's share of the worker's CPU: the same event masked in this process.
-                let rules = Ruleset::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("masking-rules"), KeyPolicy::EphemeralIfMissing).expect("rules");
+                let rules = rule_dir::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("masking-rules"), KeyPolicy::EphemeralIfMissing).expect("rules");
                 let (_, payload) = event(1, 1, 0);
                 let doc: serde_json::Value = serde_json::from_slice(&payload).expect("json");
                 let rounds = 20_000;

@@ -108,7 +108,11 @@ fn find_in(v: &Value, key: Option<&str>, path: &mut String) -> Option<String> {
     }
 }
 
-fn find_in_object(map: &Map<String, Value>, key: Option<&str>, path: &mut String) -> Option<String> {
+fn find_in_object(
+    map: &Map<String, Value>,
+    key: Option<&str>,
+    path: &mut String,
+) -> Option<String> {
     if !split_cards_in_object(map, key, |_| true).is_empty() {
         return Some(format!("{path} (split over fields)"));
     }
@@ -236,7 +240,12 @@ mod tests {
 
     fn stars(found: &str) -> String {
         let digits: Vec<char> = found.chars().filter(char::is_ascii_digit).collect();
-        format!("****{}", digits[digits.len().saturating_sub(4)..].iter().collect::<String>())
+        format!(
+            "****{}",
+            digits[digits.len().saturating_sub(4)..]
+                .iter()
+                .collect::<String>()
+        )
     }
 
     #[test]
@@ -262,8 +271,10 @@ mod tests {
             Some("$.p[0..4] (split)")
         );
         assert_eq!(
-            find_card(&json!({"c": {"card1": "4111", "card2": "1111", "card3": "1111", "card4": "1111"}}))
-                .as_deref(),
+            find_card(
+                &json!({"c": {"card1": "4111", "card2": "1111", "card3": "1111", "card4": "1111"}})
+            )
+            .as_deref(),
             Some("$.c (split over fields)")
         );
         assert_eq!(
@@ -271,7 +282,9 @@ mod tests {
             Some("$['…']")
         );
         assert_eq!(
-            find_card(&json!({"masked": "****1111", "order": "4111111111111112", "split": ["****", "1111"]})),
+            find_card(
+                &json!({"masked": "****1111", "order": "4111111111111112", "split": ["****", "1111"]})
+            ),
             None
         );
     }

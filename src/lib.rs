@@ -3,6 +3,7 @@
 //!
 //! The crate is laid out by concept; each module's docs explain the data flowing through it.
 //! - [`masking`]: rule files → compiled [`masking::Ruleset`] → masked documents and reports.
+//! - [`rule_dir`]: reading the rule directory and the hashing key (the I/O `masking` does not do).
 //! - [`audit`]: the tamper-evident audit log (SQLite or PostgreSQL) auditors query and verify.
 //! - [`egress`]: the check every boundary runs on outgoing data, independent of the rules.
 //! - [`genesys`]: the client that puts masked context onto Genesys conversations.
@@ -27,3 +28,4 @@ pub mod masking;
 pub mod metrics;
 pub mod mock_genesys;
 pub mod pipeline;
+pub mod rule_dir;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use escalation_masker::audit::{AuditFinding, AuditStore, NewRecord, Outcome, SqliteStore};
-use escalation_masker::masking::{KeyPolicy, Ruleset};
+use escalation_masker::rule_dir::{self, KeyPolicy};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_escalation-masker"));
@@ -161,7 +161,7 @@ async fn exports_verify_offline_and_edits_break_them() {
 #[tokio::test]
 async fn records_from_masked_example_events_hold_no_pii() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let rs = Ruleset::load(&root.join("masking-rules"), KeyPolicy::Required).expect("rules");
+    let rs = rule_dir::load(&root.join("masking-rules"), KeyPolicy::Required).expect("rules");
     let events = std::fs::read_to_string(root.join("examples/events.jsonl")).expect("events");
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("audit.db");

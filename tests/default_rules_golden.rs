@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use escalation_masker::masking::{KeyPolicy, Ruleset, detectors};
+use escalation_masker::masking::detectors;
+use escalation_masker::rule_dir::{self, KeyPolicy};
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -12,7 +13,7 @@ fn root() -> PathBuf {
 }
 
 fn masked_events() -> (Vec<String>, Vec<String>) {
-    let rs = Ruleset::load(&root().join("masking-rules"), KeyPolicy::Required)
+    let rs = rule_dir::load(&root().join("masking-rules"), KeyPolicy::Required)
         .expect("default rules load");
     let events =
         std::fs::read_to_string(root().join("examples/events.jsonl")).expect("example events");

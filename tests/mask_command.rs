@@ -273,12 +273,18 @@ fn an_allow_list_that_lets_a_card_through_does_not_print_it() {
         stderr.contains("line 1") && stderr.contains("$.context.message"),
         "stderr names the line and path: {stderr}"
     );
-    assert!(!stderr.contains('４') && !stderr.contains("1111"), "stderr holds no digits of the card");
+    assert!(
+        !stderr.contains('４') && !stderr.contains("1111"),
+        "stderr holds no digits of the card"
+    );
     let report = std::fs::read_to_string(&report).expect("report");
     let entries: Vec<serde_json::Value> = report
         .lines()
         .map(|l| serde_json::from_str(l).expect("json"))
         .collect();
-    assert_eq!(entries[0]["egress"], serde_json::json!(["$.context.message"]));
+    assert_eq!(
+        entries[0]["egress"],
+        serde_json::json!(["$.context.message"])
+    );
     assert!(entries[1].get("egress").is_none());
 }

@@ -4,12 +4,13 @@
 use std::path::Path;
 use std::sync::LazyLock;
 
-use escalation_masker::masking::{KeyPolicy, Ruleset};
+use escalation_masker::masking::Ruleset;
+use escalation_masker::rule_dir::{self, KeyPolicy};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
 static RULES: LazyLock<Ruleset> = LazyLock::new(|| {
-    Ruleset::load(
+    rule_dir::load(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("masking-rules"),
         KeyPolicy::EphemeralIfMissing,
     )

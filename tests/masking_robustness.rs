@@ -4,19 +4,20 @@
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use escalation_masker::masking::{KeyPolicy, LoadError, Ruleset};
+use escalation_masker::masking::{LoadError, Ruleset};
+use escalation_masker::rule_dir::{self, KeyPolicy};
 use proptest::prelude::*;
 use serde_json::Value;
 
 fn rules_from(text: &str) -> Result<Ruleset, LoadError> {
     Ruleset::from_sources(
         &[(PathBuf::from("fuzz.toml"), text.to_string())],
-        KeyPolicy::EphemeralIfMissing,
+        &|id, env| rule_dir::key_from_env(id, env, KeyPolicy::EphemeralIfMissing),
     )
 }
 
 static DEFAULT: LazyLock<Ruleset> = LazyLock::new(|| {
-    Ruleset::load(
+    rule_dir::load(
         &PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/masking-rules")),
         KeyPolicy::EphemeralIfMissing,
     )

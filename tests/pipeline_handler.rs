@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use escalation_masker::audit::{AuditStore, KafkaPosition, Outcome, Query, SqliteStore};
 use escalation_masker::config::ContinuityConfig;
-use escalation_masker::masking::{KeyPolicy, Ruleset};
 use escalation_masker::mock_genesys::{Fault, FaultKind, MockConfig};
 use escalation_masker::pipeline::continuity::Continuity;
 use escalation_masker::pipeline::{Handled, Handler, Incoming};
+use escalation_masker::rule_dir::{self, KeyPolicy};
 
 async fn handler(
     m: &common::Mock,
@@ -26,7 +26,7 @@ async fn handler(
     );
     let h = Handler {
         rules: arc_swap::ArcSwap::from_pointee(
-            Ruleset::load(rules, KeyPolicy::Required).expect("rules"),
+            rule_dir::load(rules, KeyPolicy::Required).expect("rules"),
         ),
         deliverer: Arc::new(common::deliverer(&common::genesys_config(&m.base))),
         audit: audit.clone(),

@@ -22,12 +22,12 @@ use super::{DemoArgs, runtime};
 use crate::audit::{AuditRecord, AuditStore, GroupCommit, Outcome, SqliteStore, verify};
 use crate::config::{Config, ContinuityConfig, KafkaConfig, WorkerConfig};
 use crate::genesys::{Credentials, Deliverer, GenesysClient};
-use crate::masking::{KeyPolicy, Ruleset};
 use crate::mock_genesys::{self, MockConfig};
 use crate::pipeline::Handler;
 use crate::pipeline::continuity::Continuity;
 use crate::pipeline::kafka;
 use crate::pipeline::worker::{self, WorkerStats};
+use crate::rule_dir::{self, KeyPolicy};
 
 /// Records a producer might really send by mistake; each must end in the dead-letter topic with a
 /// reason, masked. (`[label, payload]`; test card numbers only.)
@@ -159,7 +159,7 @@ pub(super) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    let rules = Ruleset::load(&args.rules, KeyPolicy::EphemeralIfMissing).with_context(|| {
+    let rules = rule_dir::load(&args.rules, KeyPolicy::EphemeralIfMissing).with_context(|| {
         format!(
             "loading masking rules from {} (run the demo from the repository root, or pass --rules DIR)",
             args.rules.display()

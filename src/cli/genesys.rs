@@ -9,14 +9,14 @@ use serde_json::{Value, json};
 use super::{MockGenesysArgs, PatchArgs};
 use crate::config::Config;
 use crate::genesys::{Credentials, Deliverer, Delivery, GenesysClient};
-use crate::masking::{KeyPolicy, Ruleset};
 use crate::mock_genesys::{self, MockConfig};
+use crate::rule_dir::{self, KeyPolicy};
 
 use super::runtime;
 
 pub(super) fn patch(args: &PatchArgs) -> anyhow::Result<ExitCode> {
     let cfg = Config::load(&args.config)?;
-    let rs = Ruleset::load(&cfg.rules.dir, KeyPolicy::Required)
+    let rs = rule_dir::load(&cfg.rules.dir, KeyPolicy::Required)
         .with_context(|| format!("loading masking rules from {}", cfg.rules.dir.display()))?;
     let mut raw = Vec::new();
     match &args.context_file {

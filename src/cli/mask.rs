@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 
 use super::MaskArgs;
 use crate::egress;
-use crate::masking::{KeyPolicy, Report, Ruleset};
+use crate::masking::{Report, Ruleset};
+use crate::rule_dir::{self, KeyPolicy};
 
 /// How `mask_stream` reads its input.
 #[derive(Debug, Clone, Copy, Default)]
@@ -38,7 +39,7 @@ pub struct MaskStats {
 }
 
 pub(super) fn run(args: &MaskArgs) -> anyhow::Result<ExitCode> {
-    let rs = Ruleset::load(&args.rules, KeyPolicy::Required)
+    let rs = rule_dir::load(&args.rules, KeyPolicy::Required)
         .with_context(|| format!("loading masking rules from {}", args.rules.display()))?;
     tracing::info!(
         version = rs.version(),

@@ -7,7 +7,8 @@ use anyhow::Context;
 use serde_json::Value;
 
 use super::{ExplainArgs, RulesCommand};
-use crate::masking::{KeyPolicy, LoadError, Ruleset, diff, examples};
+use crate::masking::{LoadError, Ruleset, diff, examples};
+use crate::rule_dir::{self, KeyPolicy};
 
 /// Sample events `rules diff` uses when no file is given.
 const SAMPLE_EVENTS: &str = include_str!("../../examples/events.jsonl");
@@ -47,13 +48,13 @@ pub(super) fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn load(dir: &Path) -> anyhow::Result<Ruleset> {
-    Ruleset::load(dir, KeyPolicy::EphemeralIfMissing)
+    rule_dir::load(dir, KeyPolicy::EphemeralIfMissing)
         .with_context(|| format!("loading masking rules from {}", dir.display()))
 }
 
 /// Loads for check/test: problems in the files are the command's output (exit 1), not a failure to run.
 fn load_reporting(dir: &Path) -> anyhow::Result<Result<Ruleset, ExitCode>> {
-    match Ruleset::load(dir, KeyPolicy::EphemeralIfMissing) {
+    match rule_dir::load(dir, KeyPolicy::EphemeralIfMissing) {
         Ok(rs) => Ok(Ok(rs)),
         Err(LoadError::Invalid(problems)) => {
             for p in &problems {

@@ -5,8 +5,6 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use super::ruleset::KeyPolicy;
-
 /// Parameters of `action = "mask"`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MaskSpec {
@@ -142,28 +140,6 @@ impl HashKey {
         })
     }
 
-    /// Reads the key from the environment variable `env`, or makes a random one when the policy allows.
-    pub fn from_env(id: &str, env: &str, policy: KeyPolicy) -> Result<HashKey, String> {
-        match std::env::var(env) {
-            Ok(v) => HashKey::new(id, v.as_bytes()).map_err(|e| format!("{e} (from ${env})")),
-            Err(_) if policy == KeyPolicy::EphemeralIfMissing => {
-                tracing::warn!(
-                    key_id = id,
-                    env,
-                    "hashing key variable is unset; using a random key for this run only"
-                );
-                let mut key = [0u8; MIN_KEY_BYTES];
-                getrandom::fill(&mut key).map_err(|e| format!("cannot make a random key: {e}"))?;
-                HashKey::new(id, &key)
-            }
-            Err(std::env::VarError::NotPresent) => Err(format!(
-                "the hashing key variable ${env} is not set; set it to a secret of at least {MIN_KEY_BYTES} bytes \
-                 (e.g. `openssl rand -hex 32`)"
-            )),
-            Err(std::env::VarError::NotUnicode(_)) => Err(format!("${env} is not valid UTF-8")),
-        }
-    }
-
     /// The key id carried in every token.
     pub fn id(&self) -> &str {
         &self.id
@@ -178,6 +154,12 @@ impl HashKey {
         let digest = mac.finalize().into_bytes();
         format!("tok_{}_{}", self.id, hex::encode(&digest[..16]))
     }
+}
+
+/// A fixed key for unit tests of the pure engine.
+#[cfg(test)]
+pub(crate) fn test_keys(id: &str, _env: &str) -> Result<HashKey, String> {
+    HashKey::new(id, &[7u8; MIN_KEY_BYTES])
 }
 
 #[cfg(test)]

@@ -17,9 +17,10 @@ use super::action::{self, Action};
 use super::canon::{self, View};
 use super::detectors::Hints;
 use super::detectors::{Builtin, contains_card, integer_digits};
+use super::fields::Claim;
 use super::path::{self, PathNode, Seg};
 use super::report::{Finding, Hit, Report};
-use super::ruleset::{Claim, Matcher, Ruleset};
+use super::ruleset::{Matcher, Ruleset};
 use super::split::{part_digits, split_cards_in_array, split_cards_in_object};
 
 /// Keys without a digit or `@` cannot hold a card, phone, SSN, IBAN, IP or email: skipping them
@@ -689,12 +690,11 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::masking::KeyPolicy;
 
     fn rules(text: &str) -> Ruleset {
         Ruleset::from_sources(
             &[(PathBuf::from("t.toml"), text.to_string())],
-            KeyPolicy::EphemeralIfMissing,
+            &crate::masking::action::test_keys,
         )
         .expect("test rules load")
     }
@@ -874,13 +874,21 @@ action = "redact"
         let report = rs.mask_value(&mut doc);
         assert_eq!(doc["a"], json!(["****", "****", "****", "1111"]));
         assert_eq!(doc["n"], json!(["****", "****", "****", "1111"]));
-        let d: Vec<&str> = doc["d"].as_array().expect("array").iter().filter_map(Value::as_str).collect();
+        let d: Vec<&str> = doc["d"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
         assert_eq!(d.concat(), "************1111");
         assert_eq!(
             doc["c"],
             json!({"card1": "****", "card2": "****", "card3": "****", "card4": "1111", "other": "x"})
         );
-        assert_eq!(doc["p"], json!({"last4": "1111", "first6": "******", "middle": "******"}));
+        assert_eq!(
+            doc["p"],
+            json!({"last4": "1111", "first6": "******", "middle": "******"})
+        );
         assert_eq!(doc["keep"], json!(["2024", "05", "01"]));
         assert_eq!(doc["dates"], json!({"d1": "2024", "d2": "11"}));
         assert_eq!(report.by_rule(), vec![("card", 5)]);
@@ -889,7 +897,12 @@ action = "redact"
     #[test]
     fn numbers_in_any_notation_are_read_by_their_value() {
         let rs = rules(RULES);
-        for raw in ["44174818672573710e-1", "4.417481867257371e15", "4417481867257371.000", "4417481867257371E0"] {
+        for raw in [
+            "44174818672573710e-1",
+            "4.417481867257371e15",
+            "4417481867257371.000",
+            "4417481867257371E0",
+        ] {
             let mut doc: Value = serde_json::from_str(&format!(r#"{{"x":{raw}}}"#)).expect("json");
             rs.mask_value(&mut doc);
             assert_eq!(doc["x"], "****7371", "{raw}");

@@ -6,7 +6,8 @@
 
 use std::fmt;
 
-use super::ruleset::{Location, Matcher, Ruleset};
+use super::problems::Location;
+use super::ruleset::{Matcher, Ruleset};
 
 /// One example that did not behave as its rule says.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,7 +13,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use notify::{RecursiveMode, Watcher};
 
-use crate::masking::{KeyPolicy, LoadError, Ruleset, examples};
+use crate::masking::{LoadError, Ruleset, examples};
+use crate::rule_dir::{self, KeyPolicy};
 
 use super::handler::Handler;
 
@@ -139,7 +140,7 @@ impl crate::admin::Reload for Reloader {
 
 /// Loads and tests a ruleset; the error lists every problem by file:line and rule id.
 fn compile(dir: &std::path::Path) -> Result<Ruleset, String> {
-    let rs = Ruleset::load(dir, KeyPolicy::Required).map_err(|e| match e {
+    let rs = rule_dir::load(dir, KeyPolicy::Required).map_err(|e| match e {
         LoadError::Invalid(problems) => problems
             .iter()
             .map(ToString::to_string)

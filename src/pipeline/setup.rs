@@ -7,7 +7,8 @@ use std::sync::Arc;
 use crate::audit::{self, AuditError, AuditStore, GroupCommit};
 use crate::config::Config;
 use crate::genesys::{Credentials, Deliverer, GenesysClient, GenesysError};
-use crate::masking::{KeyPolicy, LoadError, Ruleset};
+use crate::masking::LoadError;
+use crate::rule_dir::{self, KeyPolicy};
 
 use super::continuity::{Continuity, ContinuityKeyError};
 use super::handler::Handler;
@@ -73,7 +74,7 @@ pub fn default_worker_id() -> String {
 /// Loads and checks everything `run` needs.
 pub async fn prepare(cfg: &Config) -> Result<Prepared, StartError> {
     let dir = cfg.rules.dir.clone();
-    let rules = Ruleset::load(&dir, KeyPolicy::Required).map_err(|problem| StartError::Rules {
+    let rules = rule_dir::load(&dir, KeyPolicy::Required).map_err(|problem| StartError::Rules {
         dir: dir.display().to_string(),
         problem,
     })?;

@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 
 use escalation_masker::audit::{AuditStore, GroupCommit, SqliteStore};
 use escalation_masker::config::{ContinuityConfig, KafkaConfig, WorkerConfig};
-use escalation_masker::masking::{KeyPolicy, Ruleset};
 use escalation_masker::pipeline::Handler;
 use escalation_masker::pipeline::continuity::Continuity;
 use escalation_masker::pipeline::kafka as k;
 use escalation_masker::pipeline::worker::{self, Summary, WorkerStats};
+use escalation_masker::rule_dir::{self, KeyPolicy};
 use rdkafka::message::OwnedMessage;
 use tokio::sync::watch;
 
@@ -136,7 +136,7 @@ pub async fn handler(genesys_base: &str, dir: &Path) -> (Arc<Handler>, Arc<dyn A
     let audit: Arc<dyn AuditStore> = Arc::new(GroupCommit::new(sqlite.clone(), 256));
     let handler = Handler {
         rules: arc_swap::ArcSwap::from_pointee(
-            Ruleset::load(&rules_dir(), KeyPolicy::EphemeralIfMissing).expect("rules"),
+            rule_dir::load(&rules_dir(), KeyPolicy::EphemeralIfMissing).expect("rules"),
         ),
         deliverer: Arc::new(super::deliverer(&super::genesys_config(genesys_base))),
         audit: audit.clone(),
