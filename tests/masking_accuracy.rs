@@ -4,13 +4,14 @@
 use std::path::Path;
 use std::sync::LazyLock;
 
-use escalation_masker::masking::{KeyPolicy, Ruleset};
+use escalation_masker::masking::Ruleset;
+use escalation_masker::rule_dir::{self, KeyPolicy};
 
 #[path = "masking_accuracy/card_evasions.rs"]
 mod card_evasions;
 
 static RULES: LazyLock<Ruleset> = LazyLock::new(|| {
-    Ruleset::load(
+    rule_dir::load(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("masking-rules"),
         KeyPolicy::EphemeralIfMissing,
     )

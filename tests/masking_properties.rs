@@ -1,5 +1,10 @@
-//! Property: a Luhn-valid card of any network, in any supported grouping, embedded anywhere in random
-//! text or JSON (as a string or a JSON number), never survives masking with the default rules.
+//! Properties of the default rules:
+//! - a Luhn-valid card of any network, in any grouping, embedded anywhere in random text or JSON (as
+//!   a string, a JSON number, a key or an array), never survives masking;
+//! - the same holds with any mix of the separators people and systems put between groups, Unicode
+//!   digits of any script and invisible characters: the masked output holds no card in the
+//!   canonical view;
+//! - masking is idempotent, and the egress check never fires on what the masker produced.
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -36,6 +41,8 @@ const NETWORKS: &[(&str, usize)] = &[
     ("300", 14),
     ("36", 14),
     ("38", 16),
+    ("38", 14),
+    ("39", 14),
     ("3528", 16),
     ("3589", 19),
     ("62", 16),
@@ -92,6 +99,76 @@ fn survives(pan: &str, masked: &str) -> bool {
     digits.contains(pan)
 }
 
+/// What people and systems put between the groups of a card number.
+const SEPARATORS: &[&str] = &[
+    " ", "-", "  ", "   ", "\t", "\u{2009}", "\u{2007}", "\u{3000}", "\u{2003}", "\u{a0} ",
+    "\u{202f}", "\u{2010}", "\u{2011}", "\u{2013}", "\u{2212}", "\u{ff0d}", "--", "_", ",", ", ",
+    " | ", ":", "·", "*", ".", "/", "\n", "\r\n", "<br>", "<br />", "%20", "+", "%2D", "%C2%A0",
+    "&nbsp;", "&#160;", "&#x2d;", "\u{200b}", "\u{200c}", "\u{200d}", "\u{2060}", "\u{feff}",
+    "\u{ad}", "\u{0}", "\u{b}", "",
+];
+
+/// The zero of some decimal-digit scripts: ASCII, full-width, Arabic-Indic, Persian, Devanagari,
+/// Bengali, Thai, mathematical bold.
+const ZEROS: &[u32] = &[0x30, 0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0x1D7CE];
+
+/// The digits of a masked document as a person reads them: every Unicode decimal digit as ASCII,
+/// invisible characters and encodings ignored (everything else dropped).
+fn canonical_digits(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if let Some(z) = ZEROS.iter().find(|&&z| (z..z + 10).contains(&(c as u32))) {
+            out.push(char::from(b'0' + (c as u32 - z) as u8));
+        } else if c == '%' {
+            // `%3X` is a percent-encoded digit; other escapes are separators.
+            let hex: String = chars.clone().take(2).collect();
+            if let Ok(b) = u8::from_str_radix(&hex, 16) {
+                chars.next();
+                chars.next();
+                if b.is_ascii_digit() {
+                    out.push(char::from(b));
+                }
+            }
+        } else if c == '&' && chars.peek() == Some(&'#') {
+            // `&#NN;` / `&#xHH;` is a character reference: keep the digit it stands for, if any.
+            let body: String = chars.clone().take_while(|&c| c != ';').take(8).collect();
+            let value = match body.strip_prefix("#x").or_else(|| body.strip_prefix("#X")) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => body.strip_prefix('#').and_then(|d| d.parse().ok()),
+            };
+            if let Some(v) = value {
+                for _ in 0..=body.len() {
+                    chars.next();
+                }
+                if (0x30..0x3a).contains(&v) {
+                    out.push(char::from(v as u8));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A card written the way a person or a system might: groups of 1–6 digits, any separators between
+/// them, each digit in any script.
+fn evasive(pan: &str, cuts: &[u8], seps: &[usize], scripts: &[usize]) -> String {
+    let mut out = String::new();
+    let mut k = 0;
+    for (i, d) in pan.chars().enumerate() {
+        let zero = ZEROS[scripts[i % scripts.len()] % ZEROS.len()];
+        out.push(char::from_u32(zero + (d as u32 - '0' as u32)).expect("a digit"));
+        if i + 1 < pan.len() && cuts[i % cuts.len()] % 4 == 0 {
+            out.push_str(SEPARATORS[seps[k % seps.len()] % SEPARATORS.len()]);
+            k += 1;
+        }
+    }
+    out
+}
+
+/// Neutral text around the card: no digits, no words that say "card" or "order".
+const PHRASES: &[&str] = &["", "pls refund ", "paid with ", "the number is: ", "ok so ", "(", "\"", "mi número es ", "meine Nummer "];
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -99,7 +176,7 @@ proptest! {
     fn card_never_survives_in_text(pan in card(), style in 0u8..4, pre in filler(), post in filler()) {
         let text = format!("{pre} {} {post}", grouped(&pan, style));
         let (masked, report) = RULES.mask_text(&text);
-        prop_assert!(!survives(&pan, &masked), "card survived: {masked}");
+        prop_assert!(!survives(&pan, &masked), "a card survived in text (style {})", style);
         prop_assert!(report.total() >= 1);
     }
 
@@ -112,7 +189,56 @@ proptest! {
         let mut doc = json!({"eventId": "e1", "conversationId": "c1", "context": inner});
         RULES.mask_value(&mut doc);
         let out = serde_json::to_string(&doc).expect("serializes");
-        prop_assert!(!survives(&pan, &out), "card survived: {out}");
+        prop_assert!(!survives(&pan, &out), "a card survived in JSON (style {}, depth {})", style, depth);
+    }
+
+    #[test]
+    fn no_card_survives_any_mix_of_separators_scripts_and_invisibles(
+        pan in card(),
+        cuts in proptest::collection::vec(0u8..8, 1..20),
+        seps in proptest::collection::vec(0usize..64, 1..8),
+        scripts in proptest::collection::vec(0usize..64, 1..6),
+        pre in 0usize..PHRASES.len(),
+        place in 0u8..4,
+    ) {
+        let written = evasive(&pan, &cuts, &seps, &scripts);
+        let text = format!("{}{written} thanks", PHRASES[pre]);
+        let mut doc = match place {
+            0 => json!({"context": {"note": text}}),
+            1 => json!({"context": {"notes": ["x", text]}}),
+            2 => json!({"context": {text.clone(): "primary"}}),
+            _ => json!({"context": {"deep": {"deeper": [{"t": text}]}}}),
+        };
+        RULES.mask_value(&mut doc);
+        let out = serde_json::to_string(&doc).expect("serializes");
+        prop_assert!(!canonical_digits(&out).contains(&pan), "a card survived (separators {:?}, scripts {:?})", seps, scripts);
+        prop_assert!(escalation_masker::egress::find_card(&doc).is_none(), "the egress check fires on masked output");
+    }
+
+    #[test]
+    fn masking_is_idempotent_and_never_trips_the_egress_check(
+        pan in card(),
+        style in 0u8..4,
+        seps in proptest::collection::vec(0usize..64, 1..4),
+        pre in filler(),
+        mail in "[a-z]{1,8}@example\\.(com|de)",
+    ) {
+        let mut doc = json!({
+            "eventId": "e1",
+            "context": {
+                "message": format!("{pre} {} and {}", grouped(&pan, style), evasive(&pan, &[0, 1, 2, 3], &seps, &[0])),
+                "email": mail.clone(),
+                "text": format!("write to {mail}"),
+                "payment": {"cardNumber": pan.clone(), "cvv": "123"},
+                "parts": pan.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>(),
+            }
+        });
+        RULES.mask_value(&mut doc);
+        let once = doc.clone();
+        prop_assert!(escalation_masker::egress::find_card(&once).is_none(), "the egress check fires on masked output");
+        let report = RULES.mask_value(&mut doc);
+        prop_assert_eq!(&doc, &once, "masking masked output changed it");
+        prop_assert!(report.findings.iter().all(|f| f.rule.as_ref() != "payment-card"), "the card rule fired on masked output");
     }
 
     #[test]

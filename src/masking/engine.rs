@@ -23,13 +23,15 @@ use super::report::{Finding, Hit, Report};
 use super::ruleset::{Matcher, Ruleset};
 use super::split::{part_digits, split_cards_in_array, split_cards_in_object};
 
-/// Keys without a digit or `@` cannot hold a card, phone, SSN, IBAN, IP or email: skipping them
-/// keeps key scanning nearly free.
+/// Keys without a digit or `@` (ASCII, or any non-ASCII character that may be a digit of another
+/// script, or an escape) cannot hold a card, phone, SSN, IBAN, IP or email: skipping them keeps key
+/// scanning nearly free.
 fn key_may_hold_pii(key: &str) -> bool {
     // Bytes 0x30..=0x40 are the digits, `:;<=>?` and `@`: one subtraction and compare per byte,
     // no early exit, so the compiler vectorises it (a superset only costs a closer look).
-    key.bytes()
-        .fold(false, |hit, b| hit | (b.wrapping_sub(b'0') <= b'@' - b'0'))
+    key.bytes().fold(false, |hit, b| {
+        hit | (b.wrapping_sub(b'0') <= b'@' - b'0') | (b >= 0x80) | (b == b'%') | (b == b'&')
+    })
 }
 
 /// A candidate finding inside one string.

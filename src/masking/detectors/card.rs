@@ -355,6 +355,11 @@ static NOT_CARD_WORDS: LazyLock<Words> = LazyLock::new(|| {
             "artikel",
             "product",
             "produkt",
+            "barres",
+            "barras",
+            "barre",
+            "strichcode",
+            "streepjescode",
         ],
         &["ean", "sku", "upc"],
     )
@@ -492,6 +497,68 @@ fn is_separator(gap: &[u8]) -> bool {
     blanks <= 3 && marks <= 2
 }
 
+/// Words that join the last digits of a list read out (`4, 1, 1 and 1`), in seven languages.
+const LIST_WORDS: &[&[u8]] = &[
+    b"and", b"then", b"y", b"luego", b"und", b"dann", b"et", b"puis", b"e", b"depois", b"poi",
+    b"en", b"dan",
+];
+
+/// True when `gap` joins two digits of a list read out: an optional comma, then one list word
+/// between blanks (`, and `, ` y `, ` und `).
+fn is_list_word(gap: &[u8]) -> bool {
+    if gap.len() > 10 {
+        return false;
+    }
+    let start = gap
+        .iter()
+        .position(|b| !matches!(b, b' ' | b',' | b'\t'))
+        .unwrap_or(gap.len());
+    let end = gap
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b',' | b'\t'))
+        .map_or(start, |e| e + 1);
+    let word = &gap[start..end];
+    start > 0
+        && end < gap.len()
+        && gap[start - 1] == b' '
+        && gap[end] == b' '
+        && LIST_WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// The end of a dotted-quad IPv4 address starting at `start` (four groups of 1–3 digits up to 255,
+/// nothing digit-like around it): its digits are never part of a card.
+fn ipv4_end(bytes: &[u8], start: usize) -> Option<usize> {
+    if start > 0 && (bytes[start - 1].is_ascii_digit() || bytes[start - 1] == b'.') {
+        return None;
+    }
+    let mut i = start;
+    for group in 0..4 {
+        let from = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() && i - from < 4 {
+            i += 1;
+        }
+        let len = i - from;
+        if len == 0 || len > 3 {
+            return None;
+        }
+        let value: u32 = bytes[from..i]
+            .iter()
+            .fold(0, |a, d| a * 10 + u32::from(d - b'0'));
+        if value > 255 {
+            return None;
+        }
+        if group < 3 {
+            if bytes.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+    }
+    let digit_after = bytes.get(i).is_some_and(u8::is_ascii_digit)
+        || (bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit));
+    (!digit_after).then_some(i)
+}
+
 /// Finds every card number in `text` and pushes its byte span (separators included) to `out`.
 /// `key` is the name of the field holding the text, when there is one.
 pub fn find(text: &str, key: Option<&str>, out: &mut Vec<Range<usize>>) {
@@ -553,16 +620,33 @@ fn scan(bytes: &[u8], key: Option<&str>, out: &mut Vec<Range<usize>>) {
         while i < bytes.len() && bytes[i].is_ascii_digit() {
             i += 1;
         }
-        if let Some(u) = uuids.iter().find(|u| u.contains(&start)) {
+        let barrier = uuids
+            .iter()
+            .find(|u| u.contains(&start))
+            .map(|u| u.end)
+            .or_else(|| {
+                (i - start <= 3 && bytes.get(i) == Some(&b'.'))
+                    .then(|| ipv4_end(bytes, start))
+                    .flatten()
+            });
+        if let Some(end) = barrier {
             if !runs.is_empty() {
                 scan_chain(bytes, &runs, key, out);
                 runs.clear();
             }
-            i = i.max(u.end);
+            i = i.max(end);
             continue;
         }
         let joined = match runs.last() {
-            Some(&(_, prev_end)) => is_separator(&bytes[prev_end..start]),
+            Some(&(prev_start, prev_end)) => {
+                let gap = &bytes[prev_end..start];
+                is_separator(gap)
+                    // A list read out digit by digit ends `…, 1 and 1`.
+                    || (prev_end - prev_start <= 2
+                        && i - start <= 2
+                        && runs.len() >= 3
+                        && is_list_word(gap))
+            }
             None => false,
         };
         if !joined && !runs.is_empty() {
@@ -781,6 +865,8 @@ mod tests {
             "4111.1111.1111.1111",
             "3782 822463 10005",
             "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1",
+            "4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 and 1",
+            "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 y 1",
         ] {
             assert_eq!(found(&format!("card:{text}, exp 12/27")), vec![text]);
         }
@@ -823,6 +909,10 @@ mod tests {
             "+4915123456789 is my number",
             "12345678-1234-4234-8234-675964982648", // UUID with an all-digit tail
             "4111****1111****",
+            "hosts 10.212.134.56 192.168.4.101 unreachable",
+            "allowlist: 10.212.134.56, 10.212.14.101",
+            "code-barres 4006381333931",
+            "I have 2 cards and 4 accounts, 1111 and 2222",
         ] {
             assert!(found(text).is_empty(), "{text} -> {:?}", found(text));
         }
