@@ -93,7 +93,13 @@ const UNICODE_NOTES: &[&str] = &[
     "العميل يسأل عن حالة الطلب",
 ];
 
-const NAMES: &[&str] = &["José Núñez", "Zoë Brontë", "Jürgen Weiß", "Ana Lúcia", "Søren Ørsted"];
+const NAMES: &[&str] = &[
+    "José Núñez",
+    "Zoë Brontë",
+    "Jürgen Weiß",
+    "Ana Lúcia",
+    "Søren Ørsted",
+];
 
 /// One generated event; `unicode` picks the multilingual, encoded variant.
 fn event(g: &mut Gen, i: usize, unicode: bool) -> String {
@@ -151,9 +157,7 @@ fn event(g: &mut Gen, i: usize, unicode: bool) -> String {
         "Jane Doe".to_string()
     };
     let url = if unicode {
-        format!(
-            "https://shop.example.com/track?order={order}&q=caf%C3%A9%20cr%C3%A8me&lang=de"
-        )
+        format!("https://shop.example.com/track?order={order}&q=caf%C3%A9%20cr%C3%A8me&lang=de")
     } else {
         format!("https://shop.example.com/track?order={order}&lang=en")
     };

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use escalation_masker::masking::Ruleset;
+use escalation_masker::masking::detectors::FieldContext;
 use escalation_masker::rule_dir::{self, KeyPolicy};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -110,7 +111,9 @@ const SEPARATORS: &[&str] = &[
 
 /// The zero of some decimal-digit scripts: ASCII, full-width, Arabic-Indic, Persian, Devanagari,
 /// Bengali, Thai, mathematical bold.
-const ZEROS: &[u32] = &[0x30, 0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0x1D7CE];
+const ZEROS: &[u32] = &[
+    0x30, 0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0x1D7CE,
+];
 
 /// The digits of a masked document as a person reads them: every Unicode decimal digit as ASCII,
 /// invisible characters and encodings ignored (everything else dropped).
@@ -167,7 +170,17 @@ fn evasive(pan: &str, cuts: &[u8], seps: &[usize], scripts: &[usize]) -> String 
 }
 
 /// Neutral text around the card: no digits, no words that say "card" or "order".
-const PHRASES: &[&str] = &["", "pls refund ", "paid with ", "the number is: ", "ok so ", "(", "\"", "mi número es ", "meine Nummer "];
+const PHRASES: &[&str] = &[
+    "",
+    "pls refund ",
+    "paid with ",
+    "the number is: ",
+    "ok so ",
+    "(",
+    "\"",
+    "mi número es ",
+    "meine Nummer ",
+];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
@@ -182,6 +195,9 @@ proptest! {
 
     #[test]
     fn card_never_survives_in_json(pan in card(), style in 0u8..4, pre in filler(), key in "[a-z]{1,12}", depth in 0usize..4) {
+        // A key named like another identifier (`ts`, `ean`, `orderId`) keeps rare card shapes out
+        // by design; every other key must not matter.
+        prop_assume!(FieldContext::of_key(&key) == FieldContext::default());
         let mut inner = json!({ key.clone(): format!("{pre}{}", grouped(&pan, style)) });
         for i in 0..depth {
             inner = if i % 2 == 0 { json!([1, inner, "x"]) } else { json!({"nested": inner}) };

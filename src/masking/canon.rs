@@ -44,6 +44,22 @@ pub(crate) fn byte_needs_view(b: u8) -> bool {
         || matches!(b, b'%' | b'&' | b'<')
 }
 
+/// An upper bound on the digits of `text`'s canonical view, without building it: ASCII digits,
+/// non-ASCII numeric characters, and the `%` and `&` that may start an escaped digit. Detectors
+/// that need a dozen digits skip the view when this says they cannot have them.
+pub fn potential_digits(text: &str) -> usize {
+    let mut n = 0;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        n += usize::from(if c.is_ascii() {
+            c.is_ascii_digit() || c == '%' || c == '&'
+        } else {
+            c.is_numeric()
+        });
+    }
+    n
+}
+
 /// A string's canonical view and the map back to the original bytes.
 #[derive(Debug, Clone, Default)]
 pub struct View {

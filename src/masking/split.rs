@@ -15,14 +15,29 @@ use super::detectors::{FieldContext, card_key_tokens, find_in_parts, integer_dig
 /// The digits of a value that can be one part of a split card: a string that reads (in the
 /// canonical view) as digits only, or an integer, of at most `max` digits.
 pub fn part_digits(v: &Value, max: usize) -> Option<String> {
-    let digits = match v {
-        Value::String(s) if canon::needs_view(s) => View::of(s).text().trim().to_string(),
-        Value::String(s) => s.trim().to_string(),
-        Value::Number(n) => integer_digits(n.as_str()).unwrap_or_else(|| n.as_str().to_string()),
-        _ => return None,
-    };
-    (!digits.is_empty() && digits.len() <= max && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then_some(digits)
+    let only_digits =
+        |s: &str| !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit());
+    match v {
+        // Most values are not digit strings: rule them out before building anything.
+        Value::String(s) if s.len() > 8 * max + 8 => None,
+        Value::String(s) if canon::needs_view(s) => {
+            if s.chars().any(char::is_alphabetic) {
+                return None;
+            }
+            let view = View::of(s);
+            let t = view.text().trim();
+            only_digits(t).then(|| t.to_string())
+        }
+        Value::String(s) => {
+            let t = s.trim();
+            only_digits(t).then(|| t.to_string())
+        }
+        Value::Number(n) => {
+            let d = integer_digits(n.as_str()).unwrap_or_else(|| n.as_str().to_string());
+            only_digits(&d).then_some(d)
+        }
+        _ => None,
+    }
 }
 
 /// Words that name a part of a card number in a field name, with their order in the number.
@@ -43,6 +58,10 @@ const PART_WORDS: &[(&str, u32)] = &[
     ("digits", 1),
 ];
 
+/// Sibling keys sharing a base name: the base, each member's (order, position, key), and a
+/// card-named key among them.
+type SiblingGroup = (String, Vec<((u32, u64), usize, String)>, Option<String>);
+
 /// Groups of sibling keys whose short digit values may be the parts of one card, each in the
 /// order of the number (part words, then trailing numbers, then object order), with a card-named
 /// key of the group if there is one. `eligible` says whether a key may take part (not allow-listed
@@ -51,10 +70,12 @@ pub fn split_card_groups(
     map: &serde_json::Map<String, Value>,
     eligible: impl Fn(&str) -> bool,
 ) -> Vec<(Vec<String>, Option<String>)> {
-    // (base name, [(order, position, key)], card-named key)
-    let mut groups: Vec<(String, Vec<((u32, u64), usize, String)>, Option<String>)> = Vec::new();
+    let mut groups: Vec<SiblingGroup> = Vec::new();
     for (pos, (key, value)) in map.iter().enumerate() {
-        if part_digits(value, 8).is_none() || !eligible(key) {
+        if !matches!(value, Value::String(_) | Value::Number(_))
+            || part_digits(value, 8).is_none()
+            || !eligible(key)
+        {
             continue;
         }
         let tokens: Vec<String> = card_key_tokens(key).collect();
@@ -109,13 +130,7 @@ pub fn split_cards_in_array(
     let digits: Vec<Option<String>> = items
         .iter()
         .enumerate()
-        .map(|(i, v)| {
-            if eligible(i) {
-                part_digits(v, 19)
-            } else {
-                None
-            }
-        })
+        .map(|(i, v)| part_digits(v, 19).filter(|_| eligible(i)))
         .collect();
     let mut found = Vec::new();
     let mut i = 0;

@@ -160,7 +160,15 @@ impl Builtin {
         }
         match self {
             Builtin::PaymentCard => card::find(text, key, out),
-            Builtin::CardTrackData => on_view(text, hints, sad::find_tracks, out),
+            Builtin::CardTrackData => {
+                // Track data needs its field separator (`^`, `=` or `D`), or an escape that may
+                // stand for one.
+                if memchr::memchr3(b'^', b'=', b'D', text.as_bytes()).is_some()
+                    || memchr::memchr2(b'%', b'&', text.as_bytes()).is_some()
+                {
+                    on_view(text, hints, sad::find_tracks, out)
+                }
+            }
             Builtin::CardSecurityCode => on_view(text, hints, sad::find_security_codes, out),
             Builtin::Email => contact::find_emails(text, out),
             Builtin::Phone => contact::find_phones(text, out),
@@ -264,6 +272,9 @@ fn on_view(
 ) {
     if hints.odd == 0 {
         return find(text, out);
+    }
+    if hints.digits < 3 && canon::potential_digits(text) < 3 {
+        return;
     }
     let view = View::of(text);
     let from = out.len();

@@ -23,7 +23,7 @@ static TRACKS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// ISO 9564 PIN blocks (16 hex digits) after their name.
 static PIN_BLOCKS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bpin[\s_-]*block\b\W{0,4}(?:is\s+|was\s+)?([0-9a-f]{16})\b")
+    Regex::new(r"(?i)(?-u:\b)pin[\s_-]*block(?-u:\b)\W{0,4}(?:is\s+|was\s+)?([0-9a-f]{16})(?-u:\b)")
         .expect("pin block regex is valid")
 });
 
@@ -31,7 +31,7 @@ static PIN_BLOCKS: LazyLock<Regex> = LazyLock::new(|| {
 /// Dutch, then connecting words (`is`, `war`, `:` …), then the code.
 static SECURITY_CODES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)\b(?:",
+        r"(?i)(?-u:\b)(?:",
         r"cvv2?|cvc2?|csc|cvn|cvd|cav2|cid|card\s+verification\s+(?:code|value|number)",
         r"|card\s+security\s+code|security\s+code|sec\.?\s*code|verification\s+code",
         r"|kartenpr(?:ü|ue)f(?:nummer|ziffer|code)|pr(?:ü|ue)f(?:nummer|ziffer|code)|sicherheitscode",
@@ -41,7 +41,7 @@ static SECURITY_CODES: LazyLock<Regex> = LazyLock::new(|| {
         r"|beveiligingscode|veiligheidscode|kaartverificatiecode|controlecode",
         r")(?:[\s-]*(?:code|nummer|number|no\.?|nr\.?|n(?:ú|u)mero|#))?",
         r"(?:\s*(?:is|was|es|era|ist|war|lautet|est|(?:é|e)tait|é|è|é\s+o|is\s+de|:|=|#|-|\([^)]{0,16}\))\s*){0,3}",
-        r"(?:\s*)(\d{3,4})\b",
+        r"(?:\s*)(\d{3,4})(?-u:\b)",
     ))
     .expect("security code regex is valid")
 });
@@ -49,10 +49,10 @@ static SECURITY_CODES: LazyLock<Regex> = LazyLock::new(|| {
 /// PINs written after their name, in the same languages.
 static PINS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)\b(?:pin(?:[\s-]?(?:code|nummer|number|no\.?|nr\.?))?|pincode|geheimzahl|geheimnummer",
+        r"(?i)(?-u:\b)(?:pin(?:[\s-]?(?:code|nummer|number|no\.?|nr\.?))?|pincode|geheimzahl|geheimnummer",
         r"|code\s+pin|c(?:ó|o)digo\s+pin|n(?:ú|u)mero\s+pin|codice\s+pin)",
         r"(?:\s*(?:is|was|es|era|ist|war|lautet|est|(?:é|e)tait|é|è|is\s+de|:|=|#|-)\s*){0,3}",
-        r"\s*(\d{4,6})\b",
+        r"\s*(\d{4,6})(?-u:\b)",
     ))
     .expect("pin regex is valid")
 });
