@@ -21,7 +21,7 @@ use super::fields::Claim;
 use super::path::{self, PathNode, Seg};
 use super::report::{Finding, Hit, Report};
 use super::ruleset::{Matcher, Ruleset};
-use super::split::{part_digits, split_cards_in_array, split_cards_in_object};
+use super::split::{may_be_part, part_digits, split_cards_in_array, split_cards_in_object};
 
 /// Keys without a digit or `@` (ASCII, or any non-ASCII character that may be a digit of another
 /// script, or an escape) cannot hold a card, phone, SSN, IBAN, IP or email: skipping them keeps key
@@ -257,7 +257,10 @@ impl<'r> Walker<'r> {
             }
             Value::Array(items) => {
                 let mut gone = Vec::new();
-                if items.len() >= 2 && self.rs.card_rule.is_some() {
+                if items.len() >= 2
+                    && self.rs.card_rule.is_some()
+                    && items.iter().filter(|v| may_be_part(v, 19)).nth(1).is_some()
+                {
                     gone = self.mask_split_cards_in_array(items, node);
                 }
                 let mut i = 0;

@@ -40,6 +40,29 @@ pub fn part_digits(v: &Value, max: usize) -> Option<String> {
     }
 }
 
+/// A cheap test, without allocating, that `v` may be a part of a split card of at most `max` digits
+/// (a superset of [`part_digits`]).
+pub fn may_be_part(v: &Value, max: usize) -> bool {
+    match v {
+        Value::String(s) => {
+            let t = s.trim();
+            !t.is_empty()
+                && t.len() <= 8 * max
+                && (if t.is_ascii() {
+                    t.len() <= max && t.bytes().all(|b| b.is_ascii_digit())
+                } else {
+                    !t.chars().any(char::is_alphabetic)
+                })
+        }
+        Value::Number(n) => {
+            let t = n.as_str();
+            t.bytes().all(|b| b.is_ascii_digit()) && t.len() <= max
+                || t.bytes().any(|b| matches!(b, b'e' | b'E' | b'.'))
+        }
+        _ => false,
+    }
+}
+
 /// Words that name a part of a card number in a field name, with their order in the number.
 const PART_WORDS: &[(&str, u32)] = &[
     ("first", 0),
@@ -71,11 +94,12 @@ pub fn split_card_groups(
     eligible: impl Fn(&str) -> bool,
 ) -> Vec<(Vec<String>, Option<String>)> {
     let mut groups: Vec<SiblingGroup> = Vec::new();
+    // Most objects have at most one short digit value: nothing to group, nothing to tokenise.
+    if map.values().filter(|v| may_be_part(v, 8)).nth(1).is_none() {
+        return Vec::new();
+    }
     for (pos, (key, value)) in map.iter().enumerate() {
-        if !matches!(value, Value::String(_) | Value::Number(_))
-            || part_digits(value, 8).is_none()
-            || !eligible(key)
-        {
+        if !may_be_part(value, 8) || part_digits(value, 8).is_none() || !eligible(key) {
             continue;
         }
         let tokens: Vec<String> = card_key_tokens(key).collect();
@@ -130,7 +154,13 @@ pub fn split_cards_in_array(
     let digits: Vec<Option<String>> = items
         .iter()
         .enumerate()
-        .map(|(i, v)| part_digits(v, 19).filter(|_| eligible(i)))
+        .map(|(i, v)| {
+            if may_be_part(v, 19) {
+                part_digits(v, 19).filter(|_| eligible(i))
+            } else {
+                None
+            }
+        })
         .collect();
     let mut found = Vec::new();
     let mut i = 0;

@@ -434,12 +434,12 @@ impl LazyContext<'_> {
 enum Shape {
     /// A major network's prefix and length: a card wherever it stands.
     Strong,
-    /// A rare prefix (8x, 9x), a 13-digit shape (also the length of EAN-13 barcodes) or UATP, an
-    /// unusual Maestro length: a card unless the text or field says it is an order number, a
-    /// barcode, an IMEI or a phone number.
+    /// A rare prefix (8x, 9x), a 13-digit shape (also the length of EAN-13 barcodes), an unusual
+    /// Maestro length: a card unless the text or field says it is an order number, a barcode, an
+    /// IMEI or a phone number.
     Weak,
-    /// An issuer no table lists yet (major industry identifier 1–6): a card only where the text or
-    /// the field says "card".
+    /// UATP, or an issuer no table lists yet (major industry identifier 1–6): a card only where the
+    /// text or the field says "card".
     NeedsContext,
 }
 
@@ -450,9 +450,11 @@ fn shape(digits: &[u8]) -> Option<Shape> {
         return None;
     }
     match network(digits) {
+        // UATP (airline cards, 1 + 14 digits) looks like a clock time inside a log timestamp
+        // (`25/11/2026 10:30:45.123` holds 15 digits from a 1): only where the text says "card".
+        Some("uatp") => Some(Shape::NeedsContext),
         Some(net) => {
             let weak = matches!(digits[0], b'8' | b'9')
-                || net == "uatp"
                 || len == 13
                 || (net == "maestro" && len != 16 && len != 19);
             Some(if weak { Shape::Weak } else { Shape::Strong })
@@ -793,6 +795,14 @@ pub fn integer_digits(number: &str) -> Option<String> {
     }
     let (mantissa, exp) = match body.find(['e', 'E']) {
         Some(at) => (&body[..at], body[at + 1..].parse::<i32>().ok()?),
+        // Without an exponent, `123.45` is no integer and `4111….0` needs its twelve digits
+        // before the point: most decimals (amounts) leave here.
+        None if body
+            .find('.')
+            .is_some_and(|p| p < 7 || !body[p + 1..].bytes().all(|b| b == b'0')) =>
+        {
+            return None;
+        }
         None => (body, 0),
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -844,8 +854,8 @@ mod tests {
             ("jcb", "3530111333300000"),
             ("unionpay", "6200000000000005"),
             ("maestro 12", "675964982648"),
-            ("uatp", "135410014004955"),
             ("mir", "2200000000000004"),
+            ("diners 38 at 14", "38520000023237"),
         ];
         for (name, pan) in cases {
             assert!(is_card(pan.as_bytes()), "{name} should be a card");
@@ -855,6 +865,17 @@ mod tests {
                 "{name}"
             );
         }
+        // UATP only where the text or the field says card: its shape is a log timestamp's.
+        assert!(is_card(b"135410014004955"));
+        assert_eq!(
+            found("airline card 135410014004955"),
+            vec!["135410014004955"]
+        );
+        assert_eq!(
+            found_in("135410014004955", Some("cardNumber")),
+            vec!["135410014004955"]
+        );
+        assert!(found("pay with 135410014004955 please").is_empty());
         for text in [
             "4111 1111 1111 1111",
             "4111-1111-1111-1111",
