@@ -145,7 +145,7 @@ fn event(g: &mut Gen, i: usize, unicode: bool) -> String {
                     .collect::<Vec<_>>()
                     .join(" ")
             };
-            note.push_str(&format!(" — card {shown}"));
+            note.push_str(&format!(" - card {shown}"));
         }
         4..=6 => note.push_str(&format!(" mail me at user{}@example.com", g.digits(3))),
         7..=8 => note.push_str(&format!(" call me on +44 20 7946 {}", g.digits(4))),

@@ -79,6 +79,12 @@ impl View {
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
+            // Plain printable ASCII (most of any text) is copied as it is.
+            if !byte_needs_view(b) {
+                v.push_ascii(b, i, i + 1);
+                i += 1;
+                continue;
+            }
             let decoded = match b {
                 b'%' => percent_char(bytes, i),
                 b'&' => html_reference(bytes, i),
@@ -141,6 +147,10 @@ impl View {
         match canonical_non_ascii(c) {
             Canon::Removed => {}
             Canon::Ascii(b) => self.push_ascii(b, start, end),
+            Canon::Keep => {
+                let mut tmp = [0u8; 4];
+                self.push_str(c.encode_utf8(&mut tmp), start, end);
+            }
             Canon::Decomposed => {
                 let mut buf = [0u8; 8];
                 let mut n = 0;
@@ -170,6 +180,8 @@ enum Canon {
     Ascii(u8),
     /// Not one of the classes above: use the compatibility decomposition when it is ASCII.
     Decomposed,
+    /// A character no decomposition turns into ASCII: kept as it is.
+    Keep,
 }
 
 fn canonical_non_ascii(c: char) -> Canon {
@@ -190,8 +202,20 @@ fn canonical_non_ascii(c: char) -> Canon {
         GeneralCategory::SpaceSeparator => Canon::Ascii(b' '),
         GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator => Canon::Ascii(b'\n'),
         GeneralCategory::DashPunctuation => Canon::Ascii(b'-'),
-        _ => Canon::Decomposed,
+        _ if may_decompose_to_ascii(c) => Canon::Decomposed,
+        _ => Canon::Keep,
     }
+}
+
+/// The blocks holding characters whose compatibility decomposition is ASCII: Latin-1 and Latin
+/// Extended (superscripts, ligatures), general punctuation to enclosed alphanumerics (`①`, `ⅰ`),
+/// alphabetic presentation forms, half- and full-width forms, mathematical alphanumerics, enclosed
+/// alphanumeric supplement. Letters of other scripts (CJK, Arabic, Cyrillic …) skip the lookup.
+fn may_decompose_to_ascii(c: char) -> bool {
+    matches!(c as u32,
+        0x00A0..=0x024F | 0x02B0..=0x02FF | 0x1D00..=0x1DBF | 0x2000..=0x2BFF | 0x3000..=0x303F
+        | 0x3200..=0x33FF | 0xFB00..=0xFB4F | 0xFE30..=0xFE6F | 0xFF00..=0xFFEF
+        | 0x1D400..=0x1D7FF | 0x1F100..=0x1F1FF)
 }
 
 /// The value of a decimal digit. Unicode encodes every `Nd` digit in a contiguous run of ten, from

@@ -40,9 +40,9 @@ fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
             "SG.",
         ]),
         Builtin::SecretAssignment => Some(&["key", "token", "secret", "passw", "pwd", "passcode"]),
-        // A piece of every name the security-code finder knows, in seven languages (folded
-        // case; accented capitals listed too), specific enough that ordinary words ("shipping",
-        // "incident", "second") keep the gate shut.
+        // A piece of every name the security-code finder knows, in seven languages: few and
+        // short, so the one automaton stays small and fast ("pin" and "cid" open the gate on
+        // "shipping" and "incident" too; the finder's own word boundaries decide).
         Builtin::CardSecurityCode => Some(&[
             "cvv",
             "cvc",
@@ -50,63 +50,19 @@ fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
             "cvn",
             "cvd",
             "cav2",
-            "cid ",
-            "cid:",
-            "cid=",
-            "cid#",
-            "cid-",
-            "card verification",
-            "security code",
-            "sec code",
-            "sec. code",
-            "verification code",
-            "prüfnummer",
-            "prÜfnummer",
-            "prüfziffer",
-            "prÜfziffer",
-            "prüfcode",
-            "prÜfcode",
-            "pruefnummer",
-            "pruefziffer",
-            "pruefcode",
-            "sicherheitscode",
-            "seguridad",
-            "segurança",
-            "seguranÇa",
-            "seguranca",
-            "cryptogramme",
-            "sécurité",
-            "sÉcuritÉ",
-            "securite",
+            "cid",
+            "verifica",
+            "curit",
+            "prüf",
+            "pruef",
+            "sicher",
+            "segur",
+            "cryptogram",
             "sicurezza",
-            "codice di verifica",
-            "beveiligingscode",
-            "veiligheidscode",
-            "kaartverificatiecode",
-            "controlecode",
-            "pin ",
-            "pin:",
-            "pin=",
-            "pin#",
-            "pin-",
-            "pin_",
-            "pin.",
-            "pinblock",
-            "pincode",
-            "pinnummer",
-            "pinnumber",
-            "geheimzahl",
-            "geheimnummer",
-            "pin0",
-            "pin1",
-            "pin2",
-            "pin3",
-            "pin4",
-            "pin5",
-            "pin6",
-            "pin7",
-            "pin8",
-            "pin9",
+            "veilig",
+            "controle",
+            "pin",
+            "geheim",
         ]),
         _ => None,
     }
@@ -203,6 +159,8 @@ pub(crate) struct Prefilter {
     ac_bits: Vec<u64>,
     /// Every literal holds an ASCII letter, so a string without letters needs no automaton pass.
     literals_need_letters: bool,
+    /// The longest literal's length in bytes.
+    longest_literal: usize,
     set: Option<RegexSet>,
     /// Rule bit of each pattern in `set`.
     set_bits: Vec<u64>,
@@ -298,10 +256,12 @@ impl Prefilter {
             always |= set_bits.iter().fold(0, |a, b| a | b);
         }
         let literals_need_letters = lits.iter().all(|l| l.iter().any(u8::is_ascii_alphabetic));
+        let longest_literal = lits.iter().map(Vec::len).max().unwrap_or(0);
         Prefilter {
             ac,
             ac_bits,
             literals_need_letters,
+            longest_literal,
             set,
             set_bits,
             builtin_bits,
@@ -321,10 +281,13 @@ impl Prefilter {
         if let Some(ac) = &self.ac
             && (hints.letters > 0 || !self.literals_need_letters)
             // Most strings hold no literal at all: one fast (prefiltered) search says so, and
-            // otherwise tells where the overlapping scan may start.
+            // otherwise tells where the overlapping scan may start. The first match is the one
+            // that ends first; another may start up to a literal's length before that end
+            // ("security code" around "curit").
             && let Some(first) = ac.find(text)
         {
-            let rest = aho_corasick::Input::new(text).span(first.start()..text.len());
+            let from = first.end().saturating_sub(self.longest_literal);
+            let rest = aho_corasick::Input::new(text).span(from..text.len());
             for m in ac.find_overlapping_iter(rest) {
                 rules |= self.ac_bits[m.pattern().as_usize()];
             }
@@ -400,5 +363,12 @@ mod tests {
             pf.open("jwt eyJhbGciOi and 4111 1111 1111 1111").rules,
             0b1100
         );
+        // A literal inside a longer one still opens both gates.
+        let nested = [
+            GateSource::Pattern(r"security code \d+"),
+            GateSource::Builtin(Builtin::CardSecurityCode),
+        ];
+        let pf = Prefilter::build(&nested, 1 << 20);
+        assert_eq!(pf.open("the security code 123").rules, 0b11);
     }
 }
