@@ -44,18 +44,36 @@ pub(crate) fn byte_needs_view(b: u8) -> bool {
         || matches!(b, b'%' | b'&' | b'<')
 }
 
-/// An upper bound on the digits of `text`'s canonical view, without building it: ASCII digits,
-/// non-ASCII numeric characters, and the `%` and `&` that may start an escaped digit. Detectors
-/// that need a dozen digits skip the view when this says they cannot have them.
+/// An upper bound on the digits of `text`'s canonical view, without building it: ASCII digits
+/// outside escapes, non-ASCII numeric characters, percent-escapes of a digit (`%3X`) or of a
+/// multi-byte character's first byte, and numeric character references (`&#…;`). Detectors that
+/// need a dozen digits skip the view when this says they cannot have them (an encoded URL full of
+/// `%C3%A9` holds many hex digits but no more digits than it shows).
 pub fn potential_digits(text: &str) -> usize {
+    let bytes = text.as_bytes();
     let mut n = 0;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        n += usize::from(if c.is_ascii() {
-            c.is_ascii_digit() || c == '%' || c == '&'
-        } else {
-            c.is_numeric()
-        });
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'0'..=b'9' => n += 1,
+            b'%' => {
+                if let Some(v) = percent_byte(bytes, i) {
+                    n += usize::from(v.is_ascii_digit() || v >= 0xc2);
+                    i += 3;
+                    continue;
+                }
+            }
+            b'&' => n += usize::from(bytes.get(i + 1) == Some(&b'#')),
+            0x80.. => {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                n += usize::from(c.is_numeric());
+                i += c.len_utf8();
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
     }
     n
 }

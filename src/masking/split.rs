@@ -44,6 +44,8 @@ pub fn part_digits(v: &Value, max: usize) -> Option<String> {
 /// (a superset of [`part_digits`]).
 pub fn may_be_part(v: &Value, max: usize) -> bool {
     match v {
+        // Most strings start with a letter: no part of a number.
+        Value::String(s) if s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) => false,
         Value::String(s) => {
             let t = s.trim();
             !t.is_empty()

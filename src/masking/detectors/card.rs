@@ -564,7 +564,12 @@ fn ipv4_end(bytes: &[u8], start: usize) -> Option<usize> {
 /// Finds every card number in `text` and pushes its byte span (separators included) to `out`.
 /// `key` is the name of the field holding the text, when there is one.
 pub fn find(text: &str, key: Option<&str>, out: &mut Vec<Range<usize>>) {
-    if canon::needs_view(text) {
+    find_with(text, key, canon::needs_view(text), out);
+}
+
+/// [`find`] when the caller already knows whether `text` needs a canonical view.
+pub(crate) fn find_with(text: &str, key: Option<&str>, view: bool, out: &mut Vec<Range<usize>>) {
+    if view {
         if canon::potential_digits(text) < 12 {
             return;
         }

@@ -159,7 +159,7 @@ impl Builtin {
             return;
         }
         match self {
-            Builtin::PaymentCard => card::find(text, key, out),
+            Builtin::PaymentCard => card::find_with(text, key, hints.odd > 0, out),
             Builtin::CardTrackData => {
                 // Track data needs its field separator (`^`, `=` or `D`), or an escape that may
                 // stand for one.
