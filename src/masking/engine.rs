@@ -519,6 +519,16 @@ impl<'r> Walker<'r> {
         } else {
             found
         };
+        // A card is its digits: list words (`4, 1, … and 1`) or marks inside the span never show.
+        let digits: String;
+        let found = if builtin == Some(Builtin::PaymentCard)
+            && found.bytes().any(|b| b.is_ascii_alphabetic())
+        {
+            digits = found.chars().filter(char::is_ascii_digit).collect();
+            &digits
+        } else {
+            found
+        };
         let token = match &r.action {
             Action::Mask(_) if composite => "[REDACTED]".to_string(),
             // Whatever rule masks it, a value that is a card gets the PCI display limits.

@@ -670,12 +670,13 @@ fn scan(bytes: &[u8], key: Option<&str>, out: &mut Vec<Range<usize>>) {
     }
 }
 
-/// Extra digits a chain may hold beside its cards without card context (an expiry `MMYY`, a short
-/// reference): more, and the chain is one long identifier, such as a 22-digit tracking number.
+/// Extra digits a chain of more than 19 may hold after its cards without card context (an expiry
+/// `MMYY`): more, or any before them, and the chain is one long identifier, such as a 22-digit
+/// tracking number.
 const MAX_EXTRA_DIGITS: usize = 4;
 
-/// Looks for cards in one chain of digit runs: first made of whole runs (the longest valid span
-/// from each run wins); in card context, also inside glued runs.
+/// Looks for cards in one chain of digit runs: first made of whole runs (the choice of valid spans
+/// that covers the most digits); in card context, also inside glued runs.
 fn scan_chain(
     bytes: &[u8],
     runs: &[(usize, usize)],
@@ -693,36 +694,57 @@ fn scan_chain(
         done: None,
     };
     let found_from = out.len();
-    let mut covered = 0;
+    // Every valid span of whole runs, as (first run, last run, digits).
+    let mut spans: SmallVec<[(usize, usize, usize); 8]> = SmallVec::new();
     let mut digits = [0u8; 19];
-    let mut first = 0;
-    while first < runs.len() {
-        let mut best: Option<(usize, usize)> = None;
+    for first in 0..runs.len() {
         let mut n = 0;
-        let mut last = first;
-        while last < runs.len() {
-            let (s, e) = runs[last];
+        for (last, &(s, e)) in runs.iter().enumerate().skip(first) {
             if n + (e - s) > 19 {
                 break;
             }
             digits[n..n + (e - s)].copy_from_slice(&bytes[s..e]);
             n += e - s;
             if n >= 12 && accept(&digits[..n], bytes, runs[first].0, &mut ctx) {
-                best = Some((last, n));
+                spans.push((first, last, n));
             }
-            last += 1;
         }
-        match best {
-            Some((end_run, n)) => {
-                out.push(runs[first].0..runs[end_run].1);
-                covered += n;
-                first = end_run + 1;
+    }
+    // The non-overlapping choice that covers the most digits (a longer first card must not eat
+    // the first group of the next one), preferring fewer, longer cards on a tie.
+    let mut best: SmallVec<[(usize, usize); 25]> = SmallVec::from_elem((0, 0), runs.len() + 1);
+    let mut choice: SmallVec<[Option<usize>; 25]> = SmallVec::from_elem(None, runs.len() + 1);
+    for i in (0..runs.len()).rev() {
+        best[i] = best[i + 1];
+        for (k, &(first, last, n)) in spans.iter().enumerate() {
+            if first != i {
+                continue;
             }
-            None => first += 1,
+            let (covered, count) = best[last + 1];
+            let cand = (covered + n, count + 1);
+            if cand.0 > best[i].0 || (cand.0 == best[i].0 && cand.1 < best[i].1) {
+                best[i] = cand;
+                choice[i] = Some(k);
+            }
+        }
+    }
+    let covered = best[0].0;
+    let mut i = 0;
+    while i < runs.len() {
+        match choice[i] {
+            Some(k) => {
+                let (first, last, _) = spans[k];
+                out.push(runs[first].0..runs[last].1);
+                i = last + 1;
+            }
+            None => i += 1,
         }
     }
     if out.len() > found_from {
-        if total <= 19 || total - covered <= MAX_EXTRA_DIGITS || ctx.get().card {
+        // Beside its cards a long chain may only hold a short tail (an expiry): digits before
+        // the first card, or more than a few after, make it one long identifier.
+        let starts_chain = out[found_from].start == runs[0].0;
+        if total <= 19 || (starts_chain && total - covered <= MAX_EXTRA_DIGITS) || ctx.get().card {
             return;
         }
         out.truncate(found_from);
@@ -946,6 +968,20 @@ mod tests {
         ] {
             assert!(found(text).is_empty(), "{text} -> {:?}", found(text));
         }
+    }
+
+    #[test]
+    fn two_cards_in_one_chain_are_both_found() {
+        // The longest span from the first group would take the next card's first digit (a
+        // Luhn-valid 15-digit Diners): the choice that covers most digits finds both.
+        assert_eq!(
+            found("cb= 3630 9096 2993 29 and 3 6309 0962 9932 9"),
+            vec!["3630 9096 2993 29", "3 6309 0962 9932 9"]
+        );
+        assert_eq!(
+            found("4111 1111 1111 1111 5555 5555 5555 4444"),
+            vec!["4111 1111 1111 1111", "5555 5555 5555 4444"]
+        );
     }
 
     #[test]
