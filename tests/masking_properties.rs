@@ -162,7 +162,7 @@ fn evasive(pan: &str, cuts: &[u8], seps: &[usize], scripts: &[usize]) -> String 
     for (i, d) in pan.chars().enumerate() {
         let zero = ZEROS[scripts[i % scripts.len()] % ZEROS.len()];
         out.push(char::from_u32(zero + (d as u32 - '0' as u32)).expect("a digit"));
-        if i + 1 < pan.len() && cuts[i % cuts.len()] % 4 == 0 {
+        if i + 1 < pan.len() && cuts[i % cuts.len()].is_multiple_of(4) {
             out.push_str(SEPARATORS[seps[k % seps.len()] % SEPARATORS.len()]);
             k += 1;
         }
