@@ -439,19 +439,22 @@ impl<'r> Walker<'r> {
             }
         };
         let path = path::render(node);
+        self.whole_value_hit(rule, &path, out.as_ref().map(|v| v.join(" ")));
+        out
+    }
+
+    /// Records a finding on a whole value (a field rule, a split card) and, for detailed calls,
+    /// its hit; `None` as the replacement means the value was dropped.
+    fn whole_value_hit(&mut self, rule: usize, path: &str, replacement: Option<String>) {
         if self.detailed {
-            let shown = out
-                .as_ref()
-                .map_or_else(|| "<dropped>".to_string(), |v| v.join(" "));
             self.hits.push(Hit {
                 rule: self.rs.rules[rule].id.to_string(),
-                path: path.clone(),
+                path: path.to_string(),
                 span: None,
-                replacement: shown,
+                replacement: replacement.unwrap_or_else(|| "<dropped>".to_string()),
             });
         }
-        self.record(rule, &path);
-        out
+        self.record(rule, path);
     }
 
     /// Handles one object member or array element: allow-list, then field rules, then its content.
@@ -481,18 +484,7 @@ impl<'r> Walker<'r> {
                 Some(out)
             }
         };
-        if self.detailed {
-            let shown = replacement
-                .clone()
-                .unwrap_or_else(|| "<dropped>".to_string());
-            self.hits.push(Hit {
-                rule: self.rs.rules[rule].id.to_string(),
-                path: path.clone(),
-                span: None,
-                replacement: shown,
-            });
-        }
-        self.record(rule, &path);
+        self.whole_value_hit(rule, &path, replacement.clone());
         match replacement {
             None => false,
             Some(r) => {

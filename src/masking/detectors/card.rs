@@ -187,8 +187,7 @@ impl FieldContext {
             if CARD_KEY_PARTS.iter().any(|w| t.contains(w)) || CARD_KEY_TOKENS.contains(&t) {
                 ctx.card = true;
             }
-            if NOT_CARD_KEY_PARTS.iter().any(|w| t.contains(w)) || NOT_CARD_KEY_TOKENS.contains(&t)
-            {
+            if NOT_CARD_NAMES.iter().any(|w| t.contains(w)) || NOT_CARD_SHORT_NAMES.contains(&t) {
                 ctx.not_card = true;
             }
         }
@@ -196,7 +195,9 @@ impl FieldContext {
     }
 }
 
-/// Key fragments that name a card wherever they stand in a token (`creditcard`, `kartennummer`).
+/// Key fragments that name a card wherever they stand in a token (`creditcard`, `kartennummer`):
+/// fewer than the card words of text, since `credit` or `discover` name other fields
+/// (`creditLimit`, `discoveredAt`).
 const CARD_KEY_PARTS: &[&str] = &[
     "card", "karte", "tarjeta", "carte", "cartao", "cartão", "kaart",
 ];
@@ -213,34 +214,6 @@ const CARD_KEY_TOKENS: &[&str] = &[
     "carta",
     "cb",
 ];
-const NOT_CARD_KEY_PARTS: &[&str] = &[
-    "order",
-    "invoice",
-    "tracking",
-    "imei",
-    "isbn",
-    "gtin",
-    "barcode",
-    "ticket",
-    "booking",
-    "timestamp",
-    "epoch",
-    "serial",
-    "parcel",
-    "shipment",
-    "bestell",
-    "rechnung",
-    "sendung",
-    "pedido",
-    "factura",
-    "commande",
-    "facture",
-    "ordine",
-    "fattura",
-    "encomenda",
-    "rastreio",
-];
-const NOT_CARD_KEY_TOKENS: &[&str] = &["ean", "sku", "ts", "upc"];
 
 /// Splits a key into lower-case tokens at non-alphanumerics, camelCase humps and letter/digit
 /// changes: `cardNumber2` → `card`, `number`, `2`.
@@ -313,57 +286,59 @@ static CARD_WORDS: LazyLock<Words> = LazyLock::new(|| {
     )
 });
 
-/// Words that, shortly before a number, say it is some other identifier.
-static NOT_CARD_WORDS: LazyLock<Words> = LazyLock::new(|| {
-    Words::new(
-        &[
-            "order",
-            "invoice",
-            "tracking",
-            "shipment",
-            "parcel",
-            "imei",
-            "isbn",
-            "gtin",
-            "barcode",
-            "ticket",
-            "booking",
-            "reservation",
-            "reference",
-            "bestell",
-            "rechnung",
-            "sendung",
-            "pedido",
-            "factura",
-            "seguimiento",
-            "commande",
-            "facture",
-            "suivi",
-            "ordine",
-            "fattura",
-            "spedizione",
-            "encomenda",
-            "fatura",
-            "rastreio",
-            "bestelling",
-            "factuur",
-            "zending",
-            "timestamp",
-            "epoch",
-            "serial",
-            "article",
-            "artikel",
-            "product",
-            "produkt",
-            "barres",
-            "barras",
-            "barre",
-            "strichcode",
-            "streepjescode",
-        ],
-        &["ean", "sku", "upc"],
-    )
-});
+/// Names of identifiers that are not cards (order, invoice, tracking, IMEI, barcode … in seven
+/// languages): found anywhere in a word shortly before a number, or in a field name's tokens.
+const NOT_CARD_NAMES: &[&str] = &[
+    "order",
+    "invoice",
+    "tracking",
+    "shipment",
+    "parcel",
+    "imei",
+    "isbn",
+    "gtin",
+    "barcode",
+    "ticket",
+    "booking",
+    "reservation",
+    "reference",
+    "bestell",
+    "rechnung",
+    "sendung",
+    "pedido",
+    "factura",
+    "seguimiento",
+    "commande",
+    "facture",
+    "suivi",
+    "ordine",
+    "fattura",
+    "spedizione",
+    "encomenda",
+    "fatura",
+    "rastreio",
+    "bestelling",
+    "factuur",
+    "zending",
+    "timestamp",
+    "epoch",
+    "serial",
+    "article",
+    "artikel",
+    "product",
+    "produkt",
+    "barres",
+    "barras",
+    "barre",
+    "strichcode",
+    "streepjescode",
+];
+/// Short names of other identifiers: whole words only, or whole field-name tokens.
+const NOT_CARD_SHORT_NAMES: &[&str] = &["ean", "sku", "upc", "ts"];
+
+/// [`NOT_CARD_NAMES`] and [`NOT_CARD_SHORT_NAMES`] compiled for text.
+static NOT_CARD_WORDS: LazyLock<Words> =
+    LazyLock::new(|| Words::new(NOT_CARD_NAMES, NOT_CARD_SHORT_NAMES));
 
 /// A word list matched ASCII-case-insensitively; the `bounded` ones only as whole words.
 struct Words {
