@@ -334,7 +334,7 @@ const NOT_CARD_NAMES: &[&str] = &[
     "streepjescode",
 ];
 /// Short names of other identifiers: whole words only, or whole field-name tokens.
-const NOT_CARD_SHORT_NAMES: &[&str] = &["ean", "sku", "upc", "ts"];
+const NOT_CARD_SHORT_NAMES: &[&str] = &["ean", "sku", "upc"];
 
 /// [`NOT_CARD_NAMES`] and [`NOT_CARD_SHORT_NAMES`] compiled for text.
 static NOT_CARD_WORDS: LazyLock<Words> =
