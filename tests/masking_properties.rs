@@ -66,14 +66,34 @@ fn luhn_complete(body: &str) -> String {
 }
 
 fn card() -> impl Strategy<Value = String> {
-    (0..NETWORKS.len(), proptest::collection::vec(0u8..10, 19)).prop_map(|(n, digits)| {
-        let (prefix, len) = NETWORKS[n];
-        let mut body = prefix.to_string();
-        for d in digits.iter().take(len - 1 - prefix.len()) {
-            body.push(char::from(b'0' + d));
-        }
-        luhn_complete(&body)
-    })
+    card_of(NETWORKS.to_vec())
+}
+
+/// Random letters before a number can spell a word that rules rare shapes out (`dhl`, `ean`,
+/// `order`): the tests with random filler take the shapes that are cards wherever they stand
+/// (not 12 or 13 digits, not an 8 or 9 prefix); the neutral-phrase tests take every shape.
+fn strong_card() -> impl Strategy<Value = String> {
+    card_of(
+        NETWORKS
+            .iter()
+            .copied()
+            .filter(|(p, len)| *len >= 14 && !p.starts_with(['8', '9']))
+            .collect(),
+    )
+}
+
+fn card_of(networks: Vec<(&'static str, usize)>) -> impl Strategy<Value = String> {
+    (
+        proptest::sample::select(networks),
+        proptest::collection::vec(0u8..10, 19),
+    )
+        .prop_map(|((prefix, len), digits)| {
+            let mut body = prefix.to_string();
+            for d in digits.iter().take(len - 1 - prefix.len()) {
+                body.push(char::from(b'0' + d));
+            }
+            luhn_complete(&body)
+        })
 }
 
 fn grouped(pan: &str, style: u8) -> String {
@@ -154,16 +174,31 @@ fn canonical_digits(text: &str) -> String {
     out
 }
 
-/// A card written the way a person or a system might: groups of 1–6 digits, any separators between
-/// them, each digit in any script.
+/// A card written the way a person or a system might: groups of any size, any separators between
+/// them, each digit in any script. A `:` or `.` between groups shorter than three digits reads as
+/// a clock time or an amount (`9:45`, `30.25`), which the detector leaves alone by design; there
+/// the generator writes a space instead.
 fn evasive(pan: &str, cuts: &[u8], seps: &[usize], scripts: &[usize]) -> String {
+    let cut_after: Vec<bool> = (0..pan.len())
+        .map(|i| i + 1 < pan.len() && cuts[i % cuts.len()].is_multiple_of(4))
+        .collect();
+    let mut groups = vec![0usize];
+    for &cut in &cut_after {
+        *groups.last_mut().expect("one group") += 1;
+        if cut {
+            groups.push(0);
+        }
+    }
+    let long_groups = groups.iter().all(|&g| g >= 3);
     let mut out = String::new();
     let mut k = 0;
     for (i, d) in pan.chars().enumerate() {
         let zero = ZEROS[scripts[i % scripts.len()] % ZEROS.len()];
         out.push(char::from_u32(zero + (d as u32 - '0' as u32)).expect("a digit"));
-        if i + 1 < pan.len() && cuts[i % cuts.len()].is_multiple_of(4) {
-            out.push_str(SEPARATORS[seps[k % seps.len()] % SEPARATORS.len()]);
+        if cut_after[i] {
+            let sep = SEPARATORS[seps[k % seps.len()] % SEPARATORS.len()];
+            let time_like = matches!(sep, ":" | "." | "·") && !long_groups;
+            out.push_str(if time_like { " " } else { sep });
             k += 1;
         }
     }
@@ -187,7 +222,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn card_never_survives_in_text(pan in card(), style in 0u8..4, pre in filler(), post in filler()) {
+    fn card_never_survives_in_text(pan in strong_card(), style in 0u8..4, pre in filler(), post in filler()) {
         let text = format!("{pre} {} {post}", grouped(&pan, style));
         let (masked, report) = RULES.mask_text(&text);
         prop_assert!(!survives(&pan, &masked), "a card survived in text (style {})", style);
@@ -195,7 +230,7 @@ proptest! {
     }
 
     #[test]
-    fn card_never_survives_in_json(pan in card(), style in 0u8..4, pre in filler(), key in "[a-z]{1,12}", depth in 0usize..4) {
+    fn card_never_survives_in_json(pan in strong_card(), style in 0u8..4, pre in filler(), key in "[a-z]{1,12}", depth in 0usize..4) {
         // A key named like another identifier (`ts`, `ean`, `orderId`) keeps rare card shapes out
         // by design; every other key must not matter.
         prop_assume!(FieldContext::of_key(&key) == FieldContext::default());

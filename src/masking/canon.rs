@@ -212,11 +212,35 @@ fn canonical_non_ascii(c: char) -> Canon {
             return Canon::Ascii(b'.');
         }
         '\u{0085}' => return Canon::Ascii(b'\n'),
+        // Ideographic and other full stops and commas read as their ASCII marks.
+        '\u{3001}' | '\u{ff64}' => return Canon::Ascii(b','),
         _ => {}
+    }
+    // Dingbat and enclosed digits with no decomposition (`➍`, `❶`, `⑷`, `⓵`): their digit.
+    let cp = c as u32;
+    for (zero_of_one, first, last) in [
+        (0x2776, 0x2776, 0x277E),
+        (0x2780, 0x2780, 0x2788),
+        (0x278A, 0x278A, 0x2792),
+        (0x24F5, 0x24F5, 0x24FD),
+        (0x2474, 0x2474, 0x247C),
+        (0x2488, 0x2488, 0x2490),
+    ] {
+        if (first..=last).contains(&cp) {
+            return Canon::Ascii(b'1' + (cp - zero_of_one) as u8);
+        }
+    }
+    if matches!(cp, 0x24FF | 0x24EA | 0x1F10B | 0x1F10C) {
+        return Canon::Ascii(b'0');
     }
     match c.general_category() {
         GeneralCategory::DecimalNumber => Canon::Ascii(b'0' + decimal_value(c)),
-        GeneralCategory::Format | GeneralCategory::Control => Canon::Removed,
+        // Format and control characters, and combining marks (keycaps `4️⃣`, underlines `4̲`,
+        // variation selectors) that decorate a digit without changing it.
+        GeneralCategory::Format
+        | GeneralCategory::Control
+        | GeneralCategory::NonspacingMark
+        | GeneralCategory::EnclosingMark => Canon::Removed,
         GeneralCategory::SpaceSeparator => Canon::Ascii(b' '),
         GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator => Canon::Ascii(b'\n'),
         GeneralCategory::DashPunctuation => Canon::Ascii(b'-'),
@@ -362,8 +386,8 @@ fn html_reference(bytes: &[u8], i: usize) -> Option<(char, usize)> {
     Some((c, end))
 }
 
-/// The end of a tag at `i` that breaks a line or a cell when rendered (`<br>`, `<br/>`, `<br />`,
-/// `<p>`, `</div>`, `<td>`, `<li>`, `<wbr>` …), without attributes.
+/// The end of a tag at `i` that breaks a line or a cell, or wraps text, when rendered (`<br>`,
+/// `<br/>`, `<p>`, `</div>`, `<td>`, `<li>`, `<span class="d">` …); attributes up to 80 bytes.
 fn line_break_tag(bytes: &[u8], i: usize) -> Option<usize> {
     const TAGS: &[&[u8]] = &[
         b"br", b"wbr", b"p", b"div", b"td", b"th", b"tr", b"li", b"span", b"b", b"i", b"u",
@@ -381,13 +405,16 @@ fn line_break_tag(bytes: &[u8], i: usize) -> Option<usize> {
     if !TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
         return None;
     }
-    while bytes.get(j) == Some(&b' ') && j - i < 16 {
-        j += 1;
+    // A name must end here: `<b>` but not `<body>` (unlisted), `<br class=x>` but not `<bra>`.
+    match bytes.get(j) {
+        Some(b'>') => return Some(j + 1),
+        Some(b' ' | b'/' | b'\t' | b'\n') => {}
+        _ => return None,
     }
-    if bytes.get(j) == Some(&b'/') {
-        j += 1;
-    }
-    (bytes.get(j) == Some(&b'>')).then_some(j + 1)
+    let limit = (j + 80).min(bytes.len());
+    memchr::memchr2(b'>', b'<', &bytes[j..limit])
+        .filter(|&k| bytes[j + k] == b'>')
+        .map(|k| j + k + 1)
 }
 
 #[cfg(test)]
@@ -433,9 +460,10 @@ mod tests {
         assert_eq!(view("%34%31"), "41");
         // Not encodings: left as written.
         assert_eq!(
-            view("100% & <b class=x> &foo; %zz"),
-            "100% & <b class=x> &foo; %zz"
+            view("100% & <body class=x> &foo; %zz"),
+            "100% & <body class=x> &foo; %zz"
         );
+        assert_eq!(view("<span class=\"d\">4</span>"), "\n4\n");
     }
 
     #[test]

@@ -182,6 +182,7 @@ impl FieldContext {
     /// Reads a JSON key (`cardNumber`, `card_pan`, `numeroTarjeta`, `orderId`) token by token.
     pub fn of_key(key: &str) -> FieldContext {
         let mut ctx = FieldContext::default();
+        let mut time = false;
         for token in key_tokens(key) {
             let t = token.as_str();
             if CARD_KEY_PARTS.iter().any(|w| t.contains(w)) || CARD_KEY_TOKENS.contains(&t) {
@@ -190,6 +191,14 @@ impl FieldContext {
             if NOT_CARD_NAMES.iter().any(|w| t.contains(w)) || NOT_CARD_SHORT_NAMES.contains(&t) {
                 ctx.not_card = true;
             }
+            if TIME_KEY_TOKENS.contains(&t) {
+                time = true;
+            }
+        }
+        // `cardAddedAt`, `cardExpiryDate`: a time about a card, not its number.
+        if time {
+            ctx.card = false;
+            ctx.not_card = true;
         }
         ctx
     }
@@ -200,6 +209,21 @@ impl FieldContext {
 /// (`creditLimit`, `discoveredAt`).
 const CARD_KEY_PARTS: &[&str] = &[
     "card", "karte", "tarjeta", "carte", "cartao", "cartão", "kaart",
+];
+/// Key tokens that make a field a time or date (`cardAddedAt`, `cardExpiryDate`).
+const TIME_KEY_TOKENS: &[&str] = &[
+    "at",
+    "time",
+    "timestamp",
+    "date",
+    "ts",
+    "epoch",
+    "created",
+    "updated",
+    "expiry",
+    "expires",
+    "ms",
+    "millis",
 ];
 /// Whole key tokens that name a card.
 const CARD_KEY_TOKENS: &[&str] = &[
@@ -332,9 +356,37 @@ const NOT_CARD_NAMES: &[&str] = &[
     "barre",
     "strichcode",
     "streepjescode",
+    "phone",
+    "telefon",
+    "teléfono",
+    "téléphone",
+    "telefone",
+    "telefono",
+    "mobile",
+    "móvil",
+    "portable",
+    "handy",
+    "whatsapp",
+    "call me",
+    "ring me",
+    "llámame",
+    "ruf",
+    "appelez",
+    "fedex",
+    "dhl",
+    "usps",
+    "hermes",
+    "colissimo",
+    "correos",
+    "art.-nr",
+    "artnr",
+    "imsi",
+    "iccid",
 ];
 /// Short names of other identifiers: whole words only, or whole field-name tokens.
-const NOT_CARD_SHORT_NAMES: &[&str] = &["ean", "sku", "upc"];
+const NOT_CARD_SHORT_NAMES: &[&str] = &[
+    "ean", "sku", "upc", "ring", "call", "tel", "fax", "sms", "ups", "gls", "dpd", "tnt",
+];
 
 /// [`NOT_CARD_NAMES`] and [`NOT_CARD_SHORT_NAMES`] compiled for text.
 static NOT_CARD_WORDS: LazyLock<Words> =
@@ -358,14 +410,19 @@ impl Words {
         }
     }
 
-    fn in_window(&self, window: &[u8]) -> bool {
-        self.ac.find_overlapping_iter(window).any(|m| {
-            m.pattern().as_usize() < self.bounded_from
-                || ((m.start() == 0 || !window[m.start() - 1].is_ascii_alphanumeric())
-                    && window
-                        .get(m.end())
-                        .is_none_or(|b| !b.is_ascii_alphanumeric()))
-        })
+    /// The end of the last word of the list in `window`, if any.
+    fn last_in(&self, window: &[u8]) -> Option<usize> {
+        self.ac
+            .find_overlapping_iter(window)
+            .filter(|m| {
+                m.pattern().as_usize() < self.bounded_from
+                    || ((m.start() == 0 || !window[m.start() - 1].is_ascii_alphanumeric())
+                        && window
+                            .get(m.end())
+                            .is_none_or(|b| !b.is_ascii_alphanumeric()))
+            })
+            .map(|m| m.end())
+            .max()
     }
 }
 
@@ -395,9 +452,20 @@ impl LazyContext<'_> {
         let field = self.key.map(FieldContext::of_key).unwrap_or_default();
         let card_from = self.at.saturating_sub(CARD_WINDOW);
         let other_from = self.at.saturating_sub(NOT_CARD_WINDOW);
+        let card_word = CARD_WORDS
+            .last_in(&self.bytes[card_from..self.at])
+            .map(|e| card_from + e);
+        let other_word = NOT_CARD_WORDS
+            .last_in(&self.bytes[other_from..self.at])
+            .map(|e| other_from + e);
+        // The nearer word speaks for the number: "my SIM card broke, IMEI 3569…" is an IMEI.
+        let text_card = match (card_word, other_word) {
+            (Some(c), Some(o)) => c > o,
+            (c, _) => c.is_some(),
+        };
         let c = Context {
-            card: field.card || CARD_WORDS.in_window(&self.bytes[card_from..self.at]),
-            not_card: field.not_card || NOT_CARD_WORDS.in_window(&self.bytes[other_from..self.at]),
+            card: field.card || text_card,
+            not_card: field.not_card || (other_word.is_some() && !text_card),
         };
         self.done = Some(c);
         c
@@ -460,18 +528,29 @@ fn accept(digits: &[u8], bytes: &[u8], start: usize, ctx: &mut LazyContext<'_>) 
 /// the number, so numbers in prose do not merge, and a masked `****` between digits is never
 /// read as a separator.
 fn is_separator(gap: &[u8]) -> bool {
-    if gap.is_empty() || gap.len() > 4 {
+    if gap.is_empty() || gap.len() > 10 {
         return false;
     }
-    let (mut blanks, mut marks) = (0, 0);
+    let (mut blanks, mut marks, mut breaks) = (0, 0, 0);
     for &b in gap {
         match b {
-            b' ' | b'\t' | b'\n' | b'\r' => blanks += 1,
-            b'-' | b'.' | b'/' | b'_' | b',' | b'|' | b':' | b'*' | b'+' => marks += 1,
+            b'\n' => {
+                blanks += 1;
+                breaks += 1;
+            }
+            b' ' | b'\t' | b'\r' => blanks += 1,
+            b'-' | b'.' | b'/' | b'_' | b',' | b'|' | b':' | b'*' | b'+' | b'\'' | b';' | b'~' => {
+                marks += 1
+            }
             _ => return false,
         }
     }
-    blanks <= 3 && marks <= 2
+    // A line break may carry the next line's indentation (a pretty-printed form or table).
+    if breaks > 0 {
+        breaks <= 3 && blanks <= 8 && marks <= 2
+    } else {
+        blanks <= 3 && marks <= 2 && gap.len() <= 4
+    }
 }
 
 /// Words that join the last digits of a list read out (`4, 1, 1 and 1`), in seven languages.
@@ -613,7 +692,10 @@ fn scan(bytes: &[u8], key: Option<&str>, out: &mut Vec<Range<usize>>) {
                 (i - start <= 3 && bytes.get(i) == Some(&b'.'))
                     .then(|| ipv4_end(bytes, start))
                     .flatten()
-            });
+            })
+            // The visible ends of a masked number (`****1111`, `411111****`) are not digits of
+            // a new one: re-masking masked text changes nothing.
+            .or_else(|| masked_end(bytes, start, i).then_some(i));
         if let Some(end) = barrier {
             if !runs.is_empty() {
                 scan_chain(bytes, &runs, key, out);
@@ -626,6 +708,7 @@ fn scan(bytes: &[u8], key: Option<&str>, out: &mut Vec<Range<usize>>) {
             Some(&(prev_start, prev_end)) => {
                 let gap = &bytes[prev_end..start];
                 is_separator(gap)
+                    && joins_groups(gap, prev_end - prev_start, i - start, runs.len())
                     // A list read out digit by digit ends `…, 1 and 1`.
                     || (prev_end - prev_start <= 2
                         && i - start <= 2
@@ -645,10 +728,63 @@ fn scan(bytes: &[u8], key: Option<&str>, out: &mut Vec<Range<usize>>) {
     }
 }
 
+/// True when the digit run `start..end` is the visible end of a masked value: three or more `*`
+/// (the mask character) or four or more `#` right before or after it.
+fn masked_end(bytes: &[u8], start: usize, end: usize) -> bool {
+    let count = |iter: &mut dyn Iterator<Item = &u8>, c: u8| iter.take_while(|&&b| b == c).count();
+    let before = |c| count(&mut bytes[..start].iter().rev(), c);
+    let after = |c| count(&mut bytes[end..].iter(), c);
+    before(b'*') >= 3 || after(b'*') >= 3 || before(b'#') >= 4 || after(b'#') >= 4
+}
+
+/// Whether a separator may join two groups of these lengths: a `:` or `.` between short groups is
+/// a clock time (`9:45`) or an amount (`30.25`), not a card — unless both groups are single
+/// digits, as IVR lists are read out (`4.1.1.1`).
+fn joins_groups(gap: &[u8], before: usize, after: usize, groups: usize) -> bool {
+    let single = before == 1 && after == 1;
+    if gap.contains(&b':') || gap.contains(&b'.') {
+        // The last group of a card may be short (`4222.2222.2222.2`).
+        single || (before >= 3 && after >= 3) || (before == 4 && groups >= 3)
+    } else {
+        true
+    }
+}
+
 /// Extra digits a chain of more than 19 may hold after its cards without card context (an expiry
-/// `MMYY`): more, or any before them, and the chain is one long identifier, such as a 22-digit
-/// tracking number.
+/// `MMYY`): more, or any before them, and a chain grouped evenly is one long identifier, such as
+/// a 22-digit tracking number.
 const MAX_EXTRA_DIGITS: usize = 4;
+
+/// The longest evenly grouped identifier a card could hide in: tracking numbers run to 22 digits.
+/// A longer chain that starts with a card is a card and more (a card and a phone number).
+const MAX_IDENTIFIER_DIGITS: usize = 22;
+
+/// True when all groups of a chain but the last have the same length (`4-4-4-4-4-2`): how long
+/// identifiers are printed. A chain of different groups (`2024-05-01 10:20:30 4111 1111 …`) is
+/// several numbers side by side.
+fn evenly_grouped(runs: &[(usize, usize)]) -> bool {
+    let first = runs[0].1 - runs[0].0;
+    runs[..runs.len() - 1].iter().all(|(s, e)| e - s == first)
+}
+
+/// True when the runs after a card are an expiry (`MMYY`, `MM YY`, `MM/YYYY`) and, optionally, a
+/// three- or four-digit security code: what customers write after a card number.
+fn expiry_tail(bytes: &[u8], tail: &[(usize, usize)]) -> bool {
+    let digits: Vec<&[u8]> = tail.iter().map(|&(s, e)| &bytes[s..e]).collect();
+    let month = |d: &[u8]| {
+        d.len() == 2 && matches!((d[0], d[1]), (b'0', b'1'..=b'9') | (b'1', b'0'..=b'2'))
+    };
+    let rest = match digits.as_slice() {
+        [d, rest @ ..] if d.len() == 4 && month(&d[..2]) => rest,
+        [m, y, rest @ ..] if month(m) && (y.len() == 2 || y.len() == 4) => rest,
+        _ => return false,
+    };
+    match rest {
+        [] => true,
+        [cvv] => cvv.len() == 3 || cvv.len() == 4,
+        _ => false,
+    }
+}
 
 /// Looks for cards in one chain of digit runs: first made of whole runs (the choice of valid spans
 /// that covers the most digits); in card context, also inside glued runs.
@@ -686,24 +822,24 @@ fn scan_chain(
         }
     }
     // The non-overlapping choice that covers the most digits (a longer first card must not eat
-    // the first group of the next one), preferring fewer, longer cards on a tie.
-    let mut best: SmallVec<[(usize, usize); 25]> = SmallVec::from_elem((0, 0), runs.len() + 1);
+    // the first group of the next one); on a tie the earlier card wins, so a card's own first
+    // groups are never the part left in clear. Spans are listed by first run: one pass over them.
+    let mut best: SmallVec<[usize; 25]> = SmallVec::from_elem(0, runs.len() + 1);
     let mut choice: SmallVec<[Option<usize>; 25]> = SmallVec::from_elem(None, runs.len() + 1);
+    let mut k = spans.len();
     for i in (0..runs.len()).rev() {
         best[i] = best[i + 1];
-        for (k, &(first, last, n)) in spans.iter().enumerate() {
-            if first != i {
-                continue;
-            }
-            let (covered, count) = best[last + 1];
-            let cand = (covered + n, count + 1);
-            if cand.0 > best[i].0 || (cand.0 == best[i].0 && cand.1 < best[i].1) {
-                best[i] = cand;
+        while k > 0 && spans[k - 1].0 == i {
+            k -= 1;
+            let (_, last, n) = spans[k];
+            let covered = best[last + 1] + n;
+            if covered >= best[i] && (covered > best[i] || choice[i].is_none()) {
+                best[i] = covered;
                 choice[i] = Some(k);
             }
         }
     }
-    let covered = best[0].0;
+    let covered = best[0];
     let mut i = 0;
     while i < runs.len() {
         match choice[i] {
@@ -719,7 +855,18 @@ fn scan_chain(
         // Beside its cards a long chain may only hold a short tail (an expiry): digits before
         // the first card, or more than a few after, make it one long identifier.
         let starts_chain = out[found_from].start == runs[0].0;
-        if total <= 19 || (starts_chain && total - covered <= MAX_EXTRA_DIGITS) || ctx.get().card {
+        let last_card_end = out[out.len() - 1].end;
+        let tail_from = runs
+            .iter()
+            .position(|r| r.0 >= last_card_end)
+            .unwrap_or(runs.len());
+        if total <= 19
+            || total > MAX_IDENTIFIER_DIGITS
+            || !evenly_grouped(runs)
+            || (starts_chain && total - covered <= MAX_EXTRA_DIGITS)
+            || (starts_chain && expiry_tail(bytes, &runs[tail_from..]))
+            || ctx.get().card
+        {
             return;
         }
         out.truncate(found_from);
@@ -737,24 +884,19 @@ const MAX_GLUED_TAIL: usize = 8;
 /// In card context: a card glued to what follows it (`4111111111111111` + `1229`) or to a leading
 /// `0`, as IVR digit capture produces. The card starts at a run's start (or after its leading zero).
 fn find_glued(bytes: &[u8], runs: &[(usize, usize)], out: &mut Vec<Range<usize>>) {
-    let mut digits: SmallVec<[u8; 64]> = SmallVec::new();
-    let mut pos: SmallVec<[usize; 64]> = SmallVec::new();
-    let mut starts: SmallVec<[usize; 8]> = SmallVec::new();
-    for &(s, e) in runs {
-        starts.push(digits.len());
-        digits.extend_from_slice(&bytes[s..e]);
-        pos.extend(s..e);
-    }
-    for &s in &starts {
-        let offsets = if digits[s] == b'0' { 2 } else { 1 };
-        for start in s..s + offsets {
+    // Only inside one run longer than a card could be on its own: separators between groups
+    // mean grouped numbers (dates, amounts), which whole runs already decided.
+    for &(s, e) in runs.iter().filter(|(s, e)| e - s > 12) {
+        let run = &bytes[s..e];
+        let zeros = run.iter().take(2).take_while(|&&b| b == b'0').count();
+        for start in 0..=zeros {
             for len in GLUED_LENGTHS {
                 let end = start + len;
-                if end > digits.len() || digits.len() - end > MAX_GLUED_TAIL {
+                if end > run.len() || run.len() - end > MAX_GLUED_TAIL {
                     continue;
                 }
-                if shape(&digits[start..end]).is_some() {
-                    out.push(pos[start]..pos[end - 1] + 1);
+                if shape(&run[start..end]).is_some() {
+                    out.push(s + start..s + end);
                     return;
                 }
             }
@@ -943,6 +1085,88 @@ mod tests {
         ] {
             assert!(found(text).is_empty(), "{text} -> {:?}", found(text));
         }
+    }
+
+    #[test]
+    fn what_customers_write_around_a_card() {
+        let pan = "4111 1111 1111 1111";
+        for text in [
+            format!("here you go {pan} 12/27 123"),
+            format!("ok: {pan}, 08/29, 737"),
+            format!("2024-05-01 10:20:30 {pan}"),
+            format!("10:32 {pan}"),
+            format!("12 34 {pan}"),
+            format!("{pan} 0612 3456 78"),
+            format!("card {pan} 12/27 123 10008"),
+            format!("4111;1111;1111;1111 and 4111'1111'1111'1111"),
+            format!("<td>4111</td>\n    <td>1111</td>\n    <td>1111</td>\n    <td>1111</td>"),
+        ] {
+            let masked: String = {
+                let mut out = String::new();
+                let mut pos = 0;
+                for r in {
+                    let mut v = Vec::new();
+                    find(&text, None, &mut v);
+                    v
+                } {
+                    out.push_str(&text[pos..r.start]);
+                    out.push('#');
+                    pos = r.end;
+                }
+                out.push_str(&text[pos..]);
+                out
+            };
+            let digits: String = masked.chars().filter(char::is_ascii_digit).collect();
+            assert!(!digits.contains("4111111111111111"), "{masked}");
+            assert!(
+                !masked.contains("1111 1111 1111"),
+                "twelve digits shown: {masked}"
+            );
+        }
+    }
+
+    #[test]
+    fn masked_output_is_not_read_again() {
+        for text in [
+            "card ****1111, 0600000008",
+            "card 411111****1111 12/27",
+            "Karte ****1111 / 1234567890",
+            "tarjeta ****9202 749118",
+        ] {
+            assert!(found(text).is_empty(), "{text} -> {:?}", found(text));
+        }
+    }
+
+    #[test]
+    fn context_and_shapes_that_are_not_cards() {
+        for text in [
+            "my SIM card stopped working, IMEI 356938035643809",
+            "card declined 2025-08-21 19:50:11.174",
+            "card valid 02/01/2024 - 07/04/2027",
+            "I was charged 30.25, 89.79, 47.56, 37.58 on my card",
+            "slots 9:45, 16:15, 17:15, 9:00, 11:30",
+            "ring 49 167 13058215",
+            "FedEx 692710595599942",
+            "Art.-Nr. 4075516840640",
+        ] {
+            assert!(found(text).is_empty(), "{text} -> {:?}", found(text));
+        }
+        assert!(found_in("1737812463913", Some("cardAddedAt")).is_empty());
+    }
+
+    #[test]
+    fn a_long_chain_of_single_digits_is_linear() {
+        // One megabyte of `4 1 1 1 …`: the span choice must not be quadratic in the runs.
+        let text = "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 ".repeat(32 * 1024);
+        let start = std::time::Instant::now();
+        let mut out = Vec::new();
+        find(&text, None, &mut out);
+        assert_eq!(out.len(), 32 * 1024);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "took {:?}",
+            start.elapsed()
+        );
     }
 
     #[test]

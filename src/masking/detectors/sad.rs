@@ -52,14 +52,24 @@ static PINS: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:pin(?:[\s-]?(?:code|nummer|number|no\.?|nr\.?))?|pincode|geheimzahl|geheimnummer",
         r"|code\s+pin|c(?:ó|o)digo\s+pin|n(?:ú|u)mero\s+pin|codice\s+pin)",
         r"(?:\s*(?:is|was|es|era|ist|war|lautet|est|(?:é|e)tait|é|è|is\s+de|:|=|#|-)\s*){0,3}",
-        r"\s*(\d{4,6})(?-u:\b)",
+        r"\s*(\d{4})(?-u:\b)",
     ))
     .expect("pin regex is valid")
 });
 
-/// Finds track data in canonical text.
+/// Finds track data in canonical text: the number before the field separator must be a card.
 pub fn find_tracks(text: &str, out: &mut Vec<Range<usize>>) {
-    out.extend(TRACKS.find_iter(text).map(|m| m.range()));
+    for m in TRACKS.find_iter(text) {
+        let digits: Vec<u8> = m
+            .as_str()
+            .bytes()
+            .skip_while(|b| !b.is_ascii_digit())
+            .take_while(u8::is_ascii_digit)
+            .collect();
+        if super::card::is_card(&digits) {
+            out.push(m.range());
+        }
+    }
 }
 
 /// Finds the digits of security codes, PINs and PIN blocks named in canonical text.
