@@ -59,7 +59,7 @@ pub fn may_be_part(v: &Value, max: usize) -> bool {
         Value::Number(n) => {
             let t = n.as_str();
             t.bytes().all(|b| b.is_ascii_digit()) && t.len() <= max
-                || t.bytes().any(|b| matches!(b, b'e' | b'E' | b'.'))
+                || t.bytes().any(|b| matches!(b, b'e' | b'E'))
         }
         _ => false,
     }
@@ -117,10 +117,11 @@ pub fn split_card_groups(
                 base.push_str(t);
             }
         }
-        let card = FieldContext::of_key(key).card;
-        if rank.is_none() && number.is_none() && !card {
+        // Parts need an order: a part word or a number in the name.
+        if rank.is_none() && number.is_none() {
             continue;
         }
+        let card = FieldContext::of_key(key).card;
         let order = (rank.unwrap_or(1), number.unwrap_or(0));
         match groups.iter_mut().find(|(b, _, _)| *b == base) {
             Some((_, members, card_key)) => {

@@ -489,10 +489,16 @@ enum Shape {
 /// The shape of `digits` (ASCII), or `None` when it cannot be a card at all.
 fn shape(digits: &[u8]) -> Option<Shape> {
     let len = digits.len();
-    if !(12..=19).contains(&len) || !std::str::from_utf8(digits).is_ok_and(luhn::valid) {
+    if !(12..=19).contains(&len) {
         return None;
     }
-    match network(digits) {
+    // The issuer table first (one lookup rules most numbers out), Luhn after.
+    let net = network(digits);
+    let fallback = net.is_none() && len >= 13 && (b'1'..=b'6').contains(&digits[0]);
+    if !(net.is_some() || fallback) || !std::str::from_utf8(digits).is_ok_and(luhn::valid) {
+        return None;
+    }
+    match net {
         // UATP (airline cards, 1 + 14 digits) looks like a clock time inside a log timestamp
         // (`25/11/2026 10:30:45.123` holds 15 digits from a 1): only where the text says "card".
         Some("uatp") => Some(Shape::NeedsContext),
@@ -934,7 +940,9 @@ pub fn find_in_parts(parts: &[&str], key: Option<&str>) -> Vec<Range<usize>> {
 /// non-canonical form (`44174818672573710e-1`, `4.8298003448697000e15`, `4111111111111111.0`).
 pub fn integer_digits(number: &str) -> Option<String> {
     let body = number.strip_prefix('-').unwrap_or(number);
-    if !body.bytes().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+    let exponent = body.bytes().any(|b| matches!(b, b'e' | b'E'));
+    // Without an exponent a twelve-digit integer needs twelve digits before any point.
+    if !exponent && (body.len() < 12 || !body.contains('.')) {
         return None;
     }
     let (mantissa, exp) = match body.find(['e', 'E']) {

@@ -130,8 +130,8 @@ impl Builtin {
 
     /// Whether a string with these byte counts can hold this kind at all.
     pub fn may_match(self, hints: &Hints) -> bool {
-        // Every digit of the canonical view comes from an ASCII digit or from bytes that make the
-        // string need a view (non-ASCII digits, escapes), so this bound is exact enough and safe.
+        // Every digit of the canonical view comes from an ASCII digit (escapes such as `%34` and
+        // `&#52;` hold ASCII digits too) or from non-ASCII bytes, so this bound is safe.
         let view_digits = hints.digits + hints.odd;
         match self {
             Builtin::PaymentCard => view_digits >= 12,
@@ -159,7 +159,7 @@ impl Builtin {
             return;
         }
         match self {
-            Builtin::PaymentCard => card::find_with(text, key, hints.odd > 0, out),
+            Builtin::PaymentCard => card::find_with(text, key, hints.may_need_view(text), out),
             Builtin::CardTrackData => {
                 // Track data needs its field separator (`^`, `=` or `D`), or an escape that may
                 // stand for one.
@@ -197,11 +197,17 @@ pub struct Hints {
     pub dots: usize,
     /// `:` characters.
     pub colons: usize,
-    /// Bytes that make the canonical view differ from the text: non-ASCII, controls, `%`, `&`, `<`.
+    /// Non-ASCII and control bytes (tabs and line breaks included). With no `%`, `&` or `<`
+    /// either ([`Hints::may_need_view`]), the text is its own canonical view.
     pub odd: usize,
 }
 
 impl Hints {
+    /// Whether `text` (whose hints these are) may read differently in the canonical view.
+    pub fn may_need_view(&self, text: &str) -> bool {
+        self.odd > 0 || memchr::memchr3(b'%', b'&', b'<', text.as_bytes()).is_some()
+    }
+
     /// Counts the bytes detectors care about.
     pub fn of(text: &str) -> Hints {
         // Branch-free sums the compiler vectorises: this runs on every string of every event.
@@ -213,7 +219,9 @@ impl Hints {
             at_signs += u32::from(b == b'@');
             dots += u32::from(b == b'.');
             colons += u32::from(b == b':');
-            odd += u32::from(canon::byte_needs_view(b));
+            // Non-ASCII and control bytes (tabs and line breaks too): one compare, so the loop
+            // stays vectorised. Escapes (`%`, `&`, `<`) are looked for only when needed.
+            odd += u32::from(b.wrapping_sub(0x20) >= 0x5f);
         }
         Hints {
             digits: digits as usize,
@@ -270,7 +278,7 @@ fn on_view(
     find: fn(&str, &mut Vec<Range<usize>>),
     out: &mut Vec<Range<usize>>,
 ) {
-    if hints.odd == 0 {
+    if !hints.may_need_view(text) {
         return find(text, out);
     }
     if hints.digits < 3 && canon::potential_digits(text) < 3 {
