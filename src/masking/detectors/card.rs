@@ -1106,24 +1106,19 @@ mod tests {
             format!("12 34 {pan}"),
             format!("{pan} 0612 3456 78"),
             format!("card {pan} 12/27 123 10008"),
-            format!("4111;1111;1111;1111 and 4111'1111'1111'1111"),
-            format!("<td>4111</td>\n    <td>1111</td>\n    <td>1111</td>\n    <td>1111</td>"),
+            "4111;1111;1111;1111 and 4111'1111'1111'1111".to_string(),
+            "<td>4111</td>\n    <td>1111</td>\n    <td>1111</td>\n    <td>1111</td>".to_string(),
         ] {
-            let masked: String = {
-                let mut out = String::new();
-                let mut pos = 0;
-                for r in {
-                    let mut v = Vec::new();
-                    find(&text, None, &mut v);
-                    v
-                } {
-                    out.push_str(&text[pos..r.start]);
-                    out.push('#');
-                    pos = r.end;
-                }
-                out.push_str(&text[pos..]);
-                out
-            };
+            let mut masked = String::new();
+            let mut pos = 0;
+            let mut spans = Vec::new();
+            find(&text, None, &mut spans);
+            for r in spans {
+                masked.push_str(&text[pos..r.start]);
+                masked.push('#');
+                pos = r.end;
+            }
+            masked.push_str(&text[pos..]);
             let digits: String = masked.chars().filter(char::is_ascii_digit).collect();
             assert!(!digits.contains("4111111111111111"), "{masked}");
             assert!(
