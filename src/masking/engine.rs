@@ -620,6 +620,39 @@ impl<'r> Walker<'r> {
 
     /// Scans one string with every text rule and builds its replacement.
     fn scan_string(&mut self, text: &str, node: Option<&PathNode<'_>>, text_mode: bool) -> Outcome {
+        let mut current = match self.scan_once(text, node, text_mode, false) {
+            Outcome::Replace(s) => s,
+            other => return other,
+        };
+        // What one pass reveals (a phone number no longer touching a card's digits) is masked by
+        // the next, so masking masked output changes nothing.
+        for _ in 1..MAX_PASSES {
+            // A placeholder its own rule matches again (`password is [SECRET]`) changes nothing:
+            // such a pass leaves no finding behind.
+            let (findings, hits) = (self.findings.clone(), self.hits.len());
+            match self.scan_once(&current, node, text_mode, true) {
+                Outcome::Keep => break,
+                Outcome::Replace(s) if s == current => {
+                    self.findings = findings;
+                    self.hits.truncate(hits);
+                    break;
+                }
+                Outcome::Replace(s) => current = s,
+                Outcome::Drop => return Outcome::Drop,
+            }
+        }
+        Outcome::Replace(current)
+    }
+
+    /// One pass of every text rule over `text`; `again` marks a pass over masked text, whose
+    /// detailed hits have no span in the original.
+    fn scan_once(
+        &mut self,
+        text: &str,
+        node: Option<&PathNode<'_>>,
+        text_mode: bool,
+        again: bool,
+    ) -> Outcome {
         self.collect(text, key_of(node));
         if self.s.cands.is_empty() {
             return Outcome::Keep;
@@ -661,7 +694,7 @@ impl<'r> Walker<'r> {
                 self.hits.push(Hit {
                     rule: self.rs.rules[c.rule].id.to_string(),
                     path: path.clone(),
-                    span: Some((c.start, c.end)),
+                    span: (!again).then_some((c.start, c.end)),
                     replacement: shown,
                 });
             }
@@ -676,6 +709,10 @@ impl<'r> Walker<'r> {
         }
     }
 }
+
+/// Passes over a string at most: the first, and re-scans of its masked result until nothing
+/// changes.
+const MAX_PASSES: usize = 6;
 
 /// The name of the field a value at `node` belongs to: its own key, or for an array element the
 /// array's key.
