@@ -627,6 +627,10 @@ impl<'r> Walker<'r> {
         // What one pass reveals (a phone number no longer touching a card's digits) is masked by
         // the next, so masking masked output changes nothing.
         for _ in 1..MAX_PASSES {
+            // Only digits left in the masked text can make a new number (a phone needs seven).
+            if Hints::of(&current).digits < 7 {
+                break;
+            }
             // A placeholder its own rule matches again (`password is [SECRET]`) changes nothing:
             // such a pass leaves no finding behind.
             let (findings, hits) = (self.findings.clone(), self.hits.len());
