@@ -18,7 +18,8 @@ use std::ops::Range;
 use serde_json::{Map, Value};
 
 use crate::masking::Ruleset;
-use crate::masking::detectors::{card_spans, integer_digits};
+use crate::masking::detectors::{card_spans, contains_card, integer_digits};
+use crate::masking::path::unique_key;
 use crate::masking::split::{split_cards_in_array, split_cards_in_object};
 
 /// The path of the first place in `doc` that holds a card number, if any.
@@ -33,16 +34,11 @@ pub fn find_card_in_map(map: &Map<String, Value>) -> Option<String> {
     find_in_object(map, None, &mut path)
 }
 
-/// True when `text` holds a card number.
-pub fn text_has_card(text: &str) -> bool {
-    !card_spans(text, None).is_empty()
-}
-
 /// True when a payload (JSON or not) holds a card number anywhere, its keys and structure included.
 pub fn bytes_have_card(bytes: &[u8]) -> bool {
     match serde_json::from_slice::<Value>(bytes) {
         Ok(doc) => find_card(&doc).is_some(),
-        Err(_) => text_has_card(&String::from_utf8_lossy(bytes)),
+        Err(_) => contains_card(&String::from_utf8_lossy(bytes)),
     }
 }
 
@@ -92,7 +88,7 @@ fn find_in(v: &Value, key: Option<&str>, path: &mut String) -> Option<String> {
         Value::String(s) => (!card_spans(s, key).is_empty()).then(|| path.clone()),
         Value::Number(n) => number_has_card(n, key).map(|_| path.clone()),
         Value::Array(items) => {
-            if let Some(r) = split_cards_in_array(items, key, |_| true).first() {
+            if let Some((r, _)) = split_cards_in_array(items, key, |_| true).first() {
                 return Some(format!("{path}[{}..{}] (split)", r.start, r.end));
             }
             items.iter().enumerate().find_map(|(i, item)| {
@@ -180,7 +176,7 @@ fn scrub_in(
             }
         }
         Value::Array(items) => {
-            for r in split_cards_in_array(items, key, |_| true) {
+            for (r, _) in split_cards_in_array(items, key, |_| true) {
                 hits.push(format!("{path}[{}..{}] (split)", r.start, r.end));
                 for item in &mut items[r] {
                     *item = hide(item);
@@ -194,7 +190,7 @@ fn scrub_in(
             }
         }
         Value::Object(map) => {
-            for keys in split_cards_in_object(map, key, |_| true) {
+            for (keys, _) in split_cards_in_object(map, key, |_| true) {
                 hits.push(format!("{path} (split over fields)"));
                 for k in keys {
                     if let Some(item) = map.get_mut(&k) {
@@ -208,13 +204,7 @@ fn scrub_in(
                     let new_key = match replace_spans(&k, &card_spans(&k, key), replace) {
                         Some(masked) => {
                             hits.push(format!("{path} (a key)"));
-                            let mut unique = masked.clone();
-                            let mut n = 2;
-                            while map.contains_key(&unique) {
-                                unique = format!("{masked}~{n}");
-                                n += 1;
-                            }
-                            unique
+                            unique_key(map, masked)
                         }
                         None => k,
                     };

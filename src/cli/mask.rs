@@ -120,8 +120,7 @@ pub fn mask_stream(
             let mut all = buf.clone();
             input.read_to_end(&mut all).context("reading input")?;
             if let Ok(mut doc) = serde_json::from_slice::<Value>(&all) {
-                let r = rs.mask_value(&mut doc);
-                let leaks = egress::scrub(&mut doc, &egress::card_replacement(rs));
+                let (r, leaks) = mask_document(rs, &mut doc);
                 emit_json(out, &doc)?;
                 written(line_no, &r, &leaks, &mut report, &mut stats)?;
                 return Ok(stats);
@@ -181,8 +180,7 @@ fn process_line(
     }
     match serde_json::from_str::<Value>(text) {
         Ok(mut doc) => {
-            let r = rs.mask_value(&mut doc);
-            let leaks = egress::scrub(&mut doc, &egress::card_replacement(rs));
+            let (r, leaks) = mask_document(rs, &mut doc);
             emit_json(out, &doc)?;
             written(line_no, &r, &leaks, report, stats)
         }
@@ -193,6 +191,14 @@ fn process_line(
             stats,
         ),
     }
+}
+
+/// Masks one document, then runs the egress check over it: the report, and the paths where the
+/// check masked a card the rules let through.
+fn mask_document(rs: &Ruleset, doc: &mut Value) -> (Report, Vec<String>) {
+    let report = rs.mask_value(doc);
+    let leaks = egress::scrub(doc, &egress::card_replacement(rs));
+    (report, leaks)
 }
 
 /// Books one written line: its report entry, the egress findings (paths where the egress check

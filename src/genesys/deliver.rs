@@ -119,6 +119,20 @@ pub fn flatten(prefix: &str, value: &Map<String, Value>) -> Map<String, Value> {
     out
 }
 
+/// Refuses a body in which the egress check found a card (at `path`: logged, never the value).
+fn blocked(found: Option<String>) -> Result<(), GenesysError> {
+    match found {
+        Some(path) => {
+            tracing::error!(
+                path,
+                "egress check blocked a body holding an unmasked card number"
+            );
+            Err(GenesysError::UnmaskedDataBlocked { path })
+        }
+        None => Ok(()),
+    }
+}
+
 impl Deliverer {
     /// Builds a deliverer around a client.
     pub fn new(client: GenesysClient, cfg: &GenesysConfig) -> Deliverer {
@@ -164,16 +178,10 @@ impl Deliverer {
     pub async fn deliver(&self, d: &Delivery<'_>) -> Result<Delivered, GenesysError> {
         check_id("conversation", d.conversation_id)?;
         let context = self.enriched(d);
-        // Checked before flattening as well: a card split over an array is plainest there.
-        if let Some(path) = egress::find_card_in_map(&context) {
-            tracing::error!(
-                path,
-                "egress check blocked a context holding an unmasked card number"
-            );
-            return Err(GenesysError::UnmaskedDataBlocked { path });
-        }
         // The body is guarded and size-checked once, before any request (the participant lookup
-        // included) is spent on it.
+        // included) is spent on it. The context is checked as it is (a card split over an array
+        // is plainest there), which is the whole body of the context target.
+        blocked(egress::find_card_in_map(&context))?;
         let (path, bytes, participant_id) = match self.target {
             Target::ConversationContext => {
                 let bytes =
@@ -186,6 +194,8 @@ impl Deliverer {
             }
             Target::ParticipantAttributes => {
                 let attributes = flatten(&self.prefix, &context);
+                // Flattening joins keys (`a.b.c`): the joined keys are checked too.
+                blocked(egress::find_card_in_map(&attributes))?;
                 let bytes = self
                     .check_body(&serde_json::json!({ "attributes": Value::Object(attributes) }))?;
                 let pid = match d.participant_id {
@@ -214,15 +224,8 @@ impl Deliverer {
         })
     }
 
-    /// Serializes `body` and applies the egress check and the size limit.
+    /// Serializes `body` and applies the size limit.
     fn check_body(&self, body: &Value) -> Result<Vec<u8>, GenesysError> {
-        if let Some(path) = egress::find_card(body) {
-            tracing::error!(
-                path,
-                "egress check blocked a body holding an unmasked card number"
-            );
-            return Err(GenesysError::UnmaskedDataBlocked { path });
-        }
         let bytes = serde_json::to_vec(body)
             .map_err(|e| GenesysError::Config(format!("serializing body: {e}")))?;
         if bytes.len() > self.max_bytes {

@@ -78,6 +78,26 @@ pub fn potential_digits(text: &str) -> usize {
     n
 }
 
+/// Runs `find` on the canonical view of `text` when the view can hold `min_digits` digits, and
+/// maps the spans it pushes to `out` back to the original bytes. The one way detectors read a
+/// view.
+pub(crate) fn find_on_view(
+    text: &str,
+    min_digits: usize,
+    out: &mut Vec<Range<usize>>,
+    find: impl FnOnce(&str, &mut Vec<Range<usize>>),
+) {
+    if potential_digits(text) < min_digits {
+        return;
+    }
+    let view = View::of(text);
+    let from = out.len();
+    find(view.text(), out);
+    for r in &mut out[from..] {
+        *r = view.original(r.clone());
+    }
+}
+
 /// A string's canonical view and the map back to the original bytes.
 #[derive(Debug, Clone, Default)]
 pub struct View {

@@ -21,7 +21,7 @@ use super::fields::Claim;
 use super::path::{self, PathNode, Seg};
 use super::report::{Finding, Hit, Report};
 use super::ruleset::{Matcher, Ruleset};
-use super::split::{may_be_part, part_digits, split_cards_in_array, split_cards_in_object};
+use super::split::{may_be_part, split_cards_in_array, split_cards_in_object};
 
 /// Keys without a digit or `@` (ASCII, or any non-ASCII character that may be a digit of another
 /// script, or an escape) cannot hold a card, phone, SSN, IBAN, IP or email: skipping them keeps key
@@ -314,13 +314,7 @@ impl<'r> Walker<'r> {
                 }
                 Outcome::Drop => {}
                 Outcome::Replace(masked) => {
-                    let mut unique = masked.clone();
-                    let mut n = 2;
-                    while map.contains_key(&unique) {
-                        unique = format!("{masked}~{n}");
-                        n += 1;
-                    }
-                    map.insert(unique, value);
+                    map.insert(path::unique_key(map, masked), value);
                 }
             }
         }
@@ -342,11 +336,7 @@ impl<'r> Walker<'r> {
             self.rs.fields.claim(&child).is_none()
         });
         let mut gone = Vec::new();
-        for r in found {
-            let parts: Vec<String> = items[r.clone()]
-                .iter()
-                .map(|v| part_digits(v, 19).unwrap_or_default())
-                .collect();
+        for (r, parts) in found {
             let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
             match self.split_card_replacement(&refs, node) {
                 None => gone.extend(r),
@@ -374,15 +364,7 @@ impl<'r> Walker<'r> {
             };
             self.rs.fields.claim(&child).is_none()
         });
-        for keys in found {
-            let parts: Vec<String> = keys
-                .iter()
-                .map(|k| {
-                    map.get(k.as_str())
-                        .and_then(|v| part_digits(v, 8))
-                        .unwrap_or_default()
-                })
-                .collect();
+        for (keys, parts) in found {
             let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
             let replaced = self.split_card_replacement(&refs, node);
             for (n, k) in keys.iter().enumerate() {

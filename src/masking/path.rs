@@ -30,6 +30,18 @@ pub struct PathNode<'a> {
     pub seg: Seg<'a>,
 }
 
+/// `masked` as a key of `map`, made unique with a `~2`, `~3` … suffix: two keys masked alike
+/// (`[EMAIL]`) must not overwrite each other's members.
+pub fn unique_key(map: &serde_json::Map<String, serde_json::Value>, masked: String) -> String {
+    let mut unique = masked.clone();
+    let mut n = 2;
+    while map.contains_key(&unique) {
+        unique = format!("{masked}~{n}");
+        n += 1;
+    }
+    unique
+}
+
 /// Renders a concrete path as `$.a.b[2]['odd key']`.
 pub fn render(node: Option<&PathNode<'_>>) -> String {
     let mut segs: smallvec::SmallVec<[Seg<'_>; 16]> = smallvec::SmallVec::new();

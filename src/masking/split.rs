@@ -83,27 +83,37 @@ const PART_WORDS: &[(&str, u32)] = &[
     ("digits", 1),
 ];
 
-/// Sibling keys sharing a base name: the base, each member's (order, position, key), and a
-/// card-named key among them.
-type SiblingGroup = (String, Vec<((u32, u64), usize, String)>, Option<String>);
+/// A card found split over parts: where the parts are (an index range, or keys in the number's
+/// order) and each part's digits.
+pub type SplitCard<At> = (At, Vec<String>);
 
-/// Groups of sibling keys whose short digit values may be the parts of one card, each in the
-/// order of the number (part words, then trailing numbers, then object order), with a card-named
-/// key of the group if there is one. `eligible` says whether a key may take part (not allow-listed
-/// or claimed by a field rule).
-pub fn split_card_groups(
+/// One member of a sibling group: its order in the number, its position in the object, its key
+/// and its digits.
+type Member = ((u32, u64), usize, String, String);
+
+/// Sibling keys sharing a base name: the base, its members, and a card-named key among them.
+type SiblingGroup = (String, Vec<Member>, Option<String>);
+
+/// Groups of sibling keys whose short digit values may be the parts of one card, each as (keys,
+/// digits) in the order of the number (part words, then trailing numbers, then object order), with
+/// a card-named key of the group if there is one. `eligible` says whether a key may take part (not
+/// allow-listed or claimed by a field rule).
+fn split_card_groups(
     map: &serde_json::Map<String, Value>,
     eligible: impl Fn(&str) -> bool,
-) -> Vec<(Vec<String>, Option<String>)> {
+) -> Vec<(Vec<String>, Vec<String>, Option<String>)> {
     let mut groups: Vec<SiblingGroup> = Vec::new();
     // Most objects have at most one short digit value: nothing to group, nothing to tokenise.
     if map.values().filter(|v| may_be_part(v, 8)).nth(1).is_none() {
         return Vec::new();
     }
     for (pos, (key, value)) in map.iter().enumerate() {
-        if !may_be_part(value, 8) || part_digits(value, 8).is_none() || !eligible(key) {
+        if !may_be_part(value, 8) || !eligible(key) {
             continue;
         }
+        let Some(digits) = part_digits(value, 8) else {
+            continue;
+        };
         let tokens: Vec<String> = card_key_tokens(key).collect();
         let mut base = String::new();
         let mut rank = None;
@@ -125,14 +135,14 @@ pub fn split_card_groups(
         let order = (rank.unwrap_or(1), number.unwrap_or(0));
         match groups.iter_mut().find(|(b, _, _)| *b == base) {
             Some((_, members, card_key)) => {
-                members.push((order, pos, key.clone()));
+                members.push((order, pos, key.clone(), digits));
                 if card && card_key.is_none() {
                     *card_key = Some(key.clone());
                 }
             }
             None => groups.push((
                 base,
-                vec![(order, pos, key.clone())],
+                vec![(order, pos, key.clone(), digits)],
                 card.then(|| key.clone()),
             )),
         }
@@ -141,19 +151,20 @@ pub fn split_card_groups(
         .into_iter()
         .filter(|(_, members, _)| members.len() >= 2)
         .map(|(_, mut members, card_key)| {
-            members.sort_by_key(|(order, pos, _)| (*order, *pos));
-            (members.into_iter().map(|(_, _, k)| k).collect(), card_key)
+            members.sort_by_key(|(order, pos, _, _)| (*order, *pos));
+            let (keys, digits) = members.into_iter().map(|(_, _, k, d)| (k, d)).unzip();
+            (keys, digits, card_key)
         })
         .collect()
 }
 
-/// The index ranges of cards split over consecutive elements of `items` (each range two or more
-/// elements); `eligible` says whether element `i` may take part, `key` names the array.
+/// Cards split over consecutive elements of `items` (each range two or more elements), with the
+/// parts' digits; `eligible` says whether element `i` may take part, `key` names the array.
 pub fn split_cards_in_array(
     items: &[Value],
     key: Option<&str>,
     eligible: impl Fn(usize) -> bool,
-) -> Vec<Range<usize>> {
+) -> Vec<SplitCard<Range<usize>>> {
     let digits: Vec<Option<String>> = items
         .iter()
         .enumerate()
@@ -184,33 +195,26 @@ pub fn split_cards_in_array(
             .flatten()
             .map(String::as_str)
             .collect();
-        found.extend(
-            find_in_parts(&parts, key)
-                .into_iter()
-                .map(|r| start + r.start..start + r.end),
-        );
+        found.extend(find_in_parts(&parts, key).into_iter().map(|r| {
+            let digits = parts[r.clone()].iter().map(|p| p.to_string()).collect();
+            (start + r.start..start + r.end, digits)
+        }));
     }
     found
 }
 
-/// The keys of cards split over sibling fields of `map`, each list in the number's order.
+/// Cards split over sibling fields of `map`: their keys in the number's order, with the parts'
+/// digits.
 pub fn split_cards_in_object(
     map: &serde_json::Map<String, Value>,
     key: Option<&str>,
     eligible: impl Fn(&str) -> bool,
-) -> Vec<Vec<String>> {
+) -> Vec<SplitCard<Vec<String>>> {
     let mut found = Vec::new();
-    for (keys, card_key) in split_card_groups(map, eligible) {
-        let parts: Vec<String> = keys
-            .iter()
-            .filter_map(|k| map.get(k.as_str()).and_then(|v| part_digits(v, 8)))
-            .collect();
-        if parts.len() != keys.len() {
-            continue;
-        }
-        let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+    for (keys, digits, card_key) in split_card_groups(map, eligible) {
+        let refs: Vec<&str> = digits.iter().map(String::as_str).collect();
         for r in find_in_parts(&refs, card_key.as_deref().or(key)) {
-            found.push(keys[r].to_vec());
+            found.push((keys[r.clone()].to_vec(), digits[r].to_vec()));
         }
     }
     found

@@ -8,20 +8,21 @@
 //! holds 12–19 digits and passes the Luhn check with a known issuer prefix and length. Mixed
 //! separators still count: a typo in grouping must not let a card through.
 //!
-//! A run is never split and a chain that holds a card plus more than a few other digits is one long
-//! identifier (a 22-digit tracking number, grouped or not), unless the context says "card": a card
-//! word in one of seven languages shortly before it, or a card-named field. Context also admits
-//! what the issuer table cannot know (a Luhn-valid 13–19-digit number whose major industry
-//! identifier is 1–6: new ranges, JCB 3500–3527) and a card glued to its expiry or CVV, and
-//! other-identifier words (order, IMEI, EAN) keep rare shapes out. UUIDs are skipped whole.
+//! A run is never split, and an evenly grouped chain of 20–22 digits is one long identifier (a
+//! tracking number, grouped or not) unless the card opens it followed only by an expiry, or the
+//! context says "card": a card word in one of seven languages shortly before it, or a card-named
+//! field. Context also admits what the issuer table cannot know (a Luhn-valid 13–19-digit number
+//! whose major industry identifier is 1–6: new ranges, JCB 3500–3527) and a card glued to its
+//! expiry or CVV, and other-identifier words (order, IMEI, EAN, phone) keep rare shapes out.
+//! UUIDs, IPv4 addresses and the visible ends of masked numbers are skipped whole.
 
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
 use smallvec::SmallVec;
 
-use crate::masking::canon::{self, View};
+use super::ContextWords;
+use crate::masking::canon;
 
 /// One issuer range: a card belongs to `network` when its first `prefix_len` digits, read as a number,
 /// lie in `low..=high` and its length in `min_len..=max_len` (or in `only`).
@@ -272,8 +273,8 @@ pub(crate) fn key_tokens(key: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// Words that, shortly before a number, say it is a card (EN, ES, DE, FR, PT, IT, NL).
-static CARD_WORDS: LazyLock<Words> = LazyLock::new(|| {
-    Words::new(
+static CARD_WORDS: LazyLock<ContextWords> = LazyLock::new(|| {
+    ContextWords::with_whole_words(
         &[
             "card",
             "tarjeta",
@@ -389,42 +390,8 @@ const NOT_CARD_SHORT_NAMES: &[&str] = &[
 ];
 
 /// [`NOT_CARD_NAMES`] and [`NOT_CARD_SHORT_NAMES`] compiled for text.
-static NOT_CARD_WORDS: LazyLock<Words> =
-    LazyLock::new(|| Words::new(NOT_CARD_NAMES, NOT_CARD_SHORT_NAMES));
-
-/// A word list matched ASCII-case-insensitively; the `bounded` ones only as whole words.
-struct Words {
-    ac: AhoCorasick,
-    bounded_from: usize,
-}
-
-impl Words {
-    fn new(free: &[&str], bounded: &[&str]) -> Words {
-        let ac = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(free.iter().chain(bounded))
-            .expect("context words are plain literals");
-        Words {
-            ac,
-            bounded_from: free.len(),
-        }
-    }
-
-    /// The end of the last word of the list in `window`, if any.
-    fn last_in(&self, window: &[u8]) -> Option<usize> {
-        self.ac
-            .find_overlapping_iter(window)
-            .filter(|m| {
-                m.pattern().as_usize() < self.bounded_from
-                    || ((m.start() == 0 || !window[m.start() - 1].is_ascii_alphanumeric())
-                        && window
-                            .get(m.end())
-                            .is_none_or(|b| !b.is_ascii_alphanumeric()))
-            })
-            .map(|m| m.end())
-            .max()
-    }
-}
+static NOT_CARD_WORDS: LazyLock<ContextWords> =
+    LazyLock::new(|| ContextWords::with_whole_words(NOT_CARD_NAMES, NOT_CARD_SHORT_NAMES));
 
 /// Bytes before a number searched for card words, and for other-identifier words.
 const CARD_WINDOW: usize = 48;
@@ -630,15 +597,7 @@ pub fn find(text: &str, key: Option<&str>, out: &mut Vec<Range<usize>>) {
 /// [`find`] when the caller already knows whether `text` needs a canonical view.
 pub(crate) fn find_with(text: &str, key: Option<&str>, view: bool, out: &mut Vec<Range<usize>>) {
     if view {
-        if canon::potential_digits(text) < 12 {
-            return;
-        }
-        let view = View::of(text);
-        let from = out.len();
-        scan(view.text().as_bytes(), key, out);
-        for r in &mut out[from..] {
-            *r = view.original(r.clone());
-        }
+        canon::find_on_view(text, 12, out, |t, out| scan(t.as_bytes(), key, out));
     } else {
         scan(text.as_bytes(), key, out);
     }

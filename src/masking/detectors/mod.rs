@@ -23,7 +23,7 @@ pub use card::{FieldContext, find_in_parts, integer_digits, is_card, network as 
 
 pub(crate) use card::key_tokens as card_key_tokens;
 
-use super::canon::{self, View};
+use super::canon;
 
 /// The built-in detectors a rule can enable by name (`detector = "payment_card"` in a rule file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -253,20 +253,56 @@ pub(crate) fn context_before(
     words: &ContextWords,
 ) -> bool {
     let from = start.saturating_sub(window);
-    words.0.is_match(&text.as_bytes()[from..start])
+    words.in_window(&text.as_bytes()[from..start])
 }
 
-/// A list of context words compiled once into a case-insensitive automaton.
-pub(crate) struct ContextWords(aho_corasick::AhoCorasick);
+/// A list of context words compiled once into a case-insensitive automaton; some may be required
+/// to stand as whole words (`pan`, `ean`), the others match inside longer words too.
+pub(crate) struct ContextWords {
+    ac: aho_corasick::AhoCorasick,
+    /// Patterns from this index on match only as whole words.
+    whole_from: usize,
+}
 
 impl ContextWords {
-    /// Compiles the words (ASCII, matched case-insensitively).
+    /// Compiles the words (ASCII case is ignored), each matching inside longer words too.
     pub(crate) fn new(words: &[&str]) -> ContextWords {
+        ContextWords::with_whole_words(words, &[])
+    }
+
+    /// Compiles `words`, and `whole` that match only as whole words.
+    pub(crate) fn with_whole_words(words: &[&str], whole: &[&str]) -> ContextWords {
         let ac = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .build(words)
+            .build(words.iter().chain(whole))
             .expect("context words are plain literals");
-        ContextWords(ac)
+        ContextWords {
+            ac,
+            whole_from: words.len(),
+        }
+    }
+
+    /// True when one of the words is in `window`.
+    pub(crate) fn in_window(&self, window: &[u8]) -> bool {
+        if self.whole_from == self.ac.patterns_len() {
+            self.ac.is_match(window)
+        } else {
+            self.last_in(window).is_some()
+        }
+    }
+
+    /// The end of the last of the words in `window`, if any: where the nearest one stands.
+    pub(crate) fn last_in(&self, window: &[u8]) -> Option<usize> {
+        let alnum = |at: Option<&u8>| at.is_some_and(u8::is_ascii_alphanumeric);
+        self.ac
+            .find_overlapping_iter(window)
+            .filter(|m| {
+                m.pattern().as_usize() < self.whole_from
+                    || (!alnum(m.start().checked_sub(1).and_then(|i| window.get(i)))
+                        && !alnum(window.get(m.end())))
+            })
+            .map(|m| m.end())
+            .max()
     }
 }
 
@@ -278,17 +314,10 @@ fn on_view(
     find: fn(&str, &mut Vec<Range<usize>>),
     out: &mut Vec<Range<usize>>,
 ) {
-    if !hints.may_need_view(text) {
-        return find(text, out);
-    }
-    if hints.digits < 3 && canon::potential_digits(text) < 3 {
-        return;
-    }
-    let view = View::of(text);
-    let from = out.len();
-    find(view.text(), out);
-    for r in &mut out[from..] {
-        *r = view.original(r.clone());
+    if hints.may_need_view(text) {
+        canon::find_on_view(text, 3, out, find);
+    } else {
+        find(text, out);
     }
 }
 
