@@ -7,13 +7,17 @@
 //! The card and sensitive-authentication-data detectors read the canonical view of a string
 //! (`masking::canon`) when it may differ from the bytes, and report spans in the original.
 
+mod birth;
 mod card;
 mod contact;
 mod iban;
+mod national_id;
 mod network;
+mod person;
 mod sad;
 mod secrets;
 mod ssn;
+pub(crate) mod words;
 
 use std::ops::Range;
 
@@ -24,6 +28,7 @@ pub use card::{FieldContext, find_in_parts, integer_digits, is_card, network as 
 pub(crate) use card::key_tokens as card_key_tokens;
 
 use super::canon;
+pub(crate) use words::ContextWords;
 
 /// The built-in detectors a rule can enable by name (`detector = "payment_card"` in a rule file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -39,19 +44,31 @@ pub enum Builtin {
     Email,
     /// Phone numbers: E.164 and common national formats, with context so amounts and dates are not phones.
     Phone,
+    /// Dates of birth: a date (numeric or with a month name, six languages) after a birth word.
+    DateOfBirth,
     /// US social security numbers, with the invalid-area rules.
     UsSsn,
     /// International bank account numbers, mod-97 checked, grouped or not.
     Iban,
+    /// National identity and tax numbers with a check digit: UK NI and NHS, ES DNI/NIE, IT codice
+    /// fiscale, FR NIR, NL BSN, DE Steuer-ID, PT NIF.
+    NationalId,
+    /// A person's name where they give it ("my name is …", "me llamo …", "ich heiße …").
+    PersonName,
+    /// A street address where a person gives it ("I live at 12 High Street …"), and postcodes in it.
+    StreetAddress,
     /// IPv4 addresses.
     Ipv4,
     /// IPv6 addresses.
     Ipv6,
+    /// PEM private-key blocks (`-----BEGIN … PRIVATE KEY-----` to its END line).
+    PrivateKey,
     /// JSON Web Tokens.
     Jwt,
     /// The token after `Bearer` in an authorization header or text.
     BearerToken,
-    /// Well-known API key shapes (AWS, GitHub, Stripe, Slack, Google, OpenAI, GitLab, SendGrid).
+    /// Well-known secret shapes of a maintained secret-scanning rule set (AWS, GitHub, Stripe, Slack,
+    /// Google, OpenAI, GitLab, SendGrid and more), kept as data in `detectors/secret_shapes.toml`.
     ApiKey,
     /// The value in `password=…`, `api_key: …`, `secret=…` style assignments.
     SecretAssignment,
@@ -59,16 +76,21 @@ pub enum Builtin {
 
 impl Builtin {
     /// Every detector, for documentation and `rules explain`.
-    pub const ALL: [Builtin; 13] = [
+    pub const ALL: [Builtin; 18] = [
         Builtin::PaymentCard,
         Builtin::CardTrackData,
         Builtin::CardSecurityCode,
         Builtin::Email,
         Builtin::Phone,
+        Builtin::DateOfBirth,
         Builtin::UsSsn,
         Builtin::Iban,
+        Builtin::NationalId,
+        Builtin::PersonName,
+        Builtin::StreetAddress,
         Builtin::Ipv4,
         Builtin::Ipv6,
+        Builtin::PrivateKey,
         Builtin::Jwt,
         Builtin::BearerToken,
         Builtin::ApiKey,
@@ -83,8 +105,13 @@ impl Builtin {
             Builtin::CardSecurityCode => "card_security_code",
             Builtin::Email => "email",
             Builtin::Phone => "phone",
+            Builtin::DateOfBirth => "date_of_birth",
             Builtin::UsSsn => "us_ssn",
             Builtin::Iban => "iban",
+            Builtin::NationalId => "national_id",
+            Builtin::PersonName => "person_name",
+            Builtin::StreetAddress => "street_address",
+            Builtin::PrivateKey => "private_key",
             Builtin::Ipv4 => "ipv4",
             Builtin::Ipv6 => "ipv6",
             Builtin::Jwt => "jwt",
@@ -102,8 +129,13 @@ impl Builtin {
             Builtin::CardSecurityCode => "[CVV]",
             Builtin::Email => "[EMAIL]",
             Builtin::Phone => "[PHONE]",
+            Builtin::DateOfBirth => "[DOB]",
             Builtin::UsSsn => "[SSN]",
             Builtin::Iban => "[IBAN]",
+            Builtin::NationalId => "[ID]",
+            Builtin::PersonName => "[NAME]",
+            Builtin::StreetAddress => "[ADDRESS]",
+            Builtin::PrivateKey => "[PRIVATE_KEY]",
             Builtin::Ipv4 | Builtin::Ipv6 => "[IP]",
             Builtin::Jwt => "[JWT]",
             Builtin::BearerToken => "[TOKEN]",
@@ -138,11 +170,16 @@ impl Builtin {
             Builtin::CardTrackData => view_digits >= 12,
             Builtin::CardSecurityCode => view_digits >= 3 && hints.letters + hints.odd >= 3,
             Builtin::Email => hints.at_signs > 0,
-            Builtin::Phone => hints.digits >= 7,
-            Builtin::UsSsn => hints.digits >= 9,
+            Builtin::Phone => view_digits >= 7,
+            Builtin::DateOfBirth => birth::may_match(hints),
+            Builtin::UsSsn => view_digits >= 9,
             Builtin::Iban => {
                 hints.digits >= 2 && hints.letters >= 2 && hints.digits + hints.letters >= 15
             }
+            Builtin::NationalId => national_id::may_match(hints),
+            Builtin::PersonName => person::may_match_name(hints),
+            Builtin::StreetAddress => person::may_match_address(hints),
+            Builtin::PrivateKey => secrets::may_match_private_key(hints),
             Builtin::Ipv4 => hints.dots >= 3 && hints.digits >= 4,
             Builtin::Ipv6 => hints.colons >= 2,
             Builtin::Jwt => hints.dots >= 2 && hints.letters >= 10,
@@ -166,14 +203,19 @@ impl Builtin {
                 if memchr::memchr3(b'^', b'=', b'D', text.as_bytes()).is_some()
                     || memchr::memchr2(b'%', b'&', text.as_bytes()).is_some()
                 {
-                    on_view(text, hints, sad::find_tracks, out)
+                    on_view(text, hints, 12, sad::find_tracks, out)
                 }
             }
-            Builtin::CardSecurityCode => on_view(text, hints, sad::find_security_codes, out),
+            Builtin::CardSecurityCode => on_view(text, hints, 3, sad::find_security_codes, out),
             Builtin::Email => contact::find_emails(text, out),
-            Builtin::Phone => contact::find_phones(text, out),
-            Builtin::UsSsn => ssn::find(text, out),
-            Builtin::Iban => iban::find(text, out),
+            Builtin::Phone => on_view(text, hints, 7, contact::find_phones, out),
+            Builtin::DateOfBirth => on_view(text, hints, 2, birth::find, out),
+            Builtin::UsSsn => on_view(text, hints, 9, ssn::find, out),
+            Builtin::Iban => on_view(text, hints, 2, iban::find, out),
+            Builtin::NationalId => on_view(text, hints, 0, national_id::find, out),
+            Builtin::PersonName => on_view(text, hints, 0, person::find_names, out),
+            Builtin::StreetAddress => on_view(text, hints, 0, person::find_addresses, out),
+            Builtin::PrivateKey => secrets::find_private_keys(text, out),
             Builtin::Ipv4 => network::find_ipv4(text, out),
             Builtin::Ipv6 => network::find_ipv6(text, out),
             Builtin::Jwt => secrets::find_jwts(text, out),
@@ -256,66 +298,17 @@ pub(crate) fn context_before(
     words.in_window(&text.as_bytes()[from..start])
 }
 
-/// A list of context words compiled once into a case-insensitive automaton; some may be required
-/// to stand as whole words (`pan`, `ean`), the others match inside longer words too.
-pub(crate) struct ContextWords {
-    ac: aho_corasick::AhoCorasick,
-    /// Patterns from this index on match only as whole words.
-    whole_from: usize,
-}
-
-impl ContextWords {
-    /// Compiles the words (ASCII case is ignored), each matching inside longer words too.
-    pub(crate) fn new(words: &[&str]) -> ContextWords {
-        ContextWords::with_whole_words(words, &[])
-    }
-
-    /// Compiles `words`, and `whole` that match only as whole words.
-    pub(crate) fn with_whole_words(words: &[&str], whole: &[&str]) -> ContextWords {
-        let ac = aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(words.iter().chain(whole))
-            .expect("context words are plain literals");
-        ContextWords {
-            ac,
-            whole_from: words.len(),
-        }
-    }
-
-    /// True when one of the words is in `window`.
-    pub(crate) fn in_window(&self, window: &[u8]) -> bool {
-        if self.whole_from == self.ac.patterns_len() {
-            self.ac.is_match(window)
-        } else {
-            self.last_in(window).is_some()
-        }
-    }
-
-    /// The end of the last of the words in `window`, if any: where the nearest one stands.
-    pub(crate) fn last_in(&self, window: &[u8]) -> Option<usize> {
-        let alnum = |at: Option<&u8>| at.is_some_and(u8::is_ascii_alphanumeric);
-        self.ac
-            .find_overlapping_iter(window)
-            .filter(|m| {
-                m.pattern().as_usize() < self.whole_from
-                    || (!alnum(m.start().checked_sub(1).and_then(|i| window.get(i)))
-                        && !alnum(window.get(m.end())))
-            })
-            .map(|m| m.end())
-            .max()
-    }
-}
-
 /// Runs `find` on the canonical view of `text` when it may differ from the bytes, mapping the spans
 /// back to the original.
 fn on_view(
     text: &str,
     hints: &Hints,
+    min_digits: usize,
     find: fn(&str, &mut Vec<Range<usize>>),
     out: &mut Vec<Range<usize>>,
 ) {
     if hints.may_need_view(text) {
-        canon::find_on_view(text, 3, out, find);
+        canon::find_on_view(text, min_digits, out, find);
     } else {
         find(text, out);
     }
