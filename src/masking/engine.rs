@@ -547,6 +547,19 @@ impl<'r> Walker<'r> {
         self.s.cands.clear();
         let open = self.rs.prefilter.open(text);
         let mut bits = open.rules;
+        // A field named for what it holds (`enteredPin: "5165"`) opens detectors that read keys,
+        // although the text alone holds none of their literals.
+        if let Some(k) = key
+            && Builtin::key_may_open(k)
+        {
+            for (bit, &i) in self.rs.text_rules.iter().enumerate().take(64) {
+                if let Matcher::Builtin(b) = &self.rs.rules[i].matcher
+                    && b.opened_by_key(k, text)
+                {
+                    bits |= 1 << bit;
+                }
+            }
+        }
         while bits != 0 {
             let k = bits.trailing_zeros() as usize;
             bits &= bits - 1;

@@ -61,9 +61,11 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
     let mut i = 0;
     while i + 4 <= b.len() {
-        // Digits are rarer than letters in text: test them first.
-        let starts = b[i + 2].is_ascii_digit()
-            && b[i + 3].is_ascii_digit()
+        // Digits are rarer than letters in text: test them first. `PL 22 …` puts a space
+        // between the country code and the check digits.
+        let gap = usize::from(b[i + 2] == b' ');
+        let starts = b.get(i + 2 + gap).is_some_and(u8::is_ascii_digit)
+            && b.get(i + 3 + gap).is_some_and(u8::is_ascii_digit)
             && b[i].is_ascii_alphabetic()
             && b[i + 1].is_ascii_alphabetic()
             && (i == 0 || !b[i - 1].is_ascii_alphanumeric());
@@ -79,8 +81,9 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
     }
 }
 
-/// Takes `len` letters and digits from `start`, allowing one space between them; returns the end
-/// when they form a valid IBAN that is not followed directly by more letters or digits.
+/// Takes `len` letters and digits from `start`, allowing a separator between them (one or two
+/// spaces, or a dash with or without spaces: people group IBANs by four in every way); returns the
+/// end when they form a valid IBAN that is not followed directly by more letters or digits.
 fn take(b: &[u8], start: usize, len: usize) -> Option<usize> {
     let mut chars = [0u8; 34];
     let mut n = 0;
@@ -92,7 +95,19 @@ fn take(b: &[u8], start: usize, len: usize) -> Option<usize> {
                 n += 1;
                 i += 1;
             }
-            Some(b' ') if n > 0 && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) => i += 1,
+            Some(b' ' | b'-') if n > 0 => {
+                let sep = b[i..]
+                    .iter()
+                    .take(4)
+                    .take_while(|c| matches!(c, b' ' | b'-'))
+                    .count();
+                let dashes = b[i..i + sep].iter().filter(|&&c| c == b'-').count();
+                if sep > 3 || dashes > 1 || !b.get(i + sep).is_some_and(u8::is_ascii_alphanumeric)
+                {
+                    return None;
+                }
+                i += sep;
+            }
             _ => return None,
         }
     }
@@ -125,6 +140,18 @@ mod tests {
             vec!["fr76 3000 6000 0112 3456 7890 189"]
         );
         assert_eq!(found("NL91ABNA0417164300."), vec!["NL91ABNA0417164300"]);
+        assert_eq!(
+            found("IBAN: DE89  3704  0044  0532  0130  00"),
+            vec!["DE89  3704  0044  0532  0130  00"]
+        );
+        assert_eq!(
+            found("DE89-3704-0044-0532-0130-00"),
+            vec!["DE89-3704-0044-0532-0130-00"]
+        );
+        assert_eq!(
+            found("PL 61 1090 1014 0000 0712 1981 2874"),
+            vec!["PL 61 1090 1014 0000 0712 1981 2874"]
+        );
         for neg in [
             "DE89 3704 0044 0532 0130 01",
             "GB82WEST123456987654321",

@@ -14,6 +14,7 @@ mod iban;
 mod national_id;
 mod network;
 mod person;
+mod phone;
 mod sad;
 mod secrets;
 mod ssn;
@@ -169,7 +170,8 @@ impl Builtin {
             Builtin::PaymentCard => view_digits >= 12,
             Builtin::CardTrackData => view_digits >= 12,
             Builtin::CardSecurityCode => view_digits >= 3 && hints.letters + hints.odd >= 3,
-            Builtin::Email => hints.at_signs > 0,
+            // `%40`, `&#64;` and a full-width `＠` read as `@` in the canonical view.
+            Builtin::Email => hints.at_signs > 0 || (hints.dots > 0 && hints.letters >= 4),
             Builtin::Phone => view_digits >= 7,
             Builtin::DateOfBirth => birth::may_match(hints),
             Builtin::UsSsn => view_digits >= 9,
@@ -189,9 +191,31 @@ impl Builtin {
         }
     }
 
+    /// A cheap first look at a field name: whether any detector may be opened by it
+    /// ([`Builtin::opened_by_key`]).
+    pub fn key_may_open(key: &str) -> bool {
+        let b = key.as_bytes();
+        let has = |w: &[u8]| b.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+        has(b"pin") || has(b"cv") || has(b"csc") || has(b"cod") || has(b"secur")
+    }
+
+    /// Whether the field named `key` holds this detector's kind by its name whatever the prefilter
+    /// saw in `text` (a security code in `enteredPin`, `cvvCode`).
+    pub fn opened_by_key(self, key: &str, text: &str) -> bool {
+        self == Builtin::CardSecurityCode && sad::field_holds_code(key, text)
+    }
+
     /// Finds this detector's spans in `text`, skipping the work when `hints` rule the kind out.
     /// `key` names the field holding the text (context for the card detector).
     pub fn find(self, text: &str, hints: &Hints, key: Option<&str>, out: &mut Vec<Range<usize>>) {
+        if let Some(k) = key
+            && self.opened_by_key(k, text)
+        {
+            let trimmed = text.trim_start();
+            let start = text.len() - trimmed.len();
+            out.push(start..start + trimmed.trim_end().len());
+            return;
+        }
         if !self.may_match(hints) {
             return;
         }
@@ -207,8 +231,13 @@ impl Builtin {
                 }
             }
             Builtin::CardSecurityCode => on_view(text, hints, 3, sad::find_security_codes, out),
-            Builtin::Email => contact::find_emails(text, out),
-            Builtin::Phone => on_view(text, hints, 7, contact::find_phones, out),
+            Builtin::Email => {
+                if hints.at_signs == 0 && !contact::may_hide_at(text, hints) {
+                    return;
+                }
+                on_view(text, hints, 0, contact::find_emails, out)
+            }
+            Builtin::Phone => on_view(text, hints, 7, phone::find, out),
             Builtin::DateOfBirth => on_view(text, hints, 2, birth::find, out),
             Builtin::UsSsn => on_view(text, hints, 9, ssn::find, out),
             Builtin::Iban => on_view(text, hints, 2, iban::find, out),
@@ -216,8 +245,8 @@ impl Builtin {
             Builtin::PersonName => on_view(text, hints, 0, person::find_names, out),
             Builtin::StreetAddress => on_view(text, hints, 0, person::find_addresses, out),
             Builtin::PrivateKey => secrets::find_private_keys(text, out),
-            Builtin::Ipv4 => network::find_ipv4(text, out),
-            Builtin::Ipv6 => network::find_ipv6(text, out),
+            Builtin::Ipv4 => on_view(text, hints, 4, network::find_ipv4, out),
+            Builtin::Ipv6 => on_view(text, hints, 0, network::find_ipv6, out),
             Builtin::Jwt => secrets::find_jwts(text, out),
             Builtin::BearerToken => secrets::find_bearer(text, out),
             Builtin::ApiKey => secrets::find_api_keys(text, out),

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{ContextWords, bounded, context_before};
+use super::{ContextWords, bounded};
 
 static IPV4: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}").expect("ipv4 regex is valid")
@@ -23,8 +23,13 @@ static IPV6: LazyLock<Regex> = LazyLock::new(|| {
     .expect("ipv6 regex is valid")
 });
 
-static VERSION_WORDS: LazyLock<ContextWords> =
-    LazyLock::new(|| ContextWords::new(&["version", "ver ", "build", "release"]));
+/// Words that make the dotted number right after them a version, not an address.
+static VERSION_WORDS: LazyLock<ContextWords> = LazyLock::new(|| {
+    ContextWords::from_lists([
+        "version", "ver", "ver.", "v.", "build", "release", "firmware", "fw", "versión", "versao",
+        "versão", "versione", "update", "patch", "sdk", "os", "ios", "android",
+    ])
+});
 
 /// Finds IPv4 addresses.
 pub fn find_ipv4(text: &str, out: &mut Vec<Range<usize>>) {
@@ -41,7 +46,7 @@ pub fn find_ipv4(text: &str, out: &mut Vec<Range<usize>>) {
         if s > 0 && matches!(b[s - 1], b'v' | b'V') {
             continue;
         }
-        if context_before(text, s, 12, &VERSION_WORDS) {
+        if version_word_right_before(b, s) {
             continue;
         }
         if m.as_str().parse::<Ipv4Addr>().is_ok() {
@@ -50,12 +55,52 @@ pub fn find_ipv4(text: &str, out: &mut Vec<Range<usize>>) {
     }
 }
 
-/// Finds IPv6 addresses.
+/// Whether a version word stands right before `s`, with only blanks, `:`, `=` or `v` between:
+/// "version 10.0.0.1", "build: 1.2.3.4" — but not "build server 10.2.3.4".
+fn version_word_right_before(b: &[u8], s: usize) -> bool {
+    let mut k = s;
+    while k > 0 && matches!(b[k - 1], b' ' | b':' | b'=' | b'\t') {
+        k -= 1;
+    }
+    if k == s && k > 0 && b[k - 1].is_ascii_alphabetic() {
+        return false;
+    }
+    let from = k.saturating_sub(12);
+    VERSION_WORDS
+        .last_in(&b[from..k])
+        .is_some_and(|end| from + end == k)
+}
+
+/// Finds IPv6 addresses. A candidate that does not parse is retried from each of its colons, so
+/// `ip:2001:db8::1` and `[IPv6:2001:db8::1]` are found although the scan first sees `:2001…` or
+/// `6:2001…`.
 pub fn find_ipv6(text: &str, out: &mut Vec<Range<usize>>) {
-    for m in IPV6.find_iter(text) {
+    let mut from = 0;
+    while let Some(m) = IPV6.find_at(text, from) {
         let (s, e) = (m.start(), m.end());
-        let cand = m.as_str();
-        if !bounded(text, s, e, b"_:") || cand.len() < 3 {
+        if let Some(found) = ipv6_within(text, s, e) {
+            out.push(found.clone());
+            from = found.end.max(from + 1);
+            continue;
+        }
+        from = e.max(s + 1);
+    }
+}
+
+/// The address inside the candidate `s..e`, starting at `s` or after one of its colons.
+fn ipv6_within(text: &str, s: usize, e: usize) -> Option<Range<usize>> {
+    let b = text.as_bytes();
+    let starts = std::iter::once(s).chain((s..e).filter(|&k| b[k] == b':' && b.get(k + 1) != Some(&b':')).map(|k| k + 1));
+    for start in starts {
+        // Only the first start may follow a letter; a later one follows its colon.
+        let cand = &text[start..e];
+        if cand.len() < 3 {
+            continue;
+        }
+        let before_ok = start == s && (start == 0 || !b[start - 1].is_ascii_alphanumeric() && b[start - 1] != b'_' && b[start - 1] != b':')
+            || start > s;
+        let after_ok = !b.get(e).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b':');
+        if !before_ok || !after_ok {
             continue;
         }
         let groups = cand.split(':').filter(|g| !g.is_empty()).count();
@@ -63,9 +108,10 @@ pub fn find_ipv6(text: &str, out: &mut Vec<Range<usize>>) {
             continue;
         }
         if cand.parse::<Ipv6Addr>().is_ok() {
-            out.push(s..e);
+            return Some(start..e);
         }
     }
+    None
 }
 
 #[cfg(test)]
@@ -86,9 +132,13 @@ mod tests {
             v4("client 203.0.113.42 via 10.0.0.1."),
             vec!["203.0.113.42", "10.0.0.1"]
         );
+        assert_eq!(v4("build server 10.2.3.4 down"), vec!["10.2.3.4"]);
+        assert_eq!(v4("release host 192.0.2.10"), vec!["192.0.2.10"]);
         for neg in [
             "v1.2.3.4",
             "version 10.0.0.1",
+            "build 10.0.0.1",
+            "Version: 4.12.0.1",
             "1.2.3.4.5",
             "300.1.1.1",
             "app 4.12.0",
@@ -106,6 +156,9 @@ mod tests {
         // A lone "::1" (loopback) says nothing about a person and looks like too many other things.
         assert_eq!(v6("lo ::1 and fe80::1"), vec!["fe80::1"]);
         assert_eq!(v6("mapped ::ffff:192.0.2.1"), vec!["::ffff:192.0.2.1"]);
+        assert_eq!(v6("ip:2001:db8::1 seen"), vec!["2001:db8::1"]);
+        assert_eq!(v6("[IPv6:2001:db8::8a2e:370:7334]"), vec!["2001:db8::8a2e:370:7334"]);
+        assert_eq!(v6("http://[2001:db8::1]:8080/"), vec!["2001:db8::1"]);
         for neg in [
             "at 10:30:00",
             "mac 00:1a:2b:3c:4d:5e",

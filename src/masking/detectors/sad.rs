@@ -83,10 +83,47 @@ pub fn find_security_codes(text: &str, out: &mut Vec<Range<usize>>) {
     }
 }
 
+/// Whether a field named `key` holds a security code or PIN by its name (`enteredPin`, `cvvCode`,
+/// `pin_code`, `securityCode`, `codigoSeguridad`) and `text` is one: 3–4 digits for a code, 4–6
+/// for a PIN, blanks around them allowed.
+pub(crate) fn field_holds_code(key: &str, text: &str) -> bool {
+    let digits = text.trim();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let tokens: Vec<String> = super::card::key_tokens(key).collect();
+    let has = |t: &str| tokens.iter().any(|k| k == t);
+    let code = ["cvv", "cvv2", "cvc", "cvc2", "csc", "cvn", "cvd", "cav2"]
+        .iter()
+        .any(|t| has(t))
+        || tokens.windows(2).any(|w| {
+            matches!(
+                (w[0].as_str(), w[1].as_str()),
+                ("security" | "verification" | "seguridad" | "sicurezza", _)
+                    | ("codigo" | "código" | "codice" | "code", "seguridad" | "sicurezza" | "securite")
+            ) && (w[1] == "code" || w[0].starts_with("cod"))
+        });
+    let pin = ["pin", "pincode", "geheimzahl", "dtmfpin"].iter().any(|t| has(t));
+    (code && (3..=4).contains(&digits.len())) || (pin && (4..=6).contains(&digits.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::masking::detectors::found_by;
+
+    #[test]
+    fn fields_named_for_codes() {
+        assert!(field_holds_code("enteredPin", "5165"));
+        assert!(field_holds_code("cvvCode", "123"));
+        assert!(field_holds_code("pin_code", " 123456 "));
+        assert!(field_holds_code("securityCode", "737"));
+        assert!(field_holds_code("codigoSeguridad", "737"));
+        assert!(!field_holds_code("pinned", "1234"));
+        assert!(!field_holds_code("spinCount", "1234"));
+        assert!(!field_holds_code("enteredPin", "51651234"));
+        assert!(!field_holds_code("orderCode", "123"));
+    }
 
     #[test]
     fn tracks_are_found_whole() {

@@ -1,25 +1,15 @@
 //! US social security numbers.
 //!
-//! `123-45-6789` is always a candidate; `123 45 6789` and a bare `123456789` only after words such as
-//! "SSN" or "social security", because a bare nine-digit number is far more often an id. Numbers the
+//! `123-45-6789` is always a candidate; `123 45 6789`, `123.45.6789` and a bare `123456789` only
+//! after words such as "SSN", "my social" or "seguro social" (`words/us_ssn.toml`) within
+//! [`WINDOW`] bytes, with no word naming another identifier ("order", "ticket") nearer, because a
+//! bare nine-digit number is far more often an id. `SSN529473793` (the word glued on) counts. Numbers the
 //! SSA never issues (area 000, 666 or 900–999, group 00, serial 0000) and the two famous published
 //! numbers are not SSNs. A small hand-written scanner over digit runs: no regex on the hot path.
 
 use std::ops::Range;
-use std::sync::LazyLock;
-
-use super::{ContextWords, bounded, context_before};
-
-static SSN_WORDS: LazyLock<ContextWords> = LazyLock::new(|| {
-    ContextWords::new(&[
-        "ssn",
-        "social security",
-        "soc sec",
-        "ss#",
-        "ss no",
-        "taxpayer",
-    ])
-});
+use super::bounded;
+use super::words;
 
 /// True when the three parts can belong to an issued SSN.
 pub fn valid_parts(area: &str, group: &str, serial: &str) -> bool {
@@ -40,6 +30,9 @@ fn digits_at(b: &[u8], i: usize) -> usize {
     b[i..].iter().take_while(|c| c.is_ascii_digit()).count()
 }
 
+/// Bytes before a number searched for SSN words.
+const WINDOW: usize = 64;
+
 /// Finds US SSNs.
 pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
@@ -52,7 +45,8 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
         let n = digits_at(b, i);
         let start = i;
         i += n;
-        if start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'-') {
+        let glued = start > 0 && b[start - 1].is_ascii_alphanumeric();
+        if glued && !glued_word(b, start) || (start > 0 && b[start - 1] == b'-') {
             continue;
         }
         let (end, parts, sep) = if n == 9 {
@@ -61,7 +55,7 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
                 (start..start + 3, start + 3..start + 5, start + 5..start + 9),
                 None,
             )
-        } else if n == 3 && i < b.len() && matches!(b[i], b'-' | b' ') {
+        } else if n == 3 && i < b.len() && matches!(b[i], b'-' | b' ' | b'.') {
             let sep = b[i];
             let g = i + 1;
             if g >= b.len() || digits_at(b, g) != 2 || b.get(g + 2) != Some(&sep) {
@@ -75,18 +69,44 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
         } else {
             continue;
         };
-        if !bounded(text, start, end, b"-") {
+        if !glued && !bounded(text, start, end, b"-") || glued && b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+            continue;
+        }
+        // `123.45.6789.` is a version or an amount's tail; `.5` after it a decimal.
+        if matches!(b.get(end), Some(b'.' | b',')) && b.get(end + 1).is_some_and(u8::is_ascii_digit) {
             continue;
         }
         if !valid_parts(&text[parts.0], &text[parts.1], &text[parts.2]) {
             continue;
         }
-        if sep != Some(b'-') && !context_before(text, start, 40, &SSN_WORDS) {
+        if sep != Some(b'-') && !glued && !named(b, start) {
             continue;
         }
         out.push(start..end);
         i = end;
     }
+}
+
+/// Whether an SSN word stands within [`WINDOW`] bytes before `start`, with no word naming another
+/// identifier nearer.
+fn named(b: &[u8], start: usize) -> bool {
+    let window = &b[start.saturating_sub(WINDOW)..start];
+    let Some(ssn) = words::US_SSN.last_in(window) else {
+        return false;
+    };
+    words::NOT_PHONE
+        .last_in(window)
+        .is_none_or(|other| other <= ssn)
+}
+
+/// Whether the letters glued before the digits at `start` end with an SSN word (`SSN529473793`).
+fn glued_word(b: &[u8], start: usize) -> bool {
+    let from = b[..start]
+        .iter()
+        .rposition(|c| !c.is_ascii_alphanumeric() && *c != b'#')
+        .map_or(0, |k| k + 1);
+    let token = b[from..start].to_ascii_lowercase();
+    token.ends_with(b"ssn") || token.ends_with(b"ssn#") || token.ends_with(b"ss#")
 }
 
 #[cfg(test)]
@@ -105,6 +125,14 @@ mod tests {
             vec!["123456789"]
         );
         assert_eq!(found("ssn: 123 45 6789"), vec!["123 45 6789"]);
+        assert_eq!(found("SSN 358.94.2161"), vec!["358.94.2161"]);
+        assert_eq!(found("SSN529473793"), vec!["529473793"]);
+        assert_eq!(found("my social is 529473793"), vec!["529473793"]);
+        assert_eq!(found("seguro social 529 47 3793"), vec!["529 47 3793"]);
+        assert_eq!(
+            found("SSN (the one on file, please check) 529473793"),
+            vec!["529473793"]
+        );
         for neg in [
             "id 123456789",
             "000-12-3456",
@@ -118,6 +146,9 @@ mod tests {
             "2024-05-0134",
             "ssn 123-456789",
             "ssn 123-45 6789",
+            "SSN on file; order 529473793",
+            "version 358.94.2161.2",
+            "lessn529473793x",
         ] {
             assert!(found(neg).is_empty(), "{neg}");
         }
