@@ -337,6 +337,13 @@ pub enum RulesCommand {
     },
     /// Show which rules match where in a text or JSON document, including matches that lost to an overlap.
     Explain(ExplainArgs),
+    /// Print the context words the built-in detectors weigh (phone words, birth words, id words…),
+    /// by kind and language, exactly as the detectors read them.
+    Words {
+        /// Only this kind (e.g. `phone`, `not_phone`, `date_of_birth`); every kind when absent.
+        #[arg(value_name = "KIND")]
+        kind: Option<String>,
+    },
     /// Show what changing the rules from OLD_DIR to NEW_DIR would newly mask or stop masking on sample events.
     Diff {
         /// The rules as they are now.

@@ -7,6 +7,7 @@ use anyhow::Context;
 use serde_json::Value;
 
 use super::{ExplainArgs, RulesCommand};
+use crate::masking::ruleset::Matcher;
 use crate::masking::{LoadError, Ruleset, diff, examples};
 use crate::rule_dir::{self, KeyPolicy};
 
@@ -18,6 +19,7 @@ pub(super) fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
         RulesCommand::Check { dir } => check(&dir),
         RulesCommand::Test { dir } => test(&dir),
         RulesCommand::Explain(args) => explain(&args),
+        RulesCommand::Words { kind } => words(kind.as_deref()),
         RulesCommand::Diff {
             old,
             new,
@@ -106,6 +108,28 @@ fn test(dir: &Path) -> anyhow::Result<ExitCode> {
     })
 }
 
+fn words(kind: Option<&str>) -> anyhow::Result<ExitCode> {
+    let files = crate::masking::detectors::context_word_files();
+    let chosen: Vec<_> = files
+        .iter()
+        .filter(|(k, _)| kind.is_none_or(|want| want == *k))
+        .collect();
+    if chosen.is_empty() {
+        let known: Vec<&str> = files.iter().map(|(k, _)| *k).collect();
+        anyhow::bail!(
+            "no context words of kind {:?}; the kinds are: {}",
+            kind.unwrap_or_default(),
+            known.join(", ")
+        );
+    }
+    for (k, source) in chosen {
+        println!("# {k}");
+        println!("{}", source.trim_end());
+        println!();
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     let rs = load(&args.dir)?;
     println!("ruleset {}", rs.version());
@@ -131,8 +155,15 @@ fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
                 Some(h) if applied => format!("-> {}", h.replacement),
                 _ => "(overlaps an earlier or longer match; not applied)".to_string(),
             };
+            let decided = match &rule.matcher {
+                Matcher::Builtin(b) => b
+                    .context_word(text, span.start)
+                    .map(|w| format!(", context word \"{w}\""))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
             println!(
-                "  [{}..{}] rule `{}` ({}, action {}, {}) {status}",
+                "  [{}..{}] rule `{}` ({}{decided}, action {}, {}) {status}",
                 span.start,
                 span.end,
                 rule.id,

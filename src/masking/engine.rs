@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::action::{self, Action};
 use super::canon::{self, View};
 use super::detectors::Hints;
-use super::detectors::{Builtin, contains_card, integer_digits};
+use super::detectors::{Builtin, Subject, contains_card, integer_digits};
 use super::fields::Claim;
 use super::path::{self, PathNode, Seg};
 use super::report::{Finding, Hit, Report};
@@ -560,22 +560,24 @@ impl<'r> Walker<'r> {
                 }
             }
         }
+        let subject = Subject::new(text, open.hints, key);
         while bits != 0 {
             let k = bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            self.run_rule(self.rs.text_rules[k], text, &open.hints, key);
+            self.run_rule(self.rs.text_rules[k], &subject);
         }
         // Rules past the 64th have no gate bit; they run always (detectors check their hints).
         for k in 64..self.rs.text_rules.len() {
-            self.run_rule(self.rs.text_rules[k], text, &open.hints, key);
+            self.run_rule(self.rs.text_rules[k], &subject);
         }
     }
 
-    /// Adds rule `i`'s candidates in `text` to `self.s.cands`.
-    fn run_rule(&mut self, i: usize, text: &str, hints: &Hints, key: Option<&str>) {
+    /// Adds rule `i`'s candidates in the subject's text to `self.s.cands`.
+    fn run_rule(&mut self, i: usize, subject: &Subject<'_>) {
+        let text = subject.text();
         match &self.rs.rules[i].matcher {
             Matcher::Builtin(b) => {
-                b.find(text, hints, key, &mut self.s.spans);
+                b.find(subject, &mut self.s.spans);
                 self.s.cands.extend(self.s.spans.drain(..).map(|s| Cand {
                     start: s.start,
                     end: s.end,

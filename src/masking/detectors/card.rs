@@ -595,12 +595,17 @@ pub fn find(text: &str, key: Option<&str>, out: &mut Vec<Range<usize>>) {
 }
 
 /// [`find`] when the caller already knows whether `text` needs a canonical view.
-pub(crate) fn find_with(text: &str, key: Option<&str>, view: bool, out: &mut Vec<Range<usize>>) {
+fn find_with(text: &str, key: Option<&str>, view: bool, out: &mut Vec<Range<usize>>) {
     if view {
         canon::find_on_view(text, 12, out, |t, out| scan(t.as_bytes(), key, out));
     } else {
         scan(text.as_bytes(), key, out);
     }
+}
+
+/// Scans text that is its own canonical view (or is one).
+pub(crate) fn scan_text(text: &str, key: Option<&str>, out: &mut Vec<Range<usize>>) {
+    scan(text.as_bytes(), key, out);
 }
 
 /// The byte ranges of UUIDs (8-4-4-4-12 hex digits) in `bytes`: their digits are never a card.

@@ -191,6 +191,24 @@ impl Builtin {
         }
     }
 
+    /// The context word that decided a finding starting at `start` of `text`, for detectors that
+    /// weigh context words: what `rules explain` shows, so a compliance team sees why.
+    pub fn context_word(self, text: &str, start: usize) -> Option<String> {
+        let (list, window): (&ContextWords, usize) = match self {
+            Builtin::Phone => return phone::deciding_word(text, start),
+            Builtin::DateOfBirth => (&words::DATE_OF_BIRTH, 64),
+            Builtin::UsSsn => (&words::US_SSN, 64),
+            Builtin::NationalId => (&words::NATIONAL_ID, 64),
+            Builtin::PersonName => (&words::PERSON_NAME, 64),
+            Builtin::StreetAddress => (&words::STREET_ADDRESS, 64),
+            Builtin::SecretAssignment => (&words::PASSWORD, 64),
+            _ => return None,
+        };
+        let b = text.as_bytes();
+        let window = b.get(start.saturating_sub(window)..start)?;
+        list.nearest(window).map(|f| f.word.to_string())
+    }
+
     /// A cheap first look at a field name: whether any detector may be opened by it
     /// ([`Builtin::opened_by_key`]).
     pub fn key_may_open(key: &str) -> bool {
@@ -205,9 +223,10 @@ impl Builtin {
         self == Builtin::CardSecurityCode && sad::field_holds_code(key, text)
     }
 
-    /// Finds this detector's spans in `text`, skipping the work when `hints` rule the kind out.
-    /// `key` names the field holding the text (context for the card detector).
-    pub fn find(self, text: &str, hints: &Hints, key: Option<&str>, out: &mut Vec<Range<usize>>) {
+    /// Finds this detector's spans in the string, skipping the work when its hints rule the kind
+    /// out. Detectors that read the canonical view share the subject's one view.
+    pub fn find(self, subject: &Subject<'_>, out: &mut Vec<Range<usize>>) {
+        let (text, hints, key) = (subject.text, &subject.hints, subject.key);
         if let Some(k) = key
             && self.opened_by_key(k, text)
         {
@@ -220,33 +239,33 @@ impl Builtin {
             return;
         }
         match self {
-            Builtin::PaymentCard => card::find_with(text, key, hints.may_need_view(text), out),
+            Builtin::PaymentCard => subject.on_view(12, |t, out| card::scan_text(t, key, out), out),
             Builtin::CardTrackData => {
                 // Track data needs its field separator (`^`, `=` or `D`), or an escape that may
                 // stand for one.
                 if memchr::memchr3(b'^', b'=', b'D', text.as_bytes()).is_some()
                     || memchr::memchr2(b'%', b'&', text.as_bytes()).is_some()
                 {
-                    on_view(text, hints, 12, sad::find_tracks, out)
+                    subject.on_view(12, sad::find_tracks, out)
                 }
             }
-            Builtin::CardSecurityCode => on_view(text, hints, 3, sad::find_security_codes, out),
+            Builtin::CardSecurityCode => subject.on_view(3, sad::find_security_codes, out),
             Builtin::Email => {
                 if hints.at_signs == 0 && !contact::may_hide_at(text, hints) {
                     return;
                 }
-                on_view(text, hints, 0, contact::find_emails, out)
+                subject.on_view(0, contact::find_emails, out)
             }
-            Builtin::Phone => on_view(text, hints, 7, phone::find, out),
-            Builtin::DateOfBirth => on_view(text, hints, 2, birth::find, out),
-            Builtin::UsSsn => on_view(text, hints, 9, ssn::find, out),
-            Builtin::Iban => on_view(text, hints, 2, iban::find, out),
-            Builtin::NationalId => on_view(text, hints, 0, national_id::find, out),
-            Builtin::PersonName => on_view(text, hints, 0, person::find_names, out),
-            Builtin::StreetAddress => on_view(text, hints, 0, person::find_addresses, out),
+            Builtin::Phone => subject.on_view(7, phone::find, out),
+            Builtin::DateOfBirth => subject.on_view(2, birth::find, out),
+            Builtin::UsSsn => subject.on_view(9, ssn::find, out),
+            Builtin::Iban => subject.on_view(2, iban::find, out),
+            Builtin::NationalId => subject.on_view(0, national_id::find, out),
+            Builtin::PersonName => subject.on_view(0, person::find_names, out),
+            Builtin::StreetAddress => subject.on_view(0, person::find_addresses, out),
             Builtin::PrivateKey => secrets::find_private_keys(text, out),
-            Builtin::Ipv4 => on_view(text, hints, 4, network::find_ipv4, out),
-            Builtin::Ipv6 => on_view(text, hints, 0, network::find_ipv6, out),
+            Builtin::Ipv4 => subject.on_view(4, network::find_ipv4, out),
+            Builtin::Ipv6 => subject.on_view(0, network::find_ipv6, out),
             Builtin::Jwt => secrets::find_jwts(text, out),
             Builtin::BearerToken => secrets::find_bearer(text, out),
             Builtin::ApiKey => secrets::find_api_keys(text, out),
@@ -327,20 +346,72 @@ pub(crate) fn context_before(
     words.in_window(&text.as_bytes()[from..start])
 }
 
-/// Runs `find` on the canonical view of `text` when it may differ from the bytes, mapping the spans
-/// back to the original.
-fn on_view(
-    text: &str,
-    hints: &Hints,
-    min_digits: usize,
-    find: fn(&str, &mut Vec<Range<usize>>),
-    out: &mut Vec<Range<usize>>,
-) {
-    if hints.may_need_view(text) {
-        canon::find_on_view(text, min_digits, out, find);
-    } else {
-        find(text, out);
+/// One string as every detector sees it: its bytes, its hints, the field it is in, and its
+/// canonical view, built at most once however many detectors read it.
+pub struct Subject<'a> {
+    text: &'a str,
+    hints: Hints,
+    key: Option<&'a str>,
+    needs_view: bool,
+    view: std::cell::OnceCell<Option<canon::View>>,
+    potential_digits: std::cell::OnceCell<usize>,
+}
+
+impl<'a> Subject<'a> {
+    /// The string `text`, with its `hints`, held in the field named `key` (if any).
+    pub fn new(text: &'a str, hints: Hints, key: Option<&'a str>) -> Subject<'a> {
+        Subject {
+            text,
+            hints,
+            key,
+            needs_view: hints.may_need_view(text),
+            view: std::cell::OnceCell::new(),
+            potential_digits: std::cell::OnceCell::new(),
+        }
     }
+
+    /// The string itself.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// Runs `find` on the text, or on its canonical view when that may differ (and can hold
+    /// `min_digits` digits), mapping the spans back to the original bytes.
+    fn on_view(
+        &self,
+        min_digits: usize,
+        find: impl FnOnce(&str, &mut Vec<Range<usize>>),
+        out: &mut Vec<Range<usize>>,
+    ) {
+        if !self.needs_view {
+            return find(self.text, out);
+        }
+        if min_digits > 0
+            && *self
+                .potential_digits
+                .get_or_init(|| canon::potential_digits(self.text))
+                < min_digits
+        {
+            return;
+        }
+        let view = self
+            .view
+            .get_or_init(|| Some(canon::View::of(self.text)))
+            .as_ref();
+        let Some(view) = view else {
+            return find(self.text, out);
+        };
+        let from = out.len();
+        find(view.text(), out);
+        for r in &mut out[from..] {
+            *r = view.original(r.clone());
+        }
+    }
+}
+
+/// The context-word files the detectors are built with, by kind: `(kind, TOML source)`.
+pub fn context_word_files() -> &'static [(&'static str, &'static str)] {
+    words::FILES
 }
 
 /// The spans of card numbers in `text` (held in a field named `key`, if any), in the canonical
