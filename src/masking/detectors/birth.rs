@@ -27,7 +27,7 @@ const MONTHS: &str = concat!(
     "|januar|jänner|jaenner|februar|märz|maerz|mai|juni|juli|oktober|dezember|okt|dez",
     "|janvier|février|fevrier|mars|avril|juin|juillet|août|aout|septembre|octobre|novembre",
     "|décembre|decembre|janv|févr|fevr|avr|juil",
-    "|janeiro|fevereiro|março|marco|maio|junho|julho|setembro|outubro|dezembro|fev|out|set",
+    "|janeiro|fevereiro|março|marco|maio|junho|julho|setembro|outubro|novembro|dezembro|fev|out|set",
     "|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|gen|mag|giu|lug|ott",
 );
 

@@ -15,9 +15,11 @@ pub(crate) fn may_hide_at(text: &str, hints: &super::Hints) -> bool {
         || memchr::memmem::find(b, "＠".as_bytes()).is_some()
 }
 
-/// Characters allowed in the local part (RFC 5322 atext and dots), letters and digits of any script.
+/// Characters allowed in the local part: RFC 5322 atext and dots, letters and digits of any script —
+/// except `/`, `=`, `?`, `&` and `%`, which RFC 5322 allows but nobody uses, and which end the
+/// address in a URL (`…/api?email=jane%40example.com`).
 fn is_local_char(c: char) -> bool {
-    c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~-.".contains(c)
+    c.is_alphanumeric() || "!#$'*+^_`{|}~-.".contains(c)
 }
 
 /// Finds email addresses, internationalised ones (jörg.müller@bücher.de) included. Hand-scanned from

@@ -92,7 +92,16 @@ fn ipv6_within(text: &str, s: usize, e: usize) -> Option<Range<usize>> {
     let b = text.as_bytes();
     let starts = std::iter::once(s).chain((s..e).filter(|&k| b[k] == b':' && b.get(k + 1) != Some(&b':')).map(|k| k + 1));
     for start in starts {
-        // Only the first start may follow a letter; a later one follows its colon.
+        // Only the first start may follow a letter; a later one follows its colon. From a later
+        // start the candidate may reach further (`6:` took a group of an eight-group address).
+        let e = if start == s {
+            e
+        } else {
+            match IPV6.find_at(text, start) {
+                Some(m) if m.start() == start => m.end(),
+                _ => continue,
+            }
+        };
         let cand = &text[start..e];
         if cand.len() < 3 {
             continue;
@@ -157,6 +166,14 @@ mod tests {
         assert_eq!(v6("lo ::1 and fe80::1"), vec!["fe80::1"]);
         assert_eq!(v6("mapped ::ffff:192.0.2.1"), vec!["::ffff:192.0.2.1"]);
         assert_eq!(v6("ip:2001:db8::1 seen"), vec!["2001:db8::1"]);
+        assert_eq!(
+            v6("[IPv6:2001:0db8:85a3:0000:0000:8a2e:0370:7334]"),
+            vec!["2001:0db8:85a3:0000:0000:8a2e:0370:7334"]
+        );
+        assert_eq!(
+            v6("IP:2001:0db8:85a3:0000:0000:8a2e:0370:7334 x"),
+            vec!["2001:0db8:85a3:0000:0000:8a2e:0370:7334"]
+        );
         assert_eq!(v6("[IPv6:2001:db8::8a2e:370:7334]"), vec!["2001:db8::8a2e:370:7334"]);
         assert_eq!(v6("http://[2001:db8::1]:8080/"), vec!["2001:db8::1"]);
         for neg in [

@@ -354,8 +354,9 @@ fn amount_around(text: &str, start: usize, end: usize) -> bool {
     const CODES: &[&str] = &[
         "EUR", "USD", "GBP", "CHF", "COP", "ARS", "MXN", "BRL", "CLP", "PEN", "INR", "JPY", "CNY",
         "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "TRY", "ZAR", "UYU", "BOB", "PYG",
-        "VES", "DOP", "CRC", "GTQ", "EUROS", "EURO", "DOLLARS", "PESOS", "REAIS", "LIBRAS",
+        "VES", "DOP", "CRC", "GTQ",
     ];
+    const NAMES: &[&str] = &["euros", "euro", "dollars", "pesos", "reais", "libras", "pounds"];
     const UNITS: &[&str] = &[
         "items", "units", "unidades", "stück", "stk", "pcs", "pieces", "pièces", "pezzi", "km",
         "kg", "mb", "gb", "kb", "ms", "bytes", "points", "puntos", "punkte", "meilen", "miles",
@@ -369,7 +370,8 @@ fn amount_around(text: &str, start: usize, end: usize) -> bool {
         .rsplit(|c: char| !c.is_alphanumeric())
         .next()
         .unwrap_or("");
-    if CODES.iter().any(|c| c.eq_ignore_ascii_case(word_before)) {
+    // Codes in capitals only: `TRY` is a currency, "try" a word.
+    if CODES.contains(&word_before) {
         return true;
     }
     let after = text[end..].trim_start_matches(' ');
@@ -377,7 +379,8 @@ fn amount_around(text: &str, start: usize, end: usize) -> bool {
         return true;
     }
     let word_after = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
-    CODES.iter().chain(UNITS).any(|c| c.eq_ignore_ascii_case(word_after))
+    CODES.contains(&word_after)
+        || NAMES.iter().chain(UNITS).any(|c| c.eq_ignore_ascii_case(word_after))
 }
 
 /// The value of the digits at `at..at + len` (at most nine of them are read).
@@ -573,6 +576,8 @@ mod tests {
         assert_eq!(phones("ligue para 912345678"), vec!["912345678"]);
         assert_eq!(phones("chiamami al 3471234567"), vec!["3471234567"]);
         assert_eq!(phones("tel:+14155550134"), vec!["+14155550134"]);
+        assert_eq!(phones("try 0151 23456789"), vec!["0151 23456789"]);
+        assert_eq!(phones("try 415-555-9461x123."), vec!["415-555-9461x123"]);
     }
 
     #[test]
@@ -612,6 +617,8 @@ mod tests {
             "callback_ts=1732540800",
             "please call, total 12 345 678 ARS",
             "phone bill 612 399 327 EUR",
+            "caller said cancellation 12345678",
+            "NHS number 943 476 5918",
         ] {
             assert!(phones(t).is_empty(), "{t} -> {:?}", phones(t));
         }
