@@ -9,6 +9,12 @@ use escalation_masker::rule_dir::{self, KeyPolicy};
 
 #[path = "masking_accuracy/card_evasions.rs"]
 mod card_evasions;
+#[path = "masking_accuracy/pii/mod.rs"]
+mod pii;
+#[path = "masking_accuracy/quiet.rs"]
+mod quiet;
+#[path = "masking_accuracy/rng.rs"]
+mod rng;
 
 static RULES: LazyLock<Ruleset> = LazyLock::new(|| {
     rule_dir::load(

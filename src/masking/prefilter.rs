@@ -22,24 +22,16 @@ fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
     match b {
         Builtin::Jwt => Some(&["eyJ"]),
         Builtin::BearerToken => Some(&["bearer"]),
-        Builtin::ApiKey => Some(&[
-            "AKIA",
-            "ASIA",
-            "ghp_",
-            "gho_",
-            "ghu_",
-            "ghs_",
-            "ghr_",
-            "github_pat_",
-            "_live_",
-            "_test_",
-            "xox",
-            "AIza",
-            "sk-",
-            "glpat-",
-            "SG.",
+        Builtin::PrivateKey => Some(&["private key"]),
+        // The union of the secret shapes' keywords (`detectors/secret_shapes.toml`): the detector
+        // runs a shape only where one of its own keywords occurs.
+        Builtin::ApiKey => Some(Builtin::api_key_keywords()),
+        // A piece of every name the assignment finder knows (`detectors/words/password.toml`, all
+        // its forms, in seven languages); a unit test in secrets.rs checks each form opens this.
+        Builtin::SecretAssignment => Some(&[
+            "pass", "pw", "key", "token", "secr", "kennwort", "contrase", "clave", "mdp", "senha",
+            "wacht", "parola", "jeton", "chave", "chiave", "sleutel", "schl", "clé", "clÉ",
         ]),
-        Builtin::SecretAssignment => Some(&["key", "token", "secret", "passw", "pwd", "passcode"]),
         // A piece of every name the security-code finder knows, in seven languages: few and
         // short, so the one automaton stays small and fast ("pin" and "cid" open the gate on
         // "shipping" and "incident" too; the finder's own word boundaries decide).
@@ -54,6 +46,7 @@ fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
             "verifica",
             "curit",
             "prüf",
+            "prÜf",
             "pruef",
             "sicher",
             "segur",

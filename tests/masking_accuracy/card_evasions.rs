@@ -26,62 +26,19 @@
 //! percent-encoded or not) replaced by `#`, and a panic while masking is reported without its
 //! message (a slicing panic quotes the string it was slicing).
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
-use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
-use std::sync::Once;
 
 use escalation_masker::masking::Ruleset;
 use escalation_masker::rule_dir::{self, KeyPolicy};
 use serde_json::Value;
 
+use super::quiet;
+use super::rng::Rng;
+
 const SEED: u64 = 0x5EED_CA4D_0000_2026;
 /// Cases per class.
 const CASES: usize = 312;
-
-// ---------------------------------------------------------------------------------------------
-// Deterministic randomness
-
-/// splitmix64: tiny, fast, good enough for test data, and the same on every platform.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (the modulo bias is irrelevant here).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.next() % (hi - lo + 1)
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    /// `n` random ASCII digits.
-    fn digits(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| char::from(b'0' + self.below(10) as u8))
-            .collect()
-    }
-
-    fn hex(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| char::from(b"0123456789abcdef"[self.below(16)]))
-            .collect()
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Card numbers
@@ -1331,34 +1288,10 @@ fn leaks(pan: &str, masked: &Value) -> bool {
     all.contains(pan) || values.contains(pan) || each.iter().any(|d| is_subsequence(pan, d))
 }
 
-thread_local! {
-    static MASKING: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Masks `doc` in place; `None` when masking panicked. The panic message is not printed: a slicing
-/// panic quotes the string, and that string may hold a card number.
+/// Masks `doc` in place; `None` when masking panicked (see [`quiet::catch`]: the message, which may
+/// quote a card number, is not printed).
 fn mask(rules: &Ruleset, doc: &mut Value) -> Option<Vec<String>> {
-    static QUIET: Once = Once::new();
-    QUIET.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if MASKING.with(Cell::get) {
-                let at = info
-                    .location()
-                    .map(|l| format!("{}:{}", l.file(), l.line()))
-                    .unwrap_or_default();
-                eprintln!(
-                    "masking panicked at {at} (message withheld: it may quote a card number)"
-                );
-            } else {
-                previous(info);
-            }
-        }));
-    });
-    MASKING.with(|m| m.set(true));
-    let result = panic::catch_unwind(AssertUnwindSafe(|| rules.mask_value(doc)));
-    MASKING.with(|m| m.set(false));
-    result.ok().map(|report| {
+    quiet::catch(|| rules.mask_value(doc)).map(|report| {
         report
             .by_rule()
             .into_iter()
