@@ -173,6 +173,7 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("national_id", include_str!("words/national_id.toml")),
     ("person_name", include_str!("words/person_name.toml")),
     ("street_address", include_str!("words/street_address.toml")),
+    ("street_type", include_str!("words/street_type.toml")),
     ("password", include_str!("words/password.toml")),
 ];
 
@@ -221,6 +222,10 @@ words!(
 words!(
     /// Phrases after which a person gives their address ("I live at", "wohne in der").
     STREET_ADDRESS = "street_address"
+);
+words!(
+    /// Words that make a street name ("Street", "Calle", "rue", "-straße"), wherever they stand.
+    STREET_TYPE = "street_type"
 );
 words!(
     /// Names of a password or passphrase ("password", "Passwort", "contraseña").
