@@ -132,9 +132,11 @@ fn month_or_digit_at(b: &[u8], at: usize) -> bool {
 /// Whether a birth word names birth itself, so that a bare year after it is a birth year.
 fn names_birth(word: &str) -> bool {
     let w = word.to_lowercase();
-    ["born", "year", "nac", "naci", "geb", "né", "ne le", "née", "nee", "nasc", "nato", "nata"]
-        .iter()
-        .any(|p| w.starts_with(p))
+    [
+        "born", "year", "nac", "naci", "geb", "né", "ne le", "née", "nee", "nasc", "nato", "nata",
+    ]
+    .iter()
+    .any(|p| w.starts_with(p))
         || w.contains("jahr")
         || w.contains("año")
         || w.contains("année")

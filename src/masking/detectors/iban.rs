@@ -102,8 +102,7 @@ fn take(b: &[u8], start: usize, len: usize) -> Option<usize> {
                     .take_while(|c| matches!(c, b' ' | b'-'))
                     .count();
                 let dashes = b[i..i + sep].iter().filter(|&&c| c == b'-').count();
-                if sep > 3 || dashes > 1 || !b.get(i + sep).is_some_and(u8::is_ascii_alphanumeric)
-                {
+                if sep > 3 || dashes > 1 || !b.get(i + sep).is_some_and(u8::is_ascii_alphanumeric) {
                     return None;
                 }
                 i += sep;

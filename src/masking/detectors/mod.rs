@@ -334,18 +334,6 @@ pub(crate) fn bounded(text: &str, start: usize, end: usize, extra: &[u8]) -> boo
     !before && !after
 }
 
-/// True when one of `words` appears in the `window` bytes before `start`:
-/// the context that turns an ambiguous digit string into a phone number or an SSN.
-pub(crate) fn context_before(
-    text: &str,
-    start: usize,
-    window: usize,
-    words: &ContextWords,
-) -> bool {
-    let from = start.saturating_sub(window);
-    words.in_window(&text.as_bytes()[from..start])
-}
-
 /// One string as every detector sees it: its bytes, its hints, the field it is in, and its
 /// canonical view, built at most once however many detectors read it.
 pub struct Subject<'a> {

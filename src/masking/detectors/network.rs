@@ -90,7 +90,11 @@ pub fn find_ipv6(text: &str, out: &mut Vec<Range<usize>>) {
 /// The address inside the candidate `s..e`, starting at `s` or after one of its colons.
 fn ipv6_within(text: &str, s: usize, e: usize) -> Option<Range<usize>> {
     let b = text.as_bytes();
-    let starts = std::iter::once(s).chain((s..e).filter(|&k| b[k] == b':' && b.get(k + 1) != Some(&b':')).map(|k| k + 1));
+    let starts = std::iter::once(s).chain(
+        (s..e)
+            .filter(|&k| b[k] == b':' && b.get(k + 1) != Some(&b':'))
+            .map(|k| k + 1),
+    );
     for start in starts {
         // Only the first start may follow a letter; a later one follows its colon. From a later
         // start the candidate may reach further (`6:` took a group of an eight-group address).
@@ -106,9 +110,15 @@ fn ipv6_within(text: &str, s: usize, e: usize) -> Option<Range<usize>> {
         if cand.len() < 3 {
             continue;
         }
-        let before_ok = start == s && (start == 0 || !b[start - 1].is_ascii_alphanumeric() && b[start - 1] != b'_' && b[start - 1] != b':')
+        let before_ok = start == s
+            && (start == 0
+                || !b[start - 1].is_ascii_alphanumeric()
+                    && b[start - 1] != b'_'
+                    && b[start - 1] != b':')
             || start > s;
-        let after_ok = !b.get(e).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b':');
+        let after_ok = !b
+            .get(e)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b':');
         if !before_ok || !after_ok {
             continue;
         }
@@ -174,7 +184,10 @@ mod tests {
             v6("IP:2001:0db8:85a3:0000:0000:8a2e:0370:7334 x"),
             vec!["2001:0db8:85a3:0000:0000:8a2e:0370:7334"]
         );
-        assert_eq!(v6("[IPv6:2001:db8::8a2e:370:7334]"), vec!["2001:db8::8a2e:370:7334"]);
+        assert_eq!(
+            v6("[IPv6:2001:db8::8a2e:370:7334]"),
+            vec!["2001:db8::8a2e:370:7334"]
+        );
         assert_eq!(v6("http://[2001:db8::1]:8080/"), vec!["2001:db8::1"]);
         for neg in [
             "at 10:30:00",

@@ -162,7 +162,8 @@ fn chunk_at(b: &[u8], i: usize) -> Option<Chunk> {
         // One separator, then the next group (a parenthesised group may follow a space or nothing).
         match b.get(j) {
             Some(&s @ (b' ' | b'-' | b'.' | b'/'))
-                if b.get(j + 1).is_some_and(|c| c.is_ascii_digit() || *c == b'(') =>
+                if b.get(j + 1)
+                    .is_some_and(|c| c.is_ascii_digit() || *c == b'(') =>
             {
                 sep = s;
                 j += 1;
@@ -286,12 +287,12 @@ fn cannot_be(text: &str, c: &Chunk) -> bool {
     let after = b.get(end).copied();
     // A piece of a longer token, a path, a decimal, a signed or hashed number.
     if before.is_some_and(|x| x.is_ascii_alphanumeric() || b"_$#.,/-+:".contains(&x))
-        && !(before == Some(b':') && !start.checked_sub(2).is_some_and(|k| b[k].is_ascii_digit()))
+        // `tel:0151…` is a label, `10:0151…` a time.
+        && (before != Some(b':') || start.checked_sub(2).is_some_and(|k| b[k].is_ascii_digit()))
     {
         return true;
     }
-    if after.is_some_and(|x| x.is_ascii_alphanumeric() || x == b'_')
-        && extension_end(b, end) == end
+    if after.is_some_and(|x| x.is_ascii_alphanumeric() || x == b'_') && extension_end(b, end) == end
     {
         return true;
     }
@@ -317,10 +318,14 @@ fn cannot_be(text: &str, c: &Chunk) -> bool {
         let dated = |sep: u8| {
             g[1].sep == sep
                 && g[2].sep == sep
-                && ((lens[0] == 4 && lens[1] <= 2 && lens[2] <= 2
+                && ((lens[0] == 4
+                    && lens[1] <= 2
+                    && lens[2] <= 2
                     && (1..=12).contains(&val(1))
                     && (1..=31).contains(&val(2)))
-                    || (lens[0] <= 2 && lens[1] <= 2 && (lens[2] == 4 || lens[2] == 2)
+                    || (lens[0] <= 2
+                        && lens[1] <= 2
+                        && (lens[2] == 4 || lens[2] == 2)
                         && (1..=31).contains(&val(0))
                         && (1..=31).contains(&val(1))))
         };
@@ -356,7 +361,9 @@ fn amount_around(text: &str, start: usize, end: usize) -> bool {
         "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "TRY", "ZAR", "UYU", "BOB", "PYG",
         "VES", "DOP", "CRC", "GTQ",
     ];
-    const NAMES: &[&str] = &["euros", "euro", "dollars", "pesos", "reais", "libras", "pounds"];
+    const NAMES: &[&str] = &[
+        "euros", "euro", "dollars", "pesos", "reais", "libras", "pounds",
+    ];
     const UNITS: &[&str] = &[
         "items", "units", "unidades", "stück", "stk", "pcs", "pieces", "pièces", "pezzi", "km",
         "kg", "mb", "gb", "kb", "ms", "bytes", "points", "puntos", "punkte", "meilen", "miles",
@@ -378,9 +385,15 @@ fn amount_around(text: &str, start: usize, end: usize) -> bool {
     if after.starts_with(SIGNS) {
         return true;
     }
-    let word_after = after.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    let word_after = after
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
     CODES.contains(&word_after)
-        || NAMES.iter().chain(UNITS).any(|c| c.eq_ignore_ascii_case(word_after))
+        || NAMES
+            .iter()
+            .chain(UNITS)
+            .any(|c| c.eq_ignore_ascii_case(word_after))
 }
 
 /// The value of the digits at `at..at + len` (at most nine of them are read).
@@ -441,7 +454,9 @@ fn proven_by_shape(b: &[u8], c: &Chunk) -> bool {
     // Italian mobiles: 3xx xxx xxxx or 3xx xxxxxxx.
     if only_spaces
         && first == b'3'
-        && (lens.as_slice() == [3, 3, 4] || lens.as_slice() == [3, 7] || lens.as_slice() == [3, 3, 3, 1])
+        && (lens.as_slice() == [3, 3, 4]
+            || lens.as_slice() == [3, 7]
+            || lens.as_slice() == [3, 3, 3, 1])
     {
         return true;
     }
@@ -566,7 +581,11 @@ mod tests {
             "415-555-9461x22",
             "(415) 555-9461 ext. 22",
         ] {
-            assert_eq!(phones(&format!("the number is {p}, thanks")), vec![p], "{p}");
+            assert_eq!(
+                phones(&format!("the number is {p}, thanks")),
+                vec![p],
+                "{p}"
+            );
         }
         assert_eq!(phones("call me on 4155550134"), vec!["4155550134"]);
         assert_eq!(phones("mobile: 555-0134"), vec!["555-0134"]);

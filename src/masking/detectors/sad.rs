@@ -100,10 +100,15 @@ pub(crate) fn field_holds_code(key: &str, text: &str) -> bool {
             matches!(
                 (w[0].as_str(), w[1].as_str()),
                 ("security" | "verification" | "seguridad" | "sicurezza", _)
-                    | ("codigo" | "código" | "codice" | "code", "seguridad" | "sicurezza" | "securite")
+                    | (
+                        "codigo" | "código" | "codice" | "code",
+                        "seguridad" | "sicurezza" | "securite"
+                    )
             ) && (w[1] == "code" || w[0].starts_with("cod"))
         });
-    let pin = ["pin", "pincode", "geheimzahl", "dtmfpin"].iter().any(|t| has(t));
+    let pin = ["pin", "pincode", "geheimzahl", "dtmfpin"]
+        .iter()
+        .any(|t| has(t));
     (code && (3..=4).contains(&digits.len())) || (pin && (4..=6).contains(&digits.len()))
 }
 

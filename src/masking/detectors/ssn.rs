@@ -7,9 +7,9 @@
 //! SSA never issues (area 000, 666 or 900–999, group 00, serial 0000) and the two famous published
 //! numbers are not SSNs. A small hand-written scanner over digit runs: no regex on the hot path.
 
-use std::ops::Range;
 use super::bounded;
 use super::words;
+use std::ops::Range;
 
 /// True when the three parts can belong to an issued SSN.
 pub fn valid_parts(area: &str, group: &str, serial: &str) -> bool {
@@ -69,11 +69,14 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
         } else {
             continue;
         };
-        if !glued && !bounded(text, start, end, b"-") || glued && b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+        if !glued && !bounded(text, start, end, b"-")
+            || glued && b.get(end).is_some_and(u8::is_ascii_alphanumeric)
+        {
             continue;
         }
         // `123.45.6789.` is a version or an amount's tail; `.5` after it a decimal.
-        if matches!(b.get(end), Some(b'.' | b',')) && b.get(end + 1).is_some_and(u8::is_ascii_digit) {
+        if matches!(b.get(end), Some(b'.' | b',')) && b.get(end + 1).is_some_and(u8::is_ascii_digit)
+        {
             continue;
         }
         if !valid_parts(&text[parts.0], &text[parts.1], &text[parts.2]) {
