@@ -56,7 +56,24 @@ fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
             "controle",
             "pin",
             "geheim",
+            "secret",
+            "confiden",
+            "secreto",
+            "segreto",
+            "sec code",
         ]),
+        _ => None,
+    }
+}
+
+/// The literals of detectors that start from a context word (a date of birth from its birth word,
+/// a name from its phrase, an address from its street word): the words themselves.
+fn word_literals(b: Builtin) -> Option<Vec<Vec<u8>>> {
+    use super::detectors::words;
+    match b {
+        Builtin::DateOfBirth => Some(words::DATE_OF_BIRTH.gate_literals()),
+        Builtin::PersonName => Some(words::PERSON_NAME.gate_literals()),
+        Builtin::StreetAddress => Some(words::STREET_TYPE.gate_literals()),
         _ => None,
     }
 }
@@ -192,11 +209,13 @@ impl Prefilter {
         let mut builtin_bits: Vec<(Builtin, u64)> = Vec::new();
         for (k, s) in sources.iter().enumerate() {
             let literals = match s {
-                GateSource::Builtin(b) => builtin_literals(*b).map(|l| {
-                    l.iter()
-                        .map(|s| s.as_bytes().to_ascii_lowercase())
-                        .collect()
-                }),
+                GateSource::Builtin(b) => builtin_literals(*b)
+                    .map(|l| {
+                        l.iter()
+                            .map(|s| s.as_bytes().to_ascii_lowercase())
+                            .collect()
+                    })
+                    .or_else(|| word_literals(*b)),
                 GateSource::Pattern(p) => pattern_literals(p),
             };
             match (s, literals) {

@@ -35,18 +35,21 @@ const MONTHS: &str = concat!(
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     let day = r"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th|er|º|°|ª)?\.?";
     let month = format!(r"(?:{MONTHS})\.?");
-    let year = r"(?:1[89][0-9]{2}|20[0-9]{2}|'[0-9]{2})";
+    let year = r"(?:1[89][0-9]{2}|20[0-9]{2}|'?[0-9]{2})";
     Regex::new(&format!(
         concat!(
             r"(?i)^(?:",
-            r"[0-9]{{4}}[./-][0-9]{{1,2}}[./-][0-9]{{1,2}}",
+            r"[0-9]{{4}}[./-][0-9]{{1,2}}[./-][0-9]{{1,2}}(?:T[0-9:.]+(?:Z|[+-][0-9]{{2}}:?[0-9]{{2}})?)?",
             r"|[0-9]{{1,2}}[./-][0-9]{{1,2}}[./-](?:[0-9]{{4}}|[0-9]{{2}})",
+            r"|[0-9]{{1,2}} ?[./-] ?[0-9]{{1,2}} ?[./-] ?[0-9]{{4}}",
             r"|[0-9]{{1,2}} [0-9]{{1,2}} [0-9]{{4}}",
-            r"|{day}\s*(?:of\s+|de\s+)?{month},?\s*(?:de\s+|of\s+)?{year}",
+            r"|{day}[-/ ]?{month}[-/ ]{year}",
+            r"|{day}\s*(?:of\s+|de\s+)?{month},?\s*(?:de\s+|del\s+|of\s+)?{year}",
             r"|{month}\s+{day},?\s*{year}",
             r"|{month},?\s+(?:de\s+|of\s+)?{year}",
             r"|(?:19|20)[0-9]{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])",
             r"|(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])(?:19|20)[0-9]{{2}}",
+            r"|(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])[0-9]{{2}}",
             r")(?-u:\b)",
         ),
         day = day,
@@ -89,6 +92,9 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
             if b.get(end).is_some_and(u8::is_ascii_digit) {
                 continue;
             }
+            if future(&text[at..end]) {
+                continue;
+            }
             out.push(at..end);
             last_end = end;
         }
@@ -99,13 +105,19 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
 /// connectors ("is", ": ", "el", "am", "le"), within [`GAP`] bytes and before any digit.
 fn date_start(b: &[u8], from: usize) -> Option<usize> {
     let window = &b[from..b.len().min(from + GAP)];
-    let first_digit = window.iter().position(u8::is_ascii_digit);
-    // A month name may come first (`DOB: April 3, 1989`): try every word start up to the digit.
-    let limit = first_digit.unwrap_or(window.len());
-    if window[..limit].contains(&b'\n') {
+    if window.is_empty() {
         return None;
     }
-    for k in 0..=limit.min(window.len().saturating_sub(1)) {
+    let first_digit = window.iter().position(u8::is_ascii_digit);
+    // A month name may come first (`DOB: April 3, 1989`): try every word start up to the digit.
+    let limit = first_digit.unwrap_or(window.len() - 1);
+    let gap = &window[..limit];
+    // The date belongs to the birth word only within its clause ("DOB verified. Delivery on …"),
+    // and not after a shop's words ("birthday sale ends 31/12").
+    if gap.contains(&b'\n') || sentence_break(gap) || too_many_words(gap) {
+        return None;
+    }
+    for k in 0..=limit {
         let at = from + k;
         let starts_word = k == 0 || !window[k - 1].is_ascii_alphanumeric();
         if starts_word && b[at].is_ascii_alphanumeric() && month_or_digit_at(b, at) {
@@ -113,6 +125,93 @@ fn date_start(b: &[u8], from: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// A sentence ends inside `gap`: `.`, `;`, `!` or `?` followed by a blank (the dots of `D.O.B.`
+/// and `geb.` stand before the gap or directly before the date).
+fn sentence_break(gap: &[u8]) -> bool {
+    gap.windows(2)
+        .any(|w| matches!(w[0], b'.' | b';' | b'!' | b'?') && w[1] == b' ')
+        && gap.iter().any(u8::is_ascii_alphabetic)
+}
+
+/// More than two words between a birth word and a date that are not connectors ("is", "el",
+/// "am", "le", "em", "il", "the", "of"), or a word that says the date is about a sale or a
+/// document rather than a birth.
+fn too_many_words(gap: &[u8]) -> bool {
+    const CONNECTORS: &[&str] = &[
+        "is", "was", "on", "the", "of", "my", "el", "la", "es", "era", "de", "del", "am", "ist",
+        "war", "den", "der", "le", "du", "est", "était", "em", "é", "era", "il", "è", "do", "da",
+        "a", "en", "in", "im", "au", "al", "at", "as", "per", "laut", "lt", "nel", "no", "na",
+        "mi", "mein", "meine", "mon", "ma", "meu", "minha", "mio", "mia", "su", "sua", "seu",
+    ];
+    const NOT_BIRTH: &[&str] = &[
+        "sale",
+        "promo",
+        "promotion",
+        "offer",
+        "discount",
+        "ends",
+        "until",
+        "valid",
+        "gift",
+        "party",
+        "verified",
+        "checked",
+        "updated",
+        "oferta",
+        "descuento",
+        "hasta",
+        "válido",
+        "angebot",
+        "rabatt",
+        "bis",
+        "gültig",
+        "offre",
+        "réduction",
+        "jusqu",
+        "valable",
+        "desconto",
+        "até",
+        "válido",
+        "sconto",
+        "fino",
+        "offerta",
+        "valido",
+        "solicitada",
+        "requested",
+        "certificate",
+        "acta",
+        "urkunde",
+        "certificat",
+        "certidão",
+        "certificato",
+        "shipped",
+        "delivered",
+        "ordered",
+        "sent",
+        "created",
+        "opened",
+        "enviado",
+        "entregado",
+        "geliefert",
+        "bestellt",
+        "versandt",
+        "livré",
+        "commandé",
+        "envoyé",
+        "entregue",
+        "consegnato",
+        "spedito",
+        "ordinato",
+    ];
+    let text = String::from_utf8_lossy(gap).to_lowercase();
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().any(|w| NOT_BIRTH.contains(w))
+        || words.iter().filter(|w| !CONNECTORS.contains(w)).count() > 2
 }
 
 /// Whether a date can start at `at`: a digit, or a month name followed by a digit soon.
@@ -129,11 +228,48 @@ fn month_or_digit_at(b: &[u8], at: usize) -> bool {
     })
 }
 
+/// Whether the date's four-digit year lies after this year: a due date, not a birth.
+fn future(date: &str) -> bool {
+    const THIS_YEAR: u32 = 2026;
+    let b = date.as_bytes();
+    (0..b.len().saturating_sub(3)).any(|k| {
+        let run = &b[k..k + 4];
+        run.iter().all(u8::is_ascii_digit)
+            && (k == 0 || !b[k - 1].is_ascii_digit())
+            && !b.get(k + 4).is_some_and(u8::is_ascii_digit)
+            && std::str::from_utf8(run)
+                .ok()
+                .and_then(|y| y.parse::<u32>().ok())
+                .is_some_and(|y| y > THIS_YEAR && y < 2100)
+    })
+}
+
 /// Whether a birth word names birth itself, so that a bare year after it is a birth year.
 fn names_birth(word: &str) -> bool {
     let w = word.to_lowercase();
     [
-        "born", "year", "nac", "naci", "geb", "né", "ne le", "née", "nee", "nasc", "nato", "nata",
+        "born",
+        "year",
+        "nac",
+        "naci",
+        "geb",
+        "né",
+        "ne le",
+        "née",
+        "nee",
+        "nasc",
+        "nato",
+        "nata",
+        "dob",
+        "d.o.b",
+        "d o b",
+        "date of birth",
+        "birth",
+        "fecha de nac",
+        "data de nasc",
+        "data di nasc",
+        "date de naiss",
+        "geboorte",
     ]
     .iter()
     .any(|p| w.starts_with(p))
@@ -176,6 +312,13 @@ mod tests {
             ("DOB 1986-08-06", "1986-08-06"),
             ("dob=19122004", "19122004"),
             ("born on the 6th of August 1986", "6th of August 1986"),
+            ("DOB 3-Apr-1989", "3-Apr-1989"),
+            ("DOB 3 Apr 89", "3 Apr 89"),
+            ("DOB 03 / 04 / 1989", "03 / 04 / 1989"),
+            ("DOB: 1989", "1989"),
+            ("dob 030489", "030489"),
+            ("born 1989-04-03T00:00:00 here", "1989-04-03T00:00:00"),
+            ("nacida el 3 de abril del 89", "3 de abril del 89"),
         ] {
             assert_eq!(found(text), vec![date], "{text}");
         }
@@ -192,6 +335,14 @@ mod tests {
             "expiry 12/27",
             "the newborn kit 2026-01-05",
             "Geburtstagsgeschenk bestellt",
+            "Ich bin am 03.04.1989 geboren",
+            "order 12, my son was born",
+            "12 DOB",
+            "birthday sale ends 31/12/2024",
+            "DOB verified. Delivery on 03/04/2024",
+            "date of birth verified, ticket created 2024-05-01",
+            "born in the USA, shipped 2024-05-01",
+            "birthday voucher valid until 2027-01-31",
         ] {
             assert!(found(text).is_empty(), "{text} -> {:?}", found(text));
         }

@@ -64,7 +64,15 @@ pub fn find_emails(text: &str, out: &mut Vec<Range<usize>>) {
                         && tld[..4].eq_ignore_ascii_case("xn--")
                         && tld[4..].bytes().all(|c| c.is_ascii_alphanumeric())
             });
-        if valid {
+        // `icon@2x.png`, `logo@3x.webp`: a retina asset's file name, not an address.
+        let asset = labels.last().is_some_and(|tld| {
+            [
+                "png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp", "avif",
+            ]
+            .iter()
+            .any(|e| tld.eq_ignore_ascii_case(e))
+        });
+        if valid && !asset {
             let end = at + 1 + domain.len();
             out.push(start..end);
             last_end = end;
@@ -103,6 +111,10 @@ mod tests {
         assert_eq!(
             crate::masking::detectors::found_by(find_emails, "user@example.xn--p1ai ok"),
             vec!["user@example.xn--p1ai"]
+        );
+        assert!(
+            crate::masking::detectors::found_by(find_emails, "<img src=\"logo@2x.png\">")
+                .is_empty()
         );
         assert_eq!(
             crate::masking::detectors::found_by(find_emails, "a@xn--bcher-kva.de"),

@@ -235,6 +235,7 @@ fn extension_end(b: &[u8], end: usize) -> usize {
 
 /// The words before a number: the nearest phone word and the nearest other identifier's word.
 struct Context<'a> {
+    window: &'a [u8],
     phone: Option<Found<'a>>,
     other: Option<Found<'a>>,
 }
@@ -243,6 +244,7 @@ impl<'a> Context<'a> {
     fn before(text: &'a str, start: usize) -> Context<'a> {
         let window = &text.as_bytes()[start.saturating_sub(WINDOW)..start];
         Context {
+            window,
             phone: nearest(&words::PHONE, window),
             other: nearest(&words::NOT_PHONE, window),
         }
@@ -258,14 +260,33 @@ impl<'a> Context<'a> {
                 .is_some_and(|o| window_start + o.span.end + near >= start)
     }
 
-    /// An identifier's word ("order", "Rechnung") stands nearer the number than any phone word.
+    /// An identifier's word ("order", "Rechnung") stands nearer the number than any phone word,
+    /// and names it: only labels (`no.`, `#`, `n°`, `number`) stand between them. In "call me
+    /// regarding my order on 07700 900123" the number is not the order's.
     fn other_nearer(&self) -> bool {
+        let names_it = |o: &Found<'_>| labels_only(&self.window[o.span.end..]);
         match (&self.other, &self.phone) {
-            (Some(o), Some(p)) => o.span.end > p.span.end,
-            (Some(_), None) => true,
+            (Some(o), Some(p)) => o.span.end > p.span.end && names_it(o),
+            (Some(o), None) => names_it(o),
             _ => false,
         }
     }
+}
+
+/// Whether `gap` (between an identifier's word and a number) holds only labels and punctuation:
+/// "order 123", "order no. 123", "Bestellung Nr. 123", "commande n° 123", "pedido número: 123".
+fn labels_only(gap: &[u8]) -> bool {
+    const LABELS: &[&str] = &[
+        "no", "nr", "num", "number", "numbers", "id", "ref", "is", "was", "of", "the", "my", "our",
+        "your", "n", "nº", "n°", "número", "numero", "numéro", "nummer", "de", "do", "da", "du",
+        "di", "del", "des", "der", "vom", "code", "código", "codigo", "codice", "code", "es",
+        "ist", "est", "é", "è",
+    ];
+    let text = String::from_utf8_lossy(gap).to_lowercase();
+    text.split(|c: char| !(c.is_alphanumeric() || c == 'º' || c == '°'))
+        .filter(|w| !w.is_empty())
+        .all(|w| LABELS.contains(&w))
+        && text.chars().count() <= 24
 }
 
 fn nearest<'a>(words: &'a ContextWords, window: &'a [u8]) -> Option<Found<'a>> {
@@ -365,8 +386,75 @@ fn amount_around(text: &str, start: usize, end: usize) -> bool {
         "euros", "euro", "dollars", "pesos", "reais", "libras", "pounds",
     ];
     const UNITS: &[&str] = &[
-        "items", "units", "unidades", "stück", "stk", "pcs", "pieces", "pièces", "pezzi", "km",
-        "kg", "mb", "gb", "kb", "ms", "bytes", "points", "puntos", "punkte", "meilen", "miles",
+        "items",
+        "units",
+        "unidades",
+        "stück",
+        "stk",
+        "pcs",
+        "pieces",
+        "pièces",
+        "pezzi",
+        "km",
+        "kg",
+        "mb",
+        "gb",
+        "kb",
+        "ms",
+        "bytes",
+        "points",
+        "puntos",
+        "punkte",
+        "meilen",
+        "miles",
+        "customers",
+        "clients",
+        "clientes",
+        "kunden",
+        "users",
+        "usuarios",
+        "utenti",
+        "people",
+        "personas",
+        "personen",
+        "pessoas",
+        "persone",
+        "minutes",
+        "minutos",
+        "minuten",
+        "minuti",
+        "seconds",
+        "segundos",
+        "sekunden",
+        "secondi",
+        "hours",
+        "horas",
+        "stunden",
+        "ore",
+        "times",
+        "veces",
+        "mal",
+        "fois",
+        "vezes",
+        "volte",
+        "calls",
+        "llamadas",
+        "anrufe",
+        "appels",
+        "chamadas",
+        "chiamate",
+        "orders",
+        "pedidos",
+        "tickets",
+        "views",
+        "visits",
+        "downloads",
+        "followers",
+        "subscribers",
+        "members",
+        "rows",
+        "records",
+        "lines",
     ];
     const SIGNS: &[char] = &['€', '£', '¥', '₹', '$', '₩', '₽', '¢'];
     let before = text[..start].trim_end_matches(' ');
@@ -499,7 +587,33 @@ fn plausible_with_word(b: &[u8], c: &Chunk) -> bool {
     if lens.len() > 1 && lens.iter().filter(|&&n| n == 1).count() > 1 {
         return false;
     }
+    let seps: SmallVec<[u8; 8]> = c.seps().collect();
+    // Ranges (`2019-2024`, `0900-1700`, `1000-2000`), times (`10.30-12.00`), Portuguese
+    // postcodes (`1000-001`) and spaced dates (`12 05 2024`).
+    if lens.len() == 2 && seps[0] == b'-' && (lens[0] == lens[1] || lens.as_slice() == [4, 3]) {
+        return false;
+    }
+    if seps.contains(&b'.') && lens.iter().all(|&n| n <= 2) {
+        return false;
+    }
+    if lens.len() == 3 && lens[0] <= 2 && lens[1] <= 2 && lens[2] == 4 && seps[0] == b' ' {
+        let g = &c.groups;
+        let day = number(b, g[0].at, g[0].len);
+        let month = number(b, g[1].at, g[1].len);
+        let year = number(b, g[2].at, g[2].len);
+        if (1..=31).contains(&day) && (1..=12).contains(&month) && (1900..=2099).contains(&year) {
+            return false;
+        }
+    }
     let ds = c.digit_string(b);
+    // A compact date and time (`20240501 104217`).
+    if lens.len() == 2
+        && lens[0] == 8
+        && matches!(lens[1], 4 | 6)
+        && (ds.starts_with(b"19") || ds.starts_with(b"20"))
+    {
+        return false;
+    }
     // A year-month-day run (`20261125`) is a date.
     if lens.len() == 1 && digits == 8 && (ds.starts_with(b"19") || ds.starts_with(b"20")) {
         let month = u32::from(ds[4] - b'0') * 10 + u32::from(ds[5] - b'0');
@@ -596,6 +710,16 @@ mod tests {
         assert_eq!(phones("chiamami al 3471234567"), vec!["3471234567"]);
         assert_eq!(phones("tel:+14155550134"), vec!["+14155550134"]);
         assert_eq!(phones("try 0151 23456789"), vec!["0151 23456789"]);
+        assert_eq!(
+            phones("please call me regarding my order on 07700900123"),
+            vec!["07700900123"]
+        );
+        assert_eq!(
+            phones("Rückruf wegen Lieferung unter 01712345678"),
+            vec!["01712345678"]
+        );
+        assert_eq!(phones("GSM 0471234567"), vec!["0471234567"]);
+        assert_eq!(phones("Kontakt 01712345678"), vec!["01712345678"]);
         assert_eq!(phones("try 415-555-9461x123."), vec!["415-555-9461x123"]);
     }
 
@@ -638,6 +762,17 @@ mod tests {
             "phone bill 612 399 327 EUR",
             "caller said cancellation 12345678",
             "NHS number 943 476 5918",
+            "call 2019-2024",
+            "call hours 0900-1700",
+            "Rückruf 10.30-12.00 Uhr",
+            "loja telefone 1000-001 Lisboa",
+            "call 1000000 customers",
+            "llamada 1234567 minutos",
+            "phone 12 05 2024",
+            "phone log 20240501 104217",
+            "call about art. 0630-9575-55",
+            "Telefonat Kundennr. 12345678",
+            "call id 8812345678",
         ] {
             assert!(phones(t).is_empty(), "{t} -> {:?}", phones(t));
         }

@@ -39,9 +39,10 @@ static SECURITY_CODES: LazyLock<Regex> = LazyLock::new(|| {
         r"|cryptogramme(?:\s+visuel)?|code\s+de\s+s(?:é|e)curit(?:é|e)|code\s+cv[vc]",
         r"|codice\s+di\s+(?:sicurezza|verifica)|codice\s+cv[vc]",
         r"|beveiligingscode|veiligheidscode|kaartverificatiecode|controlecode",
+        r"|code\s+secret|code\s+confidentiel|c(?:ó|o)digo\s+secreto|codice\s+segreto|sec\s+code",
         r")(?:[\s-]*(?:code|nummer|number|no\.?|nr\.?|n(?:ú|u)mero|#))?",
         r"(?:\s*(?:is|was|es|era|ist|war|lautet|est|(?:é|e)tait|é|è|é\s+o|is\s+de|:|=|#|-|\([^)]{0,16}\))\s*){0,3}",
-        r"(?:\s*)(\d{3,4})(?-u:\b)",
+        r"(?:\s*)[(\x22'«]?(\d{3,4})(?-u:\b)",
     ))
     .expect("security code regex is valid")
 });
@@ -52,7 +53,7 @@ static PINS: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:pin(?:[\s-]?(?:code|nummer|number|no\.?|nr\.?))?|pincode|geheimzahl|geheimnummer",
         r"|code\s+pin|c(?:ó|o)digo\s+pin|n(?:ú|u)mero\s+pin|codice\s+pin)",
         r"(?:\s*(?:is|was|es|era|ist|war|lautet|est|(?:é|e)tait|é|è|is\s+de|:|=|#|-)\s*){0,3}",
-        r"\s*(\d{4})(?-u:\b)",
+        r"\s*[(\x22'«]?(\d{4,6})(?-u:\b)",
     ))
     .expect("pin regex is valid")
 });
@@ -160,6 +161,11 @@ mod tests {
             ("Geheimzahl: 9876", "9876"),
             ("security code (3 digits): 737", "737"),
             ("PIN block: 041234FFFFFFFFFF", "041234FFFFFFFFFF"),
+            ("CVV: (739)", "739"),
+            ("CVV \"739\"", "739"),
+            ("PIN code 482193", "482193"),
+            ("code secret 4821", "4821"),
+            ("código secreto 4821", "4821"),
         ] {
             assert_eq!(found_by(find_security_codes, text), vec![code], "{text}");
         }

@@ -35,6 +35,8 @@ pub(crate) struct ContextWords {
     open: Vec<Open>,
     /// Per pattern: the word as written in the list (for `rules explain`).
     word: Vec<String>,
+    /// Every pattern, ASCII lower-cased: one of them occurs in any text the words match.
+    patterns: Vec<Vec<u8>>,
 }
 
 /// A context word found in a window: where it is and which word of the list it is.
@@ -113,7 +115,22 @@ impl ContextWords {
             .ascii_case_insensitive(true)
             .build(&patterns)
             .expect("context words are plain literals");
-        ContextWords { ac, open, word }
+        let patterns = patterns
+            .iter()
+            .map(|p| p.as_bytes().to_ascii_lowercase())
+            .collect();
+        ContextWords {
+            ac,
+            open,
+            word,
+            patterns,
+        }
+    }
+
+    /// Literals one of which occurs (ASCII case aside) in any text where a word is found: the
+    /// prefilter's gate for detectors that start from these words.
+    pub(crate) fn gate_literals(&self) -> Vec<Vec<u8>> {
+        self.patterns.clone()
     }
 
     /// The end of the last of the words in `window`, if any: where the nearest one stands.
