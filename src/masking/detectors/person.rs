@@ -418,6 +418,8 @@ struct NameRun {
 /// The name introduced by the phrase at `phrase`, if what follows has a name's shape.
 fn name_after(t: &str, phrase: Range<usize>, intro: Intro) -> Option<Range<usize>> {
     let mut i = phrase.end;
+    // "THIS IS Sanne O'Neill speaking": a weak phrase in capitals before a name that is not.
+    let mut shouted = false;
     match intro {
         Intro::Label => {
             if !field_start(t, phrase.start) {
@@ -426,9 +428,14 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro) -> Option<Range<usize
             i = label_value(t, i)?;
         }
         Intro::Weak | Intro::Closed => {
-            // "I Am Legend", "This Is Us", "SOY": a title or shouting, not an introduction.
-            if t.get(phrase)?.chars().skip(1).any(char::is_uppercase) {
-                return None;
+            // "I Am Legend", "This Is Us": a title, not an introduction. In capitals ("SOY",
+            // "THIS IS") it is shouting, and only a name with more proof counts.
+            let p = t.get(phrase)?;
+            if p.chars().skip(1).any(char::is_uppercase) {
+                if p.chars().any(char::is_lowercase) {
+                    return None;
+                }
+                shouted = true;
             }
             let j = blanks(t, i);
             if j == i {
@@ -450,10 +457,17 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro) -> Option<Range<usize
     let (i, titled) = skip_title(t, i);
     let weak = matches!(intro, Intro::Weak | Intro::Closed);
     let run = name_run(t, i, !weak)?;
-    let single_common = run.words == 1 && t.get(run.first.clone()).is_some_and(common_word);
+    let first_common = t.get(run.first.clone()).is_some_and(common_word);
+    let single_common = run.words == 1 && first_common;
     let ok = match intro {
         Intro::Strong => true,
         Intro::Label => !single_common,
+        Intro::Weak if shouted => {
+            // Two words of a name (or a title) and a word such as "speaking" or "and" after it:
+            // "I AM Really Sorry" and "THIS IS Absolutely Ridiculous" stay.
+            let product = run.more || run.model || digit_follows(t, run.span.end);
+            !product && (titled || run.words >= 2 && !first_common) && follow_word(t, run.span.end)
+        }
         Intro::Weak => {
             let product = run.more || run.model || digit_follows(t, run.span.end);
             titled
@@ -577,6 +591,12 @@ fn follows_name(t: &str, end: usize) -> bool {
         }
         Some(c) => !c.is_ascii_digit(),
     }
+}
+
+/// Whether a word of [`FOLLOW`] follows the name ("THIS IS Sanne O'Neill speaking").
+fn follow_word(t: &str, end: usize) -> bool {
+    let j = blanks(t, end);
+    j > end && word_at(t, j).is_some_and(|(w, _)| is_in(&FOLLOW, w))
 }
 
 /// Whether a closing word follows the name ("it's John here").
@@ -807,12 +827,7 @@ fn address_around(t: &str, ts: usize, te: usize, floor: usize) -> Option<Range<u
             continue;
         }
         let intros = intros.get_or_insert_with(|| intros_before(t, ws, ts));
-        let lenient = intros.iter().any(|&(e, newlines)| {
-            e <= p
-                && p - e <= INTRO_GAP
-                && t.get(e..p)
-                    .is_some_and(|gap| gap.matches('\n').count() <= newlines)
-        });
+        let lenient = intros.iter().any(|intro| intro.introduces(t, p));
         let Some(street) = street_at(t, p, lenient) else {
             continue;
         };
@@ -840,10 +855,33 @@ fn address_around(t: &str, ts: usize, te: usize, floor: usize) -> Option<Range<u
     None
 }
 
-/// Where the values of the address phrases before `ts` start (from `ws` back [`INTRO_GAP`]
-/// bytes), with the line breaks allowed between phrase and street (one after a field name:
-/// "Address:\n12 High Street").
-fn intros_before(t: &str, ws: usize, ts: usize) -> Vec<(usize, usize)> {
+/// Where an address phrase says an address follows.
+struct AddressIntro {
+    /// Where its value starts: past the phrase, or past a field name's `:`.
+    value: usize,
+    /// The line breaks allowed between it and the street (one after a field name:
+    /// "Address:\n12 High Street").
+    newlines: usize,
+    /// The street must start right at the value: a field name inside a sentence ("caller said
+    /// Address: 12 High Street", "el cliente dijo dirección: Calle Mayor 5").
+    exact: bool,
+}
+
+impl AddressIntro {
+    /// Whether it introduces a street starting at `p`.
+    fn introduces(&self, t: &str, p: usize) -> bool {
+        if self.exact {
+            return p == self.value;
+        }
+        self.value <= p
+            && p - self.value <= INTRO_GAP
+            && t.get(self.value..p)
+                .is_some_and(|gap| gap.matches('\n').count() <= self.newlines)
+    }
+}
+
+/// The address phrases before `ts` (from `ws` back [`INTRO_GAP`] bytes).
+fn intros_before(t: &str, ws: usize, ts: usize) -> Vec<AddressIntro> {
     let b = t.as_bytes();
     let from = boundary(t, ws.saturating_sub(INTRO_GAP));
     let mut out = Vec::new();
@@ -855,13 +893,24 @@ fn intros_before(t: &str, ws: usize, ts: usize) -> Vec<(usize, usize)> {
         }
         match ADDRESS_INTROS.get(found.word) {
             Some(Intro::Label) => {
-                if field_start(t, s)
-                    && let Some(v) = label_value(t, e)
-                {
-                    out.push((v, 1));
+                // Inside a sentence the field name still says what follows its `:`, but not
+                // glued to an identifier ("user.address:", "ip_address=").
+                let glued = t
+                    .get(..s)
+                    .is_some_and(|r| r.ends_with(['_', '.', '-', '@', '/', '$']));
+                if !glued && let Some(v) = label_value(t, e) {
+                    out.push(AddressIntro {
+                        value: v,
+                        newlines: 1,
+                        exact: !field_start(t, s),
+                    });
                 }
             }
-            Some(_) => out.push((e, 0)),
+            Some(_) => out.push(AddressIntro {
+                value: e,
+                newlines: 0,
+                exact: false,
+            }),
             None => {}
         }
     }
@@ -1561,6 +1610,11 @@ mod tests {
             ("mijn naam is Jan van der Berg", "Jan van der Berg"),
             ("ik heet Sanne", "Sanne"),
             ("my name is Yo-Yo Ma", "Yo-Yo Ma"),
+            // A weak phrase in capitals, with a name and "speaking" after it.
+            (
+                "THIS IS Sanne O'Neill speaking please check",
+                "Sanne O'Neill",
+            ),
         ] {
             assert_eq!(names(text), vec![name], "{text}");
         }
@@ -1640,6 +1694,14 @@ mod tests {
             "this is The Order 66",
             "I am Order 123",
             "I'm Sarah’s mum",
+            // Speaker labels of a transcript, not name fields.
+            "Customer: London",
+            "Customer: Street Fighter 6 preorder",
+            "Customer: Callback scheduled for 2026-11-25 10:42:17",
+            "Caller: Hello there",
+            "THIS IS Absolutely Ridiculous",
+            "THIS IS Street Fighter 6 speaking",
+            "I AM Legend",
         ] {
             assert!(names(text).is_empty(), "{text} -> {:?}", names(text));
         }
@@ -1758,6 +1820,36 @@ mod tests {
                 "Kurfürstendamm 12, 10719 Berlin",
                 "Kurfürstendamm 12, 10719 Berlin",
             ),
+            // After a delivery phrase, in any casing.
+            ("alors livrez au 12 avenue Foch", "12 avenue Foch"),
+            ("hola, ENVÍELO A Calle de Alcalá 12", "Calle de Alcalá 12"),
+            (
+                "Cliente: envíelo a Calle Mayor 5, por favor",
+                "Calle Mayor 5",
+            ),
+            (
+                "Nota operatore - spedite a via Garibaldi 12",
+                "via Garibaldi 12",
+            ),
+            (
+                "Lieferung an Goethestraße 12 wie besprochen",
+                "Goethestraße 12",
+            ),
+            (
+                "então Entreguem na Rua de Santa Catarina 121.",
+                "Rua de Santa Catarina 121",
+            ),
+            ("please deliver to rue de la paix 3", "rue de la paix 3"),
+            // A field name inside a sentence, the street right after it.
+            (
+                "el cliente dijo dirección: Calle de Alcalá 123.",
+                "Calle de Alcalá 123",
+            ),
+            (
+                "Anrufer sagte Adresse: Lindenweg 178a wie besprochen",
+                "Lindenweg 178a",
+            ),
+            ("ok so Address: 194 Church Lane thanks", "194 Church Lane"),
             // In a field of pasted JSON
             (
                 r#""shippingAddress": "12 High Street, Leeds""#,
@@ -1799,6 +1891,8 @@ mod tests {
             "String 5, London",
             "Spring 2024, London",
             "Chapter 3 Way Forward",
+            // A field name inside a sentence introduces only what stands right after it.
+            "caller said address: unknown, Plaza 5 stars",
         ] {
             assert!(
                 addresses(text).is_empty(),
