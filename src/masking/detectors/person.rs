@@ -458,10 +458,14 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro) -> Option<Range<usize
     let weak = matches!(intro, Intro::Weak | Intro::Closed);
     let run = name_run(t, i, !weak)?;
     let first_common = t.get(run.first.clone()).is_some_and(common_word);
-    let single_common = run.words == 1 && first_common;
+    // "this is Premium Support", "Name: Vodafone Red M", "this is New York office": a word of
+    // a brand, a service, a plan or a place, not of a person.
+    let worded = t.get(run.span.clone()).is_some_and(any_common_word);
+    let single_common = run.words == 1 && (first_common || worded);
     let ok = match intro {
-        Intro::Strong => true,
-        Intro::Label => !single_common,
+        Intro::Strong => !single_common,
+        Intro::Label => !worded && !run.model && !run.more && !digit_follows(t, run.span.end),
+        Intro::Weak if !titled && worded => false,
         Intro::Weak if shouted => {
             // Two words of a name (or a title) and a word such as "speaking" or "and" after it:
             // "I AM Really Sorry" and "THIS IS Absolutely Ridiculous" stay.
@@ -469,17 +473,56 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro) -> Option<Range<usize
             !product && (titled || run.words >= 2 && !first_common) && follow_word(t, run.span.end)
         }
         Intro::Weak => {
+            // A name ends its clause ("I'm Jane O'Neill, …", "I'm Sarah and …"); a longer run
+            // of capitalised words is a title or a brand.
             let product = run.more || run.model || digit_follows(t, run.span.end);
             titled
                 || (!product
-                    && (run.words >= 2 || (!single_common && follows_name(t, run.span.end))))
+                    && run.words <= 3
+                    && !single_common
+                    && (follows_name(t, run.span.end) || closing_follows(t, run.span.end)))
         }
-        Intro::Closed => {
-            !single_common && !run.more && !run.model && closing_follows(t, run.span.end)
-        }
+        Intro::Closed => !worded && !run.more && !run.model && closing_follows(t, run.span.end),
     };
     ok.then_some(run.span)
 }
+
+/// Whether any word of a run of capitalised words is a common word, a word of a brand, a
+/// service or a place ([`NOT_NAME_PARTS`]), or a short word in capitals ("Red M", "UK").
+fn any_common_word(run: &str) -> bool {
+    run.split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .any(|w| {
+            let lower = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            common_word(w)
+                || NOT_NAME_PARTS.contains(lower.as_str())
+                || (w.chars().count() == 1 && w.chars().all(char::is_uppercase))
+        })
+}
+
+/// Words of brands, services, plans, places and placeholders that follow "this is", "I'm" or
+/// "Name:" in contact-centre text but are no part of a person's name.
+static NOT_NAME_PARTS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    set(concat!(
+        "support service services care customer customers team office plan plans home gas ",
+        "electric energy power water bank banking insurance airline airlines air group store ",
+        "shop shops help helpdesk desk centre center department dept account card gift order ",
+        "booking basic standard business unlimited fibre fiber fibra red mobile online digital ",
+        "music tv broadband internet network telecom telecoms phone phones wireless cable ",
+        "city town york london paris madrid barcelona berlin munich münchen hamburg rome roma ",
+        "milano milan lisbon lisboa porto amsterdam brussels vienna zurich dublin manchester ",
+        "street road avenue lane station airport hotel restaurant cafe club school university ",
+        "hospital clinic pharmacy ltd limited inc llc gmbh ag sa sl srl spa plc co corp company ",
+        "withheld unknown anonymous redacted none same see siehe voir ver vedi tbd pending ",
+        "unavailable private hidden n/a na eve day night morning week weekend out of the a an ",
+        "and for with from by willkommen bienvenido bienvenue benvenuto bem-vindo welcome ",
+        "hello hi hola hallo bonjour ciao olá oi thanks gracias danke merci grazie obrigado ",
+        "obrigada sorry perdón entschuldigung pardon scusi desculpe autónomo autonomo freelance ",
+        "cliente kunde client stato ",
+    ))
+});
 
 /// Whether a capitalised word is a common word rather than a name: in [`COMMON`], or a long
 /// English adjective ("Outrageous", "Unbelievable", "Disgraceful", "Pointless").

@@ -906,9 +906,77 @@ fn is_placeholder(v: &str) -> bool {
         "true",
         "false",
     ];
+    /// Words that report on a password rather than being one ("password: expired", "Passwort:
+    /// vergessen", "contraseña: cambiada por el cliente", "password: see ticket").
+    const STATUS: &[&str] = &[
+        "expired",
+        "expires",
+        "forgotten",
+        "forgot",
+        "reset",
+        "changed",
+        "updated",
+        "incorrect",
+        "wrong",
+        "invalid",
+        "required",
+        "missing",
+        "locked",
+        "blocked",
+        "see",
+        "same",
+        "unknown",
+        "pending",
+        "printed",
+        "sent",
+        "not",
+        "vergessen",
+        "abgelaufen",
+        "geändert",
+        "zurückgesetzt",
+        "falsch",
+        "gesperrt",
+        "siehe",
+        "wurde",
+        "nicht",
+        "olvidada",
+        "olvidé",
+        "caducada",
+        "cambiada",
+        "incorrecta",
+        "restablecida",
+        "bloqueada",
+        "ver",
+        "no",
+        "oublié",
+        "oubliée",
+        "expiré",
+        "changé",
+        "réinitialisé",
+        "voir",
+        "pas",
+        "esquecida",
+        "expirada",
+        "alterada",
+        "incorreta",
+        "não",
+        "dimenticata",
+        "scaduta",
+        "cambiata",
+        "errata",
+        "bloccata",
+        "vedi",
+        "non",
+    ];
     let v = v.trim();
     let lower = v.to_lowercase();
     if WORDS.contains(&lower.as_str()) {
+        return true;
+    }
+    let first = lower.split_whitespace().next().unwrap_or("");
+    if STATUS.contains(&first.trim_end_matches([',', '.', ';']))
+        && !lower.chars().any(|c| c.is_ascii_digit())
+    {
         return true;
     }
     let mut chars = v.chars();
