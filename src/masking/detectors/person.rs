@@ -369,7 +369,8 @@ static TITLES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 static FOLLOW: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     set(concat!(
         "and from here speaking calling again y de desde del e et da di du und von aus ",
-        "aquí aqui ici qui hier ",
+        "aquí aqui ici qui hier thanks thank thx cheers as gracias danke merci grazie obrigado ",
+        "obrigada como wie comme come ",
     ))
 });
 
