@@ -141,9 +141,9 @@ fn sentence_break(gap: &[u8]) -> bool {
 fn too_many_words(gap: &[u8]) -> bool {
     const CONNECTORS: &[&str] = &[
         "is", "was", "on", "the", "of", "my", "el", "la", "es", "era", "de", "del", "am", "ist",
-        "war", "den", "der", "le", "du", "est", "était", "em", "é", "era", "il", "è", "do", "da",
-        "a", "en", "in", "im", "au", "al", "at", "as", "per", "laut", "lt", "nel", "no", "na",
-        "mi", "mein", "meine", "mon", "ma", "meu", "minha", "mio", "mia", "su", "sua", "seu",
+        "war", "den", "der", "le", "du", "est", "était", "em", "é", "il", "è", "do", "da", "a",
+        "en", "in", "im", "au", "al", "at", "as", "per", "laut", "lt", "nel", "no", "na", "mi",
+        "mein", "meine", "mon", "ma", "meu", "minha", "mio", "mia", "su", "sua", "seu",
     ];
     const NOT_BIRTH: &[&str] = &[
         "sale",
@@ -173,7 +173,6 @@ fn too_many_words(gap: &[u8]) -> bool {
         "valable",
         "desconto",
         "até",
-        "válido",
         "sconto",
         "fino",
         "offerta",

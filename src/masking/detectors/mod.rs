@@ -341,7 +341,7 @@ pub struct Subject<'a> {
     hints: Hints,
     key: Option<&'a str>,
     needs_view: bool,
-    view: std::cell::OnceCell<Option<canon::View>>,
+    view: std::cell::OnceCell<canon::View>,
     potential_digits: std::cell::OnceCell<usize>,
 }
 
@@ -382,13 +382,7 @@ impl<'a> Subject<'a> {
         {
             return;
         }
-        let view = self
-            .view
-            .get_or_init(|| Some(canon::View::of(self.text)))
-            .as_ref();
-        let Some(view) = view else {
-            return find(self.text, out);
-        };
+        let view = self.view.get_or_init(|| canon::View::of(self.text));
         let from = out.len();
         find(view.text(), out);
         for r in &mut out[from..] {

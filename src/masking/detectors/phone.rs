@@ -20,7 +20,7 @@ use std::ops::Range;
 
 use smallvec::SmallVec;
 
-use super::words::{self, ContextWords, Found};
+use super::words::{self, Found};
 
 /// Bytes before a number searched for phone words and for other identifiers' words.
 const WINDOW: usize = 40;
@@ -245,8 +245,8 @@ impl<'a> Context<'a> {
         let window = &text.as_bytes()[start.saturating_sub(WINDOW)..start];
         Context {
             window,
-            phone: nearest(&words::PHONE, window),
-            other: nearest(&words::NOT_PHONE, window),
+            phone: words::PHONE.nearest(window),
+            other: words::NOT_PHONE.nearest(window),
         }
     }
 
@@ -287,10 +287,6 @@ fn labels_only(gap: &[u8]) -> bool {
         .filter(|w| !w.is_empty())
         .all(|w| LABELS.contains(&w))
         && text.chars().count() <= 24
-}
-
-fn nearest<'a>(words: &'a ContextWords, window: &'a [u8]) -> Option<Found<'a>> {
-    words.nearest(window)
 }
 
 /// The phone word that decided for the number at `start` of `text`, if a phone word did: for
