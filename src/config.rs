@@ -231,6 +231,10 @@ pub struct WorkerConfig {
     /// On SIGTERM/SIGINT, in-flight events get this long to finish before offsets are committed.
     #[serde(default = "default_shutdown_timeout", with = "humantime_serde")]
     pub shutdown_timeout: Duration,
+    /// An assigned partition with records waiting that receives none for this long, while the
+    /// worker has room for more, is reported and fetched again from its safe position.
+    #[serde(default = "default_stall_after", with = "humantime_serde")]
+    pub stall_after: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -243,6 +247,7 @@ impl Default for WorkerConfig {
             retry_pause: default_retry_pause(),
             max_retry_pause: default_max_retry_pause(),
             shutdown_timeout: default_shutdown_timeout(),
+            stall_after: default_stall_after(),
         }
     }
 }
@@ -263,6 +268,9 @@ fn default_max_retry_pause() -> Duration {
     Duration::from_secs(30)
 }
 fn default_shutdown_timeout() -> Duration {
+    Duration::from_secs(30)
+}
+fn default_stall_after() -> Duration {
     Duration::from_secs(30)
 }
 

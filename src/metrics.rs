@@ -30,6 +30,8 @@ pub const IN_FLIGHT: &str = "escalation_events_in_flight";
 pub const LAG: &str = "escalation_consumer_lag";
 /// Input partitions assigned to this instance.
 pub const ASSIGNED: &str = "escalation_assigned_partitions";
+/// Partitions found with records waiting and no progress, and fetched again.
+pub const REFETCHES: &str = "escalation_partition_refetches_total";
 /// 1 for the ruleset version in use, labelled `version`.
 pub const RULESET: &str = "escalation_ruleset_info";
 /// Rule reloads, labelled `result` (success, failure).
@@ -48,6 +50,7 @@ pub const ALL: &[&str] = &[
     IN_FLIGHT,
     LAG,
     ASSIGNED,
+    REFETCHES,
     RULESET,
     RELOADS,
 ];
@@ -120,6 +123,11 @@ pub fn in_flight(n: u64) {
 /// Assigned partitions now.
 pub fn assigned(n: u64) {
     gauge!(ASSIGNED).set(n as f64);
+}
+
+/// A stalled partition was fetched again.
+pub fn refetch(partition: i32) {
+    counter!(REFETCHES, "partition" => partition.to_string()).increment(1);
 }
 
 /// Lag of one partition.

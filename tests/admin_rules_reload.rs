@@ -85,7 +85,7 @@ fn start(
     dir: &Path,
     admin_extra: &str,
 ) -> (
-    std::process::Child,
+    kh::ChildGuard,
     String,
     std::path::PathBuf,
     std::path::PathBuf,
@@ -213,11 +213,7 @@ async fn rule_edits_go_live_fail_closed() {
     let body: Value = r.json().await.expect("json");
     assert_eq!(body["version"].as_str(), Some(first.as_str()));
 
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(child.wait().expect("exit").success());
+    assert!(child.terminate().success());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -246,9 +242,5 @@ async fn sighup_reloads_when_watching_is_off() {
     let v2 = wait_detail(&c, &base, |d| d != v1).await;
     assert!(v2.starts_with("version sha256:") && v2 != v1, "{v2}");
 
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(child.wait().expect("exit").success());
+    assert!(child.terminate().success());
 }

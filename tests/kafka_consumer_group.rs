@@ -59,8 +59,10 @@ async fn two_instances_share_partitions_and_survive_one_stopping() {
     kh::produce(&kcfg, &kcfg.input_topic, &second).await;
     assert!(
         kh::wait_until(Duration::from_secs(90), || b.handled() >= by_b + 1000).await,
-        "B handled {} of the rest",
-        b.handled() - by_b
+        "B handled {} of the rest (holding {} partitions, {} stalls recovered)",
+        b.handled() - by_b,
+        b.stats.assigned_partitions.load(Ordering::Relaxed),
+        b.stats.stalls_recovered.load(Ordering::Relaxed),
     );
     let consumed_by_b = b.stats.consumed.load(Ordering::Relaxed);
     b.stop().await;

@@ -129,11 +129,7 @@ async fn no_planted_pii_reaches_logs_audit_dlq_or_genesys() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill -TERM");
-    assert!(child.wait().expect("exit").success());
+    assert!(child.terminate().success());
 
     let mut hits = Vec::new();
     let log_text = std::fs::read_to_string(&log).expect("log");

@@ -5,6 +5,7 @@
 //! events in flight ([`offsets`]).
 
 pub mod continuity;
+pub mod dlq;
 pub mod handler;
 pub mod kafka;
 pub mod offsets;

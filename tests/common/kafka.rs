@@ -56,7 +56,8 @@ impl Broker {
                 "--advertised-listener-url",
                 &url,
                 "--storage-engine",
-                "memory://tansu/",
+                &std::env::var("ESCALATION_MASKER_TEST_TANSU_STORAGE")
+                    .unwrap_or_else(|_| "memory://tansu/".into()),
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -96,12 +97,17 @@ impl Broker {
     pub fn kafka_config(&self, base: &str, partitions: u32) -> KafkaConfig {
         self.create_topic(base, partitions);
         self.create_topic(&format!("{base}.dlq"), partitions);
-        KafkaConfig {
+        let mut cfg = KafkaConfig {
             brokers: self.addr.clone(),
             group_id: format!("{base}-group"),
             input_topic: base.to_string(),
             ..KafkaConfig::default()
+        };
+        // librdkafka's own debug contexts (e.g. `cgrp,fetch`) when a test run is investigated.
+        if let Ok(debug) = std::env::var("ESCALATION_MASKER_TEST_KAFKA_DEBUG") {
+            cfg.properties.insert("debug".into(), debug);
         }
+        cfg
     }
 }
 
@@ -158,7 +164,19 @@ pub struct Running {
     join: tokio::task::JoinHandle<Result<Summary, k::KafkaProblem>>,
 }
 
+/// Sends the in-process workers' logs to stderr when `ESCALATION_MASKER_TEST_LOG` holds a filter
+/// (`debug`, `escalation_masker=debug,librdkafka=debug`), for investigating a failed run.
+pub fn init_log() {
+    if let Ok(filter) = std::env::var("ESCALATION_MASKER_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+}
+
 pub fn start(handler: Arc<Handler>, kcfg: &KafkaConfig, wcfg: &WorkerConfig) -> Running {
+    init_log();
     let stats = Arc::new(WorkerStats::default());
     let (stop, rx) = watch::channel(false);
     let (kcfg, wcfg, s) = (kcfg.clone(), wcfg.clone(), stats.clone());
@@ -192,8 +210,17 @@ pub async fn wait_until(timeout: Duration, f: impl Fn() -> bool) -> bool {
 }
 
 /// Publishes `(key, payload)` records to `topic` and waits for every acknowledgement.
+///
+/// Each record is its own batch. The test broker (tansu 0.6, memory storage) serves a fetch only
+/// from batch boundaries: a fetch at an offset inside a batch returns the batches that start after
+/// it (skipping the rest of that batch) or, inside the last batch, nothing at all — so a consumer
+/// resuming from a committed offset mid-batch would lose or stall on records a real Kafka broker
+/// serves. Single-record batches make every offset a boundary.
 pub async fn produce(kcfg: &KafkaConfig, topic: &str, records: &[(Option<String>, Vec<u8>)]) {
-    k::publish_all(kcfg, topic, records)
+    let mut kcfg = kcfg.clone();
+    kcfg.properties
+        .insert("batch.num.messages".into(), "1".into());
+    k::publish_all(&kcfg, topic, records)
         .await
         .expect("published");
 }
@@ -232,7 +259,9 @@ pub fn event(id: &str, conv: &str, n: usize) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Writes a config file for the `run` binary against this broker, mock and SQLite file.
+/// Writes a config file for the `run` binary against this broker, mock and SQLite file. The admin
+/// server gets a free port unless `extra` has its own `[admin]` section, so a leftover worker of
+/// another test can never make this one fail.
 pub fn write_config(
     dir: &Path,
     kcfg: &KafkaConfig,
@@ -271,7 +300,13 @@ retry_pause = "100ms"
 max_retry_pause = "500ms"
 shutdown_timeout = "10s"
 {extra}
+{admin}
 "#,
+        admin = if extra.contains("[admin]") {
+            String::new()
+        } else {
+            format!("[admin]\nlisten = \"127.0.0.1:{}\"", super::free_port())
+        },
         rules = rules_dir().display(),
         brokers = kcfg.brokers,
         group = kcfg.group_id,
@@ -283,23 +318,60 @@ shutdown_timeout = "10s"
     path
 }
 
+/// A child process that dies with the test: killed and reaped on drop, so a failed assertion or a
+/// panic never leaves a worker (or anything else) running into the next test.
+pub struct ChildGuard(pub Child);
+
+impl ChildGuard {
+    /// Asks the process to stop gracefully (SIGTERM) and waits for its exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.0.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        self.0.wait().expect("child reaped")
+    }
+}
+
+impl std::ops::Deref for ChildGuard {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ChildGuard {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `escalation-masker run` with JSON logs at debug level appended to `log`.
-pub fn spawn_worker(config: &Path, log: &Path) -> Child {
+pub fn spawn_worker(config: &Path, log: &Path) -> ChildGuard {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(log)
         .expect("log file");
-    Command::new(env!("CARGO_BIN_EXE_escalation-masker"))
-        .args(["--log-format", "json", "run", "--config"])
-        .arg(config)
-        .env("RUST_LOG", "debug")
-        .env("GENESYS_CLIENT_ID", "mock-client")
-        .env("GENESYS_CLIENT_SECRET", "mock-secret")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("worker starts")
+    ChildGuard(
+        Command::new(env!("CARGO_BIN_EXE_escalation-masker"))
+            .args(["--log-format", "json", "run", "--config"])
+            .arg(config)
+            .env("RUST_LOG", "debug")
+            .env("GENESYS_CLIENT_ID", "mock-client")
+            .env("GENESYS_CLIENT_SECRET", "mock-secret")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("worker starts"),
+    )
 }
 
 /// Audit records in a SQLite log, read as another process would (0 when not created yet).

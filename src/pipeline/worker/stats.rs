@@ -1,0 +1,36 @@
+//! Live counters of one worker, readable while it runs (demo, benchmarks, tests, metrics).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Live counters, readable while the worker runs (demo, benchmarks, metrics).
+#[derive(Debug, Default)]
+pub struct WorkerStats {
+    /// Records received from Kafka.
+    pub consumed: AtomicU64,
+    /// Delivered to Genesys and audited.
+    pub delivered: AtomicU64,
+    /// Redeliveries of events already delivered (not re-sent).
+    pub duplicates: AtomicU64,
+    /// Dead-lettered (acknowledged by the DLQ) and audited.
+    pub dead_lettered: AtomicU64,
+    /// Stopped by the egress guard (also dead-lettered).
+    pub blocked: AtomicU64,
+    /// Transient failures that led to a retry of an event.
+    pub retries: AtomicU64,
+    /// Events being handled now.
+    pub in_flight: AtomicU64,
+    /// Input partitions currently assigned to this instance.
+    pub assigned_partitions: AtomicU64,
+    /// Partitions found with records waiting and no progress, and sought again.
+    pub stalls_recovered: AtomicU64,
+}
+
+impl WorkerStats {
+    /// Events that reached an outcome (delivered, duplicate, dead-lettered, blocked).
+    pub fn handled(&self) -> u64 {
+        self.delivered.load(Ordering::Relaxed)
+            + self.duplicates.load(Ordering::Relaxed)
+            + self.dead_lettered.load(Ordering::Relaxed)
+            + self.blocked.load(Ordering::Relaxed)
+    }
+}
