@@ -80,6 +80,7 @@ fn default_admin_listen() -> String {
 pub const ENV_OVERRIDES: &[&str] = &[
     "ESCALATION_MASKER_KAFKA_BROKERS",
     "ESCALATION_MASKER_KAFKA_GROUP_ID",
+    "ESCALATION_MASKER_KAFKA_INSTANCE_ID",
     "ESCALATION_MASKER_KAFKA_INPUT_TOPIC",
     "ESCALATION_MASKER_KAFKA_DLQ_TOPIC",
     "ESCALATION_MASKER_AUDIT_DB",
@@ -95,6 +96,7 @@ pub const RESERVED_KAFKA_PROPERTIES: &[&str] = &[
     "bootstrap.servers",
     "metadata.broker.list",
     "group.id",
+    "group.instance.id",
     "enable.auto.offset.store",
     "enable.auto.commit",
     "auto.offset.reset",
@@ -111,6 +113,12 @@ pub struct KafkaConfig {
     /// (env `ESCALATION_MASKER_KAFKA_GROUP_ID`).
     #[serde(default = "default_group_id")]
     pub group_id: String,
+    /// Static group membership (`group.instance.id`): a name unique to this instance and stable
+    /// across its restarts (a StatefulSet pod name, a compose service name). A restarted instance
+    /// then takes its partitions back at once instead of waiting for the group to notice the old
+    /// process is gone (env `ESCALATION_MASKER_KAFKA_INSTANCE_ID`). Unset: dynamic membership.
+    #[serde(default)]
+    pub instance_id: Option<String>,
     /// Topic of escalation events (env `ESCALATION_MASKER_KAFKA_INPUT_TOPIC`).
     #[serde(default = "default_input_topic")]
     pub input_topic: String,
@@ -147,6 +155,7 @@ impl Default for KafkaConfig {
         KafkaConfig {
             brokers: default_brokers(),
             group_id: default_group_id(),
+            instance_id: None,
             input_topic: default_input_topic(),
             dlq_topic: None,
             client_id: default_client_id(),
@@ -593,6 +602,7 @@ impl Config {
             match name {
                 "KAFKA_BROKERS" => self.kafka.brokers = value,
                 "KAFKA_GROUP_ID" => self.kafka.group_id = value,
+                "KAFKA_INSTANCE_ID" => self.kafka.instance_id = Some(value),
                 "KAFKA_INPUT_TOPIC" => self.kafka.input_topic = value,
                 "KAFKA_DLQ_TOPIC" => self.kafka.dlq_topic = Some(value),
                 "AUDIT_DB" => self.audit.db = value,
@@ -664,6 +674,12 @@ impl Config {
                 return Err(format!("[kafka] {name} must not be empty"));
             }
         }
+        if k.instance_id
+            .as_deref()
+            .is_some_and(|i| i.trim().is_empty())
+        {
+            return Err("[kafka] instance_id must not be empty when set".into());
+        }
         if k.dlq_topic() == k.input_topic {
             return Err("[kafka] dlq_topic must differ from input_topic".into());
         }
@@ -676,7 +692,7 @@ impl Config {
             .find(|p| RESERVED_KAFKA_PROPERTIES.contains(&p.as_str()))
         {
             return Err(format!(
-                "[kafka.properties] {p} is set by the worker itself (use [kafka] brokers/group_id; offsets are stored only after an event is handled)"
+                "[kafka.properties] {p} is set by the worker itself (use [kafka] brokers/group_id/instance_id; offsets are stored only after an event is handled)"
             ));
         }
         let w = &self.worker;

@@ -36,6 +36,13 @@ async fn schema_appends_and_queries() {
     );
 }
 
+#[tokio::test]
+async fn one_delivered_record_per_event() {
+    let url = common::pg_url().await;
+    let s = PgStore::connect(&url).await.expect("connects");
+    common::assert_one_delivery_per_event(&s).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_on_separate_connections_keep_one_chain() {
     let url = common::pg_url().await;

@@ -65,6 +65,13 @@ async fn appends_chain_and_queries_filter() {
     assert_eq!(stats.by_rule, vec![("payment-card".to_string(), 30)]);
 }
 
+#[tokio::test]
+async fn one_delivered_record_per_event() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (s, _) = store(&dir).await;
+    common::assert_one_delivery_per_event(&s).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_writers_on_one_file_keep_one_chain() {
     let dir = tempfile::tempdir().expect("tempdir");

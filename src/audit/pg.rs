@@ -8,8 +8,8 @@ use tokio_postgres::{Client, NoTls, Row};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
 use super::store::{
-    AuditError, AuditStore, COLUMNS, ContinuityEntry, Query, check_schema_version, first_line,
-    normalise_batch, redact_url, remember_sql, schema_sql,
+    AuditError, AuditStore, COLUMNS, ContinuityEntry, Query, check_schema_version, delivered_ids,
+    first_line, normalise_batch, one_delivery_per_event, redact_url, remember_sql, schema_sql,
 };
 
 /// Serializes chain appends across every connection to the database.
@@ -202,7 +202,7 @@ fn from_row(row: &Row) -> Result<AuditRecord, AuditError> {
 #[async_trait]
 impl AuditStore for PgStore {
     async fn append(&self, batch: &[NewRecord]) -> Result<Vec<AuditRecord>, AuditError> {
-        let batch = normalise_batch(batch)?;
+        let mut batch = normalise_batch(batch)?;
         let mut client = self.client.lock().await;
         // Read committed, so a writer that waited for the lock sees the head its predecessor wrote;
         // synchronous commit, so "stored" means on disk whatever the server's default.
@@ -218,6 +218,19 @@ impl AuditStore for PgStore {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
             .await
             .map_err(db_err)?;
+        // Under the append lock: no other writer can record a delivery in between.
+        let ids = delivered_ids(&batch);
+        if !ids.is_empty() {
+            let rows = tx
+                .query(
+                    "SELECT DISTINCT event_id FROM audit_log WHERE outcome = 'delivered' AND event_id = ANY($1)",
+                    &[&ids],
+                )
+                .await
+                .map_err(db_err)?;
+            let delivered = rows.iter().map(|r| r.get::<_, String>(0)).collect();
+            one_delivery_per_event(&mut batch, &delivered);
+        }
         let head = tx
             .query_opt(
                 "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",

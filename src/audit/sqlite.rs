@@ -10,8 +10,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
 use super::store::{
-    AuditError, AuditStore, COLUMNS, ContinuityEntry, Query, check_schema_version, first_line,
-    normalise_batch, remember_sql, schema_sql,
+    AuditError, AuditStore, COLUMNS, ContinuityEntry, Query, check_schema_version, delivered_ids,
+    first_line, normalise_batch, one_delivery_per_event, remember_sql, schema_sql,
 };
 
 /// The SQLite audit store: one connection writes; a second one reads, so the worker's duplicate
@@ -166,9 +166,22 @@ fn collect(
 #[async_trait]
 impl AuditStore for SqliteStore {
     async fn append(&self, batch: &[NewRecord]) -> Result<Vec<AuditRecord>, AuditError> {
-        let batch = normalise_batch(batch)?;
+        let mut batch = normalise_batch(batch)?;
         self.with(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_err)?;
+            // Under the write lock: no other writer can record a delivery in between.
+            let mut delivered = std::collections::HashSet::new();
+            {
+                let mut known = tx
+                    .prepare_cached("SELECT EXISTS(SELECT 1 FROM audit_log WHERE event_id = ?1 AND outcome = 'delivered')")
+                    .map_err(db_err)?;
+                for id in delivered_ids(&batch) {
+                    if known.query_row([&id], |r| r.get::<_, bool>(0)).map_err(db_err)? {
+                        delivered.insert(id);
+                    }
+                }
+            }
+            one_delivery_per_event(&mut batch, &delivered);
             let head: Option<(i64, String)> = tx
                 .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()

@@ -136,6 +136,37 @@ pub(crate) fn normalise_batch(batch: &[NewRecord]) -> Result<Vec<NewRecord>, Aud
         .map_err(AuditError::Invalid)
 }
 
+/// Why a delivered record was written as a duplicate.
+pub const CONCURRENT_REDELIVERY: &str = "concurrent_redelivery";
+
+/// Keeps the log at one `delivered` record per event id: a delivered record of an event the log
+/// (`delivered`: ids already recorded as delivered) or an earlier record of the same batch holds
+/// as delivered is written as a `duplicate` with reason `concurrent_redelivery`. Two instances can
+/// both send an event while a partition moves between them (the PATCH is idempotent); the log must
+/// still say it was delivered once, and the second record keeps its target and HTTP status, so an
+/// auditor sees that it was sent again.
+pub(crate) fn one_delivery_per_event(
+    batch: &mut [NewRecord],
+    delivered: &std::collections::HashSet<String>,
+) {
+    let mut seen = std::collections::HashSet::new();
+    for r in batch.iter_mut().filter(|r| r.outcome == Outcome::Delivered) {
+        if delivered.contains(&r.event_id) || !seen.insert(r.event_id.clone()) {
+            r.outcome = Outcome::Duplicate;
+            r.reason = Some(CONCURRENT_REDELIVERY.to_string());
+        }
+    }
+}
+
+/// Event ids of the batch's delivered records (to look up before [`one_delivery_per_event`]).
+pub(crate) fn delivered_ids(batch: &[NewRecord]) -> Vec<String> {
+    batch
+        .iter()
+        .filter(|r| r.outcome == Outcome::Delivered)
+        .map(|r| r.event_id.clone())
+        .collect()
+}
+
 /// The first line of a driver error: enough to act on, without a stack of internals.
 pub(crate) fn first_line(e: &dyn std::fmt::Display) -> String {
     e.to_string().lines().next().unwrap_or_default().to_string()

@@ -91,6 +91,9 @@ pub fn consumer_config(cfg: &KafkaConfig, max_wait: Duration) -> ClientConfig {
         .as_millis()
         .min(86_400_000);
     c.set_if_absent("max.poll.interval.ms", &poll_interval.to_string());
+    if let Some(id) = &cfg.instance_id {
+        c.set("group.instance.id", id);
+    }
     c.set("group.id", &cfg.group_id)
         .set("enable.auto.offset.store", "false")
         .set("enable.auto.commit", "true")

@@ -269,6 +269,23 @@ pub fn write_config(
     audit_db: &Path,
     extra: &str,
 ) -> PathBuf {
+    write_config_for(
+        dir,
+        kcfg,
+        genesys_base,
+        &format!("sqlite://{}", audit_db.display()),
+        extra,
+    )
+}
+
+/// [`write_config`] with any audit database URL (`postgres://…` for instances sharing a log).
+pub fn write_config_for(
+    dir: &Path,
+    kcfg: &KafkaConfig,
+    genesys_base: &str,
+    audit_url: &str,
+    extra: &str,
+) -> PathBuf {
     let text = format!(
         r#"[rules]
 dir = "{rules}"
@@ -293,7 +310,7 @@ group_id = "{group}"
 input_topic = "{topic}"
 
 [audit]
-db = "sqlite://{db}"
+db = "{audit_url}"
 
 [worker]
 retry_pause = "100ms"
@@ -311,7 +328,6 @@ shutdown_timeout = "10s"
         brokers = kcfg.brokers,
         group = kcfg.group_id,
         topic = kcfg.input_topic,
-        db = audit_db.display(),
     );
     let path = dir.join("config.toml");
     std::fs::write(&path, text).expect("write config");

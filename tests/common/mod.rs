@@ -160,3 +160,47 @@ pub fn cli_verify(db: &str) -> (Option<i32>, String) {
 }
 
 pub mod kafka;
+
+/// Whatever two instances do, the log holds one `delivered` record per event: a later delivered
+/// record of the same event — in another append or in the same batch — is written as a duplicate
+/// that keeps its target and HTTP status.
+pub async fn assert_one_delivery_per_event(store: &dyn AuditStore) {
+    let first = store
+        .append(&[record(900, "conv-x", Outcome::Delivered)])
+        .await
+        .expect("append");
+    assert_eq!(first[0].record.outcome, Outcome::Delivered);
+    let again = store
+        .append(&[
+            record(900, "conv-x", Outcome::Delivered),
+            record(901, "conv-x", Outcome::Delivered),
+            record(901, "conv-x", Outcome::Delivered),
+        ])
+        .await
+        .expect("append");
+    let got: Vec<(Outcome, Option<&str>)> = again
+        .iter()
+        .map(|r| (r.record.outcome, r.record.reason.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Outcome::Duplicate, Some("concurrent_redelivery")),
+            (Outcome::Delivered, None),
+            (Outcome::Duplicate, Some("concurrent_redelivery")),
+        ]
+    );
+    assert_eq!(again[0].record.http_status, Some(202), "it was sent again");
+    let all = store.scan(0, 100_000).await.expect("scan");
+    assert_eq!(
+        audit_verify(&all),
+        None,
+        "the chain covers the rewritten records"
+    );
+}
+
+fn audit_verify(all: &[escalation_masker::audit::AuditRecord]) -> Option<String> {
+    escalation_masker::audit::verify(all)
+        .broken
+        .map(|b| format!("{b:?}"))
+}

@@ -72,6 +72,8 @@ struct Ctx {
     topic: String,
     parts: Arc<Mutex<Partitions>>,
     stats: Arc<WorkerStats>,
+    /// How long a revocation waits for the partitions' events being handled.
+    drain_timeout: Duration,
 }
 
 impl ClientContext for Ctx {}
@@ -131,13 +133,38 @@ impl Ctx {
         tracing::info!(partitions = ?assigned, "partitions assigned");
     }
 
+    /// Gives the partitions up: events waiting for their turn are left to the next owner, events
+    /// being handled get up to `drain_timeout` to finish and store their offsets, then what is
+    /// stored is committed — so the next owner starts after them instead of handling them again
+    /// at the same time. (This blocks the consumer's poll, as librdkafka expects of a revoke.)
     fn give_up(&self, consumer: &BaseConsumer<Self>, tpl: &TopicPartitionList) {
-        if consumer.assignment_lost() {
-            tracing::warn!("assignment lost (session timed out): nothing to commit");
+        let revoked = self.partitions_of(tpl);
+        let lost = consumer.assignment_lost();
+        {
+            let mut parts = lock(&self.parts);
+            for p in &revoked {
+                parts.drain(*p);
+            }
+        }
+        let deadline = Instant::now() + self.drain_timeout;
+        let mut busy = lock(&self.parts).busy(&revoked);
+        while busy > 0 && !lost && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+            busy = lock(&self.parts).busy(&revoked);
+        }
+        if busy > 0 && !lost {
+            tracing::warn!(
+                partitions = ?revoked,
+                busy,
+                timeout = ?self.drain_timeout,
+                "revoked partitions still have events being handled; their next owner may handle them again (audited as duplicates)"
+            );
+        }
+        if lost {
+            tracing::warn!(partitions = ?revoked, "assignment lost (session timed out): nothing to commit");
         } else {
             commit(consumer, "revoke");
         }
-        let revoked = self.partitions_of(tpl);
         let mut parts = lock(&self.parts);
         for p in &revoked {
             parts.revoke(*p);
@@ -231,6 +258,7 @@ pub async fn run(
         topic: topic.clone(),
         parts: parts.clone(),
         stats: stats.clone(),
+        drain_timeout: wcfg.shutdown_timeout,
     };
     let consumer: Arc<Consumer_> = Arc::new(
         kafka::consumer_config(
@@ -350,6 +378,8 @@ pub async fn run(
         })
         .await;
         tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+        lock(&parts).abandon_all();
         tracing::warn!(
             abandoned,
             "shutdown deadline passed; unfinished events will be redelivered"

@@ -47,6 +47,9 @@ pub(crate) struct Owned {
     stages: BTreeMap<i64, Stage>,
     /// The last time an event of it was received or finished (or it was assigned).
     pub(crate) last_progress: Instant,
+    /// Being revoked: events being handled may still finish and store their offsets, no event
+    /// starts any more.
+    draining: bool,
 }
 
 /// The partitions of the input topic this instance holds.
@@ -83,9 +86,33 @@ impl Partitions {
                 offsets: PartitionOffsets::new(),
                 stages: BTreeMap::new(),
                 last_progress: now,
+                draining: false,
             },
         );
         self.stored.get(&partition).copied()
+    }
+
+    /// The partition is being revoked: no event of it starts any more (events waiting in a lane
+    /// or at the gate leave it to the next owner), events being handled may still finish.
+    pub(crate) fn drain(&mut self, partition: i32) {
+        if let Some(o) = self.owned.get_mut(&partition) {
+            o.draining = true;
+        }
+    }
+
+    /// Events of these partitions being handled now (masked, delivered, audited, or waiting for
+    /// their dead letter's acknowledgement): what a revocation waits for.
+    pub(crate) fn busy(&self, partitions: &[i32]) -> usize {
+        partitions
+            .iter()
+            .filter_map(|p| self.owned.get(p))
+            .map(|o| {
+                o.stages
+                    .values()
+                    .filter(|s| matches!(s, Stage::Handling | Stage::DeadLetter))
+                    .count()
+            })
+            .sum()
     }
 
     /// The partition is no longer ours; its events still in flight will store nothing.
@@ -115,9 +142,11 @@ impl Partitions {
         }
     }
 
-    /// Whether `generation` is still the partition's current one.
+    /// Whether an event of `generation` may (go on to) be handled: the partition is still ours
+    /// under that generation and not being revoked.
     pub(crate) fn owns(&self, partition: i32, generation: u64) -> bool {
-        self.current(partition, generation).is_some()
+        self.current(partition, generation)
+            .is_some_and(|o| !o.draining)
     }
 
     fn current(&self, partition: i32, generation: u64) -> Option<&Owned> {
@@ -173,6 +202,13 @@ impl Partitions {
         }
     }
 
+    /// Shutdown aborted the remaining tasks: none of their events is being handled any more.
+    pub(crate) fn abandon_all(&mut self) {
+        for o in self.owned.values_mut() {
+            o.stages.clear();
+        }
+    }
+
     /// Every held partition's state, for the progress report.
     pub(crate) fn snapshots(&self, now: Instant) -> Vec<Snapshot> {
         let mut v: Vec<Snapshot> = self
@@ -223,6 +259,31 @@ mod tests {
             Some(12),
             "the latest stored position is kept"
         );
+    }
+
+    #[test]
+    fn a_draining_partition_starts_nothing_but_lets_events_being_handled_finish() {
+        let mut p = Partitions::default();
+        let t = Instant::now();
+        p.assign(1, t);
+        let g = p.received(1, 5, t);
+        p.received(1, 6, t);
+        p.received(1, 7, t);
+        p.stage(1, g, 5, Stage::Handling);
+        p.stage(1, g, 6, Stage::DeadLetter);
+        assert_eq!(p.busy(&[1]), 2, "the one in its lane is not waited for");
+        p.drain(1);
+        assert!(!p.owns(1, g), "nothing starts while draining");
+        assert_eq!(
+            p.finished(1, g, 5, t),
+            Some(6),
+            "a handled event still stores"
+        );
+        p.abandoned(1, g, 7);
+        assert_eq!(p.finished(1, g, 6, t), Some(7));
+        assert_eq!(p.busy(&[1]), 0);
+        p.revoke(1);
+        assert_eq!(p.assign(1, t), Some(7), "resumes after the drained events");
     }
 
     #[test]
