@@ -67,15 +67,7 @@ async fn one_of_two_instances_killed_every_few_seconds_loses_nothing_and_deliver
     let producer_cfg = kcfg.clone();
     let producing = tokio::spawn(async move {
         for burst in 0..20 {
-            let records: Vec<_> = (burst * 1000..(burst + 1) * 1000)
-                .map(|i| {
-                    let conv = format!("conv-{}", i % 200);
-                    (
-                        Some(conv.clone()),
-                        kh::event(&format!("ev-{i}"), &conv, i / 200),
-                    )
-                })
-                .collect();
+            let records = kh::keyed_events("ev", burst * 1000..(burst + 1) * 1000, 200);
             kh::produce(&producer_cfg, &producer_cfg.input_topic, &records).await;
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
