@@ -150,6 +150,13 @@ fn valid_id(id: &str) -> bool {
         && id != ".."
 }
 
+/// Whether an id read from a record that broke the contract may be kept in the audit record and
+/// as the dead letter's key: the shape of a conversation id (letters, digits, `-`, `_`, `.`, at
+/// most 128 characters), so free text never passes for an id.
+pub fn readable_id(id: &str) -> bool {
+    valid_id(id)
+}
+
 /// Decodes and validates one record.
 pub fn decode(bytes: &[u8], max_bytes: usize) -> Result<EscalationEvent, EventError> {
     if bytes.len() > max_bytes {

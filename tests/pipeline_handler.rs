@@ -348,3 +348,51 @@ async fn a_json_record_that_breaks_the_contract_still_gets_the_field_rules() {
     }
     assert!(!rec.record.findings.is_empty());
 }
+
+#[tokio::test]
+async fn a_contract_failure_keeps_the_ids_that_can_be_read_and_none_that_hold_pii() {
+    let m = common::default_mock().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (h, audit) = handler(&m, &default_rules(), &dir).await;
+    // Valid ids, but a context that is not an object.
+    let payload =
+        br#"{"eventId":"e-77","conversationId":"conv-77","context":"card 4111 1111 1111 1111"}"#;
+    let out = h
+        .handle(&Incoming {
+            payload,
+            position: at(3),
+        })
+        .await
+        .expect("audited");
+    let Handled::DeadLetter(rec, letter) = out else {
+        panic!("expected a dead letter, got {out:?}")
+    };
+    assert_eq!(rec.record.reason.as_deref(), Some("wrong_type"));
+    assert_eq!(rec.record.event_id, "e-77");
+    assert_eq!(rec.record.conversation_id, "conv-77");
+    assert!(!String::from_utf8_lossy(&letter.payload).contains("4111 1111"));
+    let found = audit
+        .query(&Query {
+            conversation_id: Some("conv-77".into()),
+            ..Query::default()
+        })
+        .await
+        .expect("query");
+    assert_eq!(found.len(), 1, "an auditor finds it by conversation");
+
+    // Ids that are free text or hold a card number are not kept.
+    let payload =
+        br#"{"eventId":"4111111111111111","conversationId":"Jane Doe's chat","context":[]}"#;
+    let out = h
+        .handle(&Incoming {
+            payload,
+            position: at(4),
+        })
+        .await
+        .expect("audited");
+    let Handled::DeadLetter(rec, _) = out else {
+        panic!("expected a dead letter, got {out:?}")
+    };
+    assert_eq!(rec.record.event_id, "", "a card number is no id to keep");
+    assert_eq!(rec.record.conversation_id, "", "free text is no id");
+}

@@ -81,22 +81,52 @@ fn scrub_cards(rs: &Ruleset, v: &mut Value) {
     }
 }
 
+/// A rejected record, masked for the dead-letter topic, with the ids that could be read from it.
+struct Rejected {
+    payload: Vec<u8>,
+    report: Report,
+    event_id: String,
+    conversation_id: String,
+}
+
 /// Masks a rejected record for the dead-letter topic. A JSON document that merely broke the
 /// contract (a missing or mistyped field) is masked as a document, so field rules (`**.cvv`,
-/// cardholder names, addresses) apply; anything else is masked as text.
-fn mask_rejected(rs: &Ruleset, payload: &[u8]) -> (Vec<u8>, Report) {
+/// cardholder names, addresses) apply; anything else is masked as text. The `eventId` and
+/// `conversationId` of such a document are kept for the audit record, the log line and the dead
+/// letter's key, so `audit query --conversation` finds it and `dlq replay` keeps its order — when
+/// each is a well-formed id ([`event::readable_id`]) in which the rules find nothing to mask.
+fn mask_rejected(rs: &Ruleset, payload: &[u8]) -> Rejected {
     // serde_json's recursion limit (128) bounds the parse of a too-deep document.
     if let Ok(mut doc) = serde_json::from_slice::<Value>(payload) {
+        let id = |field: &str| {
+            doc.get(field)
+                .and_then(Value::as_str)
+                .filter(|id| event::readable_id(id))
+                .filter(|id| rs.mask_text(id).1.findings.is_empty())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let (event_id, conversation_id) = (id("eventId"), id("conversationId"));
         let report = rs.mask_value(&mut doc);
         scrub_cards(rs, &mut doc);
         if let Ok(bytes) = serde_json::to_vec(&doc) {
-            return (bytes, report);
+            return Rejected {
+                payload: bytes,
+                report,
+                event_id,
+                conversation_id,
+            };
         }
     }
     let text = String::from_utf8_lossy(payload);
     let (masked, report) = rs.mask_text(&text);
     let masked = egress::scrub_text(&masked, &egress::card_replacement(rs)).unwrap_or(masked);
-    (masked.into_bytes(), report)
+    Rejected {
+        payload: masked.into_bytes(),
+        report,
+        event_id: String::new(),
+        conversation_id: String::new(),
+    }
 }
 
 impl Handler {
@@ -123,17 +153,24 @@ impl Handler {
             Ok(ev) => ev,
             Err(e) => {
                 // Not an event: mask what there is and dead-letter it with the reason.
-                let (payload, report) = mask_rejected(&rs, inc.payload);
+                let rejected = mask_rejected(&rs, inc.payload);
                 let record = self.base(
                     &rs,
                     inc,
-                    "",
-                    "",
+                    &rejected.event_id,
+                    &rejected.conversation_id,
                     Outcome::DeadLettered,
                     Some(e.class()),
-                    &report,
+                    &rejected.report,
                 );
-                let letter = self.letter(payload, &rs, inc, e.class(), &e.to_string(), "decode");
+                let letter = self.letter(
+                    rejected.payload,
+                    &rs,
+                    inc,
+                    e.class(),
+                    &e.to_string(),
+                    "decode",
+                );
                 return Ok(Handled::DeadLetter(self.store(record).await?, letter));
             }
         };
