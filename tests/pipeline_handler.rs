@@ -11,7 +11,7 @@ use escalation_masker::audit::{AuditStore, KafkaPosition, Outcome, Query, Sqlite
 use escalation_masker::config::ContinuityConfig;
 use escalation_masker::mock_genesys::{Fault, FaultKind, MockConfig};
 use escalation_masker::pipeline::continuity::Continuity;
-use escalation_masker::pipeline::{Handled, Handler, Incoming};
+use escalation_masker::pipeline::{DeadLetter, Handled, Handler, Incoming};
 use escalation_masker::rule_dir::{self, KeyPolicy};
 
 async fn handler(
@@ -47,6 +47,25 @@ fn at(offset: i64) -> KafkaPosition {
         partition: 0,
         offset,
     }
+}
+
+/// Handles `payload` at `offset` and expects a dead letter.
+async fn dead_letter(
+    h: &Handler,
+    payload: &[u8],
+    offset: i64,
+) -> (escalation_masker::audit::AuditRecord, DeadLetter) {
+    let out = h
+        .handle(&Incoming {
+            payload,
+            position: at(offset),
+        })
+        .await
+        .expect("audited");
+    let Handled::DeadLetter(rec, letter) = out else {
+        panic!("expected a dead letter, got {out:?}")
+    };
+    (rec, letter)
 }
 
 fn default_rules() -> std::path::PathBuf {
@@ -114,16 +133,7 @@ async fn bad_input_is_dead_lettered_masked_with_a_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (h, audit) = handler(&m, &default_rules(), &dir).await;
     let broken = br#"{"eventId":"e2","conversationId":"c","context":{"note":"card 4111111111111111 mail a@example.com"}"#;
-    let out = h
-        .handle(&Incoming {
-            payload: broken,
-            position: at(7),
-        })
-        .await
-        .expect("audited");
-    let Handled::DeadLetter(rec, letter) = out else {
-        panic!("expected a dead letter, got {out:?}")
-    };
+    let (rec, letter) = dead_letter(&h, broken, 7).await;
     assert_eq!(rec.record.outcome, Outcome::DeadLettered);
     assert_eq!(rec.record.reason.as_deref(), Some("invalid_json"));
     let payload = String::from_utf8(letter.payload.clone()).expect("utf8");
@@ -162,16 +172,7 @@ async fn permanent_rejections_are_dead_lettered_and_outages_retried() {
     .await;
     let dir = tempfile::tempdir().expect("tempdir");
     let (h, audit) = handler(&m, &default_rules(), &dir).await;
-    let out = h
-        .handle(&Incoming {
-            payload: EVENT.as_bytes(),
-            position: at(3),
-        })
-        .await
-        .expect("audited");
-    let Handled::DeadLetter(rec, letter) = out else {
-        panic!("expected a dead letter, got {out:?}")
-    };
+    let (rec, letter) = dead_letter(&h, EVENT.as_bytes(), 3).await;
     assert_eq!(rec.record.reason.as_deref(), Some("not_found"));
     assert!(
         !String::from_utf8_lossy(&letter.payload).contains("4111 1111"),
@@ -328,16 +329,7 @@ async fn a_json_record_that_breaks_the_contract_still_gets_the_field_rules() {
     let (h, _audit) = handler(&m, &default_rules(), &dir).await;
     // No conversationId: rejected, but cvv, PIN, cardholder name and birth date are field-rule PII.
     let payload = br#"{"eventId":"e1","context":{"cvv":"737","pin":"4821","cardholderName":"Jane Doe","dob":"1984-03-02"}}"#;
-    let out = h
-        .handle(&Incoming {
-            payload,
-            position: at(9),
-        })
-        .await
-        .expect("audited");
-    let Handled::DeadLetter(rec, letter) = out else {
-        panic!("expected a dead letter, got {out:?}")
-    };
+    let (rec, letter) = dead_letter(&h, payload, 9).await;
     assert_eq!(rec.record.reason.as_deref(), Some("missing_field"));
     let text = String::from_utf8_lossy(&letter.payload);
     for raw in ["737", "4821", "Jane Doe", "1984-03-02"] {
@@ -357,16 +349,7 @@ async fn a_contract_failure_keeps_the_ids_that_can_be_read_and_none_that_hold_pi
     // Valid ids, but a context that is not an object.
     let payload =
         br#"{"eventId":"e-77","conversationId":"conv-77","context":"card 4111 1111 1111 1111"}"#;
-    let out = h
-        .handle(&Incoming {
-            payload,
-            position: at(3),
-        })
-        .await
-        .expect("audited");
-    let Handled::DeadLetter(rec, letter) = out else {
-        panic!("expected a dead letter, got {out:?}")
-    };
+    let (rec, letter) = dead_letter(&h, payload, 3).await;
     assert_eq!(rec.record.reason.as_deref(), Some("wrong_type"));
     assert_eq!(rec.record.event_id, "e-77");
     assert_eq!(rec.record.conversation_id, "conv-77");
@@ -383,16 +366,7 @@ async fn a_contract_failure_keeps_the_ids_that_can_be_read_and_none_that_hold_pi
     // Ids that are free text or hold a card number are not kept.
     let payload =
         br#"{"eventId":"4111111111111111","conversationId":"Jane Doe's chat","context":[]}"#;
-    let out = h
-        .handle(&Incoming {
-            payload,
-            position: at(4),
-        })
-        .await
-        .expect("audited");
-    let Handled::DeadLetter(rec, _) = out else {
-        panic!("expected a dead letter, got {out:?}")
-    };
+    let (rec, _) = dead_letter(&h, payload, 4).await;
     assert_eq!(rec.record.event_id, "", "a card number is no id to keep");
     assert_eq!(rec.record.conversation_id, "", "free text is no id");
 }
