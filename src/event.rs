@@ -139,8 +139,9 @@ fn depth_exceeds(bytes: &[u8], limit: usize) -> bool {
     false
 }
 
-/// An id Genesys could have: letters, digits, `-`, `_`, `.`; at most 128 characters.
-fn valid_id(id: &str) -> bool {
+/// An id Genesys could have: letters, digits, `-`, `_`, `.`; at most 128 characters. Also what an
+/// id read from a record that broke the contract must look like to be kept (free text never is).
+pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 128
         && id
@@ -148,13 +149,6 @@ fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
         && id != "."
         && id != ".."
-}
-
-/// Whether an id read from a record that broke the contract may be kept in the audit record and
-/// as the dead letter's key: the shape of a conversation id (letters, digits, `-`, `_`, `.`, at
-/// most 128 characters), so free text never passes for an id.
-pub fn readable_id(id: &str) -> bool {
-    valid_id(id)
 }
 
 /// Decodes and validates one record.

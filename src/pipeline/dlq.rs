@@ -92,7 +92,7 @@ impl Publisher {
 
 /// A dead letter whose payload the topic cannot take: the payload is replaced by its size and
 /// SHA-256 (of the masked bytes), and a header says so.
-pub fn stub(mut letter: DeadLetter) -> DeadLetter {
+fn stub(mut letter: DeadLetter) -> DeadLetter {
     use sha2::Digest;
     let digest = hex::encode(sha2::Sha256::digest(&letter.payload));
     letter.payload = serde_json::json!({
@@ -107,7 +107,7 @@ pub fn stub(mut letter: DeadLetter) -> DeadLetter {
 }
 
 /// Whether the letter is already a stub (never stub twice).
-pub fn is_stub(letter: &DeadLetter) -> bool {
+fn is_stub(letter: &DeadLetter) -> bool {
     letter.headers.iter().any(|(k, _)| k == OMITTED_HEADER)
 }
 

@@ -94,14 +94,14 @@ struct Rejected {
 /// cardholder names, addresses) apply; anything else is masked as text. The `eventId` and
 /// `conversationId` of such a document are kept for the audit record, the log line and the dead
 /// letter's key, so `audit query --conversation` finds it and `dlq replay` keeps its order — when
-/// each is a well-formed id ([`event::readable_id`]) in which the rules find nothing to mask.
+/// each is a well-formed id ([`event::valid_id`]) in which the rules find nothing to mask.
 fn mask_rejected(rs: &Ruleset, payload: &[u8]) -> Rejected {
     // serde_json's recursion limit (128) bounds the parse of a too-deep document.
     if let Ok(mut doc) = serde_json::from_slice::<Value>(payload) {
         let id = |field: &str| {
             doc.get(field)
                 .and_then(Value::as_str)
-                .filter(|id| event::readable_id(id))
+                .filter(|id| event::valid_id(id))
                 .filter(|id| rs.mask_text(id).1.findings.is_empty())
                 .unwrap_or_default()
                 .to_string()

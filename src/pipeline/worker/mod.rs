@@ -6,13 +6,13 @@
 //!   │   in flight are bounded)                        Genesys is down)                          ▼
 //!   └──────────── rebalance: commit stored, forget revoked ◀──── store contiguous watermark ◀──┘
 //! ```
-//! - [`partitions`]: which partitions this instance owns, under which generation, where each
+//! - `partitions`: which partitions this instance owns, under which generation, where each
 //!   event in flight stands and the contiguous done watermark that is safe to store;
-//! - [`lanes`]: events of one conversation run one after another, others concurrently;
-//! - [`gate`]: while Genesys is unavailable every event is held, one probes with growing pauses;
-//! - [`task`]: one record's journey from its lane turn to its stored offset;
-//! - [`progress`]: lag metrics and the watchdog that re-fetches a partition that stopped moving;
-//! - [`stats`]: live counters.
+//! - `lanes`: events of one conversation run one after another, others concurrently;
+//! - `gate`: while Genesys is unavailable every event is held, one probes with growing pauses;
+//! - `task`: one record's journey from its lane turn to its stored offset;
+//! - `progress`: lag metrics and the watchdog that re-fetches a partition that stopped moving;
+//! - `stats`: live counters.
 //!
 //! Memory stays bounded whatever the backlog: at the in-flight limits the loop stops taking
 //! records, so the backlog stays in Kafka (librdkafka's prefetch is bounded too). An event still
@@ -165,12 +165,17 @@ impl Ctx {
         } else {
             commit(consumer, "revoke");
         }
+        self.forget(&revoked);
+        tracing::info!(partitions = ?revoked, "partitions revoked; stored offsets committed");
+    }
+
+    /// The partitions are no longer ours (their events in flight store nothing any more).
+    fn forget(&self, partitions: &[i32]) {
         let mut parts = lock(&self.parts);
-        for p in &revoked {
+        for p in partitions {
             parts.revoke(*p);
         }
         self.assigned(parts.count());
-        tracing::info!(partitions = ?revoked, "partitions revoked; stored offsets committed");
     }
 }
 
@@ -204,12 +209,7 @@ impl ConsumerContext for Ctx {
             }
             other => {
                 tracing::warn!(error = %RDKafkaErrorCode::from(other), "rebalance error");
-                let all = self.partitions_of(tpl);
-                let mut parts = lock(&self.parts);
-                for p in all {
-                    parts.revoke(p);
-                }
-                self.assigned(parts.count());
+                self.forget(&self.partitions_of(tpl));
                 consumer.unassign()
             }
         };

@@ -40,7 +40,7 @@ pub(crate) fn judge(
     has_room: bool,
     stall_after: Duration,
 ) -> Verdict {
-    let next = s.safe_position.or(committed).unwrap_or(0);
+    let next = next_position(s, committed);
     if end <= next || s.idle_for < stall_after {
         Verdict::Fine
     } else if s.in_flight > 0 {
@@ -50,6 +50,12 @@ pub(crate) fn judge(
     } else {
         Verdict::Fine
     }
+}
+
+/// The next offset the partition will be read from: the safe position, or the group's committed
+/// one when nothing was received since the assignment.
+fn next_position(s: &Snapshot, committed: Option<i64>) -> i64 {
+    s.safe_position.or(committed).unwrap_or(0)
 }
 
 /// How often the watchdog looks.
@@ -107,7 +113,7 @@ pub(super) async fn watch(sh: Arc<Shared>, room: Arc<tokio::sync::Semaphore>) {
         .await
         .unwrap_or_default();
         for (s, end, committed, fetch, verdict) in found {
-            let next = s.safe_position.or(committed).unwrap_or(0);
+            let next = next_position(&s, committed);
             crate::metrics::lag(s.partition, (end - next).max(0));
             tracing::debug!(
                 partition = s.partition,
