@@ -4,11 +4,10 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use common::kafka::{self as kh, Broker};
-use escalation_masker::audit::{AuditStore, Outcome, PgStore, Query, verify};
+use escalation_masker::audit::{AuditStore, Outcome, PgStore, Query};
 
 const TOTAL: usize = 20_000;
 const KILLS: usize = 6;
@@ -124,22 +123,7 @@ async fn one_of_two_instances_killed_every_few_seconds_loses_nothing_and_deliver
     }
 
     let all = store.scan(0, 10_000_000).await.expect("scan");
-    let v = verify(&all);
-    assert!(v.broken.is_none(), "chain intact: {:?}", v.broken);
-    let mut per_event: HashMap<&str, usize> = HashMap::new();
-    let mut duplicates = 0;
-    for r in &all {
-        match r.record.outcome {
-            Outcome::Delivered => *per_event.entry(&r.record.event_id).or_default() += 1,
-            Outcome::Duplicate => duplicates += 1,
-            o => panic!("unexpected outcome {o:?} for {}", r.record.event_id),
-        }
-    }
-    assert_eq!(per_event.len(), TOTAL, "every event delivered");
-    assert!(
-        per_event.values().all(|n| *n == 1),
-        "exactly one delivered record per event"
-    );
+    let duplicates = kh::assert_each_delivered_once(&all, TOTAL);
     let patches = mock.state.received().len();
     eprintln!(
         "{KILLS} kills: {TOTAL} events delivered in {recovered:?}; {} records, {duplicates} duplicates, {} PATCHes ({} re-sent)",

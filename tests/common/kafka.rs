@@ -390,6 +390,33 @@ pub fn spawn_worker(config: &Path, log: &Path) -> ChildGuard {
     )
 }
 
+/// The audit log after a run with faults: the chain verifies, every record is a delivery or a
+/// recognised duplicate, and each of the `total` events has exactly one `delivered` record.
+/// Returns the number of duplicates.
+pub fn assert_each_delivered_once(
+    all: &[escalation_masker::audit::AuditRecord],
+    total: usize,
+) -> usize {
+    use escalation_masker::audit::{Outcome, verify};
+    let v = verify(all);
+    assert!(v.broken.is_none(), "chain intact: {:?}", v.broken);
+    let mut delivered: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut duplicates = 0;
+    for r in all {
+        match r.record.outcome {
+            Outcome::Delivered => *delivered.entry(&r.record.event_id).or_default() += 1,
+            Outcome::Duplicate => duplicates += 1,
+            o => panic!("unexpected outcome {o:?} for {}", r.record.event_id),
+        }
+    }
+    assert_eq!(delivered.len(), total, "every event delivered");
+    assert!(
+        delivered.values().all(|n| *n == 1),
+        "exactly one delivered record per event (an event recorded as delivered was delivered again)"
+    );
+    duplicates
+}
+
 /// Audit records in a SQLite log, read as another process would (0 when not created yet).
 pub fn audit_count(db: &Path) -> i64 {
     rusqlite::Connection::open(db)
