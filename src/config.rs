@@ -189,8 +189,9 @@ fn default_startup_timeout() -> Duration {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditConfig {
-    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DB` (env `ESCALATION_MASKER_AUDIT_DB`; put a
-    /// password there, not here). Several instances need PostgreSQL.
+    /// `sqlite://PATH` (a relative PATH is relative to the config file's folder) or
+    /// `postgres://USER@HOST:PORT/DB` (env `ESCALATION_MASKER_AUDIT_DB`; put a password there, not
+    /// here). Several instances need PostgreSQL.
     #[serde(default = "default_audit_db")]
     pub db: String,
     /// Records written per transaction at most (appends from concurrent events are grouped).
@@ -244,6 +245,10 @@ pub struct WorkerConfig {
     /// worker has room for more, is reported and fetched again from its safe position.
     #[serde(default = "default_stall_after", with = "humantime_serde")]
     pub stall_after: Duration,
+    /// Once events have been held at the Genesys-down gate this long, `/readyz` reports the
+    /// worker not ready (an orchestrator or an on-call page notices the outage; nothing is lost).
+    #[serde(default = "default_unready_when_held", with = "humantime_serde")]
+    pub unready_when_held: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -257,6 +262,7 @@ impl Default for WorkerConfig {
             max_retry_pause: default_max_retry_pause(),
             shutdown_timeout: default_shutdown_timeout(),
             stall_after: default_stall_after(),
+            unready_when_held: default_unready_when_held(),
         }
     }
 }
@@ -281,6 +287,9 @@ fn default_shutdown_timeout() -> Duration {
 }
 fn default_stall_after() -> Duration {
     Duration::from_secs(30)
+}
+fn default_unready_when_held() -> Duration {
+    Duration::from_secs(60)
 }
 
 /// `[continuity]`: when a customer escalates again soon after, the agent sees the earlier
@@ -575,17 +584,30 @@ impl Config {
             line,
             message,
         })?;
-        cfg.apply_env(std::env::vars());
-        if cfg.rules.dir.is_relative()
-            && let Some(parent) = path.parent()
-        {
-            cfg.rules.dir = parent.join(&cfg.rules.dir);
+        if let Some(parent) = path.parent() {
+            cfg.resolve_paths(parent);
         }
+        cfg.apply_env(std::env::vars());
         cfg.validate().map_err(|message| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,
         })?;
         Ok(cfg)
+    }
+
+    /// Resolves the file's relative paths — the rules folder and a `sqlite://` audit log —
+    /// against the config file's folder, so the worker finds the same rules and appends to the
+    /// same chain whatever directory it is started from. (Paths from the environment stay
+    /// relative to the working directory, as any path given on a command line.)
+    pub fn resolve_paths(&mut self, base: &Path) {
+        if self.rules.dir.is_relative() {
+            self.rules.dir = base.join(&self.rules.dir);
+        }
+        if let Some(Some(db)) = crate::audit::sqlite_path(&self.audit.db)
+            && db.is_relative()
+        {
+            self.audit.db = format!("sqlite://{}", base.join(db).display());
+        }
     }
 
     /// Applies the deployment overrides from the environment (see README, "Configuration"): brokers,
@@ -844,6 +866,31 @@ mod env_and_worker {
 #[cfg(test)]
 mod example_file {
     use super::*;
+
+    #[test]
+    fn relative_paths_are_resolved_against_the_config_folder() {
+        let base = Path::new("/etc/masker");
+        let fresh =
+            || Config::parse("[genesys]\nregion = \"eu-west-1\"\n").expect("minimal config");
+        let mut cfg = fresh();
+        cfg.resolve_paths(base);
+        assert_eq!(cfg.rules.dir, base.join("masking-rules"));
+        assert_eq!(cfg.audit.db, "sqlite:///etc/masker/audit.db");
+        for kept in [
+            "sqlite:///var/lib/audit.db",
+            "postgres://a@db/audit",
+            "sqlite://",
+        ] {
+            let mut cfg = fresh();
+            cfg.audit.db = kept.into();
+            cfg.resolve_paths(base);
+            assert_eq!(cfg.audit.db, kept);
+        }
+        let mut cfg = fresh();
+        cfg.audit.db = "sqlite://data/a.db".into();
+        cfg.resolve_paths(base);
+        assert_eq!(cfg.audit.db, "sqlite:///etc/masker/data/a.db");
+    }
 
     #[test]
     fn the_documented_example_config_is_valid() {

@@ -32,6 +32,12 @@ pub const LAG: &str = "escalation_consumer_lag";
 pub const ASSIGNED: &str = "escalation_assigned_partitions";
 /// Partitions found with records waiting and no progress, and fetched again.
 pub const REFETCHES: &str = "escalation_partition_refetches_total";
+/// 1 while the Genesys-down gate is closed (events are held instead of sent), else 0.
+pub const GATE_CLOSED: &str = "escalation_genesys_gate_closed";
+/// Events waiting at the Genesys-down gate now.
+pub const HELD: &str = "escalation_events_held";
+/// Seconds the longest-waiting event has been held at the gate (0 when none is).
+pub const OLDEST_HELD: &str = "escalation_oldest_held_event_seconds";
 /// 1 for the ruleset version in use, labelled `version`.
 pub const RULESET: &str = "escalation_ruleset_info";
 /// Rule reloads, labelled `result` (success, failure).
@@ -51,6 +57,9 @@ pub const ALL: &[&str] = &[
     LAG,
     ASSIGNED,
     REFETCHES,
+    GATE_CLOSED,
+    HELD,
+    OLDEST_HELD,
     RULESET,
     RELOADS,
 ];
@@ -133,6 +142,17 @@ pub fn refetch(partition: i32) {
 /// Lag of one partition.
 pub fn lag(partition: i32, records: i64) {
     gauge!(LAG, "partition" => partition.to_string()).set(records as f64);
+}
+
+/// The Genesys-down gate now.
+pub fn gate(status: &crate::pipeline::worker::GateStatus) {
+    gauge!(GATE_CLOSED).set(if status.closed_for.is_some() {
+        1.0
+    } else {
+        0.0
+    });
+    gauge!(HELD).set(status.held as f64);
+    gauge!(OLDEST_HELD).set(status.oldest_held.map_or(0.0, |d| d.as_secs_f64()));
 }
 
 /// The ruleset now in use (the previous version's series drops to 0).

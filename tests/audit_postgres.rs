@@ -108,3 +108,41 @@ async fn tampering_is_found_by_audit_verify() {
         );
     }
 }
+
+/// A reader pointed at a database without the log (a wrong URL, or tables dropped) is refused
+/// with exit 2 and creates nothing there.
+#[tokio::test]
+async fn readers_refuse_a_database_without_the_log() {
+    let url = common::pg_url().await;
+    common::assert_readers_refuse(&url, "none of the log's tables");
+    let client = common::pg_client(&url).await;
+    assert_eq!(count_tables(&client).await, 0, "a reader created tables");
+
+    let s = PgStore::connect(&url)
+        .await
+        .expect("the worker creates the log");
+    common::fill(&s, 5).await;
+    let (code, out) = common::cli_verify(&url);
+    assert_eq!(code, Some(0), "{out}");
+    client
+        .batch_execute("DROP TABLE audit_head")
+        .await
+        .expect("drops the head marker");
+    common::assert_readers_refuse(&url, "audit_head missing");
+    assert_eq!(
+        count_tables(&client).await,
+        3,
+        "a reader recreated the head marker"
+    );
+}
+
+async fn count_tables(client: &tokio_postgres::Client) -> i64 {
+    client
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+            &[],
+        )
+        .await
+        .expect("counts tables")
+        .get(0)
+}

@@ -5,6 +5,10 @@ mod common;
 
 use escalation_masker::audit::{self, AuditStore, Outcome, Query, SqliteStore};
 
+fn url(path: &std::path::Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
 async fn store(dir: &tempfile::TempDir) -> (SqliteStore, String) {
     let path = dir.path().join("audit.db");
     (
@@ -129,7 +133,7 @@ async fn bad_urls_and_unreachable_databases_are_one_clear_line() {
         ("sqlite://", "unsupported audit database URL"),
         (
             "sqlite:///nonexistent-dir/x/audit.db",
-            "cannot open the audit database (sqlite:///nonexistent-dir/x/audit.db)",
+            "no audit log at sqlite:///nonexistent-dir/x/audit.db",
         ),
         (
             "postgres://nobody:pw@127.0.0.1:1/none",
@@ -209,5 +213,56 @@ async fn removing_the_newest_records_is_found_too() {
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("before the published head 10"),
         "…the published head can"
+    );
+}
+
+/// Auditors' commands open the log read-only: a wrong path, a file that is not a log, or a log
+/// with a dropped table is refused (exit 2) and left exactly as it was; a real log verifies without
+/// a byte of it changing.
+#[tokio::test]
+async fn readers_never_create_or_repair_a_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+
+    let missing = dir.path().join("wrong/place/audit.db");
+    common::assert_readers_refuse(&url(&missing), "no such file");
+    assert!(!missing.exists() && !dir.path().join("wrong").exists());
+
+    let not_a_log = dir.path().join("other.db");
+    rusqlite::Connection::open(&not_a_log)
+        .and_then(|c| c.execute_batch("CREATE TABLE notes (x TEXT)"))
+        .expect("creates another database");
+    common::assert_readers_refuse(&url(&not_a_log), "none of the log's tables");
+
+    let path = dir.path().join("audit.db");
+    {
+        let s = SqliteStore::open(&path).await.expect("opens");
+        common::fill(&s, 10).await;
+    }
+    let before = std::fs::read(&path).expect("reads");
+    let (code, out) = common::cli_verify(&url(&path));
+    assert_eq!(
+        (code, out.starts_with("ok: 10 record(s)")),
+        (Some(0), true),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read(&path).expect("reads"),
+        before,
+        "verify changed the log"
+    );
+
+    rusqlite::Connection::open(&path)
+        .and_then(|c| c.execute_batch("DROP TABLE audit_head"))
+        .expect("drops the head marker");
+    common::assert_readers_refuse(&url(&path), "audit_head missing");
+    let tables: Vec<String> = rusqlite::Connection::open(&path)
+        .and_then(|c| {
+            let mut st = c.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
+            st.query_map([], |r| r.get(0))?.collect()
+        })
+        .expect("lists tables");
+    assert!(
+        !tables.iter().any(|t| t == "audit_head"),
+        "a reader recreated it: {tables:?}"
     );
 }

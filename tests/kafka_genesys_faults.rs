@@ -9,8 +9,10 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use common::kafka::{self as kh, Broker};
+use escalation_masker::admin::Readiness;
 use escalation_masker::audit::{Outcome, Query};
 use escalation_masker::mock_genesys::{Fault, FaultKind};
+use escalation_masker::pipeline::setup;
 
 fn fault(kind: FaultKind, count: u32, rate: f64, conversation: Option<&str>) -> Fault {
     Fault {
@@ -84,7 +86,7 @@ async fn a_30_second_outage_pauses_delivery_and_dead_letters_nothing() {
     let (handler, audit) = kh::handler(&mock.base, dir.path()).await;
     kh::produce(&kcfg, &kcfg.input_topic, &kh::keyed_events("o", 0..300, 30)).await;
 
-    let w = kh::start(handler, &kcfg, &kh::worker_config());
+    let w = kh::start(handler.clone(), &kcfg, &kh::worker_config());
     let outage = Instant::now();
     tokio::time::sleep(Duration::from_secs(30)).await;
     assert_eq!(
@@ -93,6 +95,32 @@ async fn a_30_second_outage_pauses_delivery_and_dead_letters_nothing() {
         "nothing is dead-lettered or lost while Genesys is down"
     );
     assert!(w.stats.retries.load(Ordering::Relaxed) > 0);
+    // Readiness and metrics see the outage: the gate is closed and holds events.
+    let gate = w.stats.gate();
+    assert!(
+        gate.closed_for
+            .is_some_and(|c| c >= Duration::from_secs(20))
+            && gate.held > 0
+            && gate
+                .oldest_held
+                .is_some_and(|o| o >= Duration::from_secs(20)),
+        "{gate:?}"
+    );
+    let readiness = setup::WorkerReadiness {
+        kafka: kcfg.clone(),
+        handler,
+        reloader: None,
+        gate: Some((w.stats.clone(), Duration::from_secs(20))),
+    };
+    let unready = readiness.checks().await;
+    let gate_check = unready
+        .iter()
+        .find(|c| c.name == "gate")
+        .expect("a gate check");
+    assert!(
+        !gate_check.ok && gate_check.detail.contains("held"),
+        "{gate_check:?}"
+    );
     // The gate keeps the pressure low: far fewer calls than events × attempts.
     let during = mock.state.api_requests();
     mock.state.clear_faults();
@@ -102,6 +130,19 @@ async fn a_30_second_outage_pauses_delivery_and_dead_letters_nothing() {
         w.handled()
     );
     let recovered = outage.elapsed();
+    assert_eq!(
+        w.stats.gate().held_for(),
+        Duration::ZERO,
+        "{:?}",
+        w.stats.gate()
+    );
+    assert!(
+        readiness
+            .checks()
+            .await
+            .iter()
+            .any(|c| c.name == "gate" && c.ok)
+    );
     w.stop().await;
     let all = audit.query(&Query::default()).await.expect("query");
     assert_eq!(all.len(), 300);

@@ -35,7 +35,7 @@ use auth::{Denied, Role, Tokens};
 /// One readiness check's result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    /// `kafka`, `genesys`, `audit`, `rules`.
+    /// `kafka`, `genesys`, `audit`, `rules`, `gate`.
     pub name: String,
     /// Usable.
     pub ok: bool,

@@ -20,5 +20,8 @@ pub use record::{
     Verification, chain_hash, normalise_time, now_rfc3339, verify, verify_from,
 };
 pub use sqlite::SqliteStore;
-pub use store::{AuditError, AuditStore, ContinuityEntry, Query, Stats, open, redact_url};
+pub use store::{
+    Access, AuditError, AuditStore, ContinuityEntry, Query, Stats, open, open_read_only, open_with,
+    redact_url, sqlite_path,
+};
 pub use verify::{StoreVerification, verify_store};

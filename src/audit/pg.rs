@@ -8,8 +8,9 @@ use tokio_postgres::{Client, NoTls, Row};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
 use super::store::{
-    AuditError, AuditStore, COLUMNS, ContinuityEntry, Query, check_schema_version, delivered_ids,
-    first_line, normalise_batch, one_delivery_per_event, redact_url, remember_sql, schema_sql,
+    Access, AuditError, AuditStore, COLUMNS, ContinuityEntry, Query, check_schema_version,
+    check_tables, delivered_ids, first_line, normalise_batch, one_delivery_per_event, redact_url,
+    remember_sql, schema_sql,
 };
 
 /// Serializes chain appends across every connection to the database.
@@ -28,8 +29,14 @@ fn db_err(e: tokio_postgres::Error) -> AuditError {
 }
 
 impl PgStore {
-    /// Connects and creates the schema if needed.
+    /// Connects and creates the schema if needed (the worker).
     pub async fn connect(url: &str) -> Result<PgStore, AuditError> {
+        Self::connect_with(url, Access::Write).await
+    }
+
+    /// Connects; with [`Access::ReadOnly`] the session is read-only and a database without the
+    /// log's tables is refused, so a reader never creates a schema.
+    pub async fn connect_with(url: &str, access: Access) -> Result<PgStore, AuditError> {
         let what = redact_url(url);
         let unavailable = |e: tokio_postgres::Error| AuditError::Unavailable {
             what: what.clone(),
@@ -58,14 +65,34 @@ impl PgStore {
                 tracing::error!(error = %first_line(&e), "audit database connection closed");
             }
         });
-        // Workers starting together must not race on CREATE … IF NOT EXISTS.
-        client
-            .batch_execute(&format!(
-                "BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK}); {} COMMIT;",
-                schema_sql("BIGINT PRIMARY KEY")
-            ))
-            .await
-            .map_err(unavailable)?;
+        match access {
+            // Workers starting together must not race on CREATE … IF NOT EXISTS.
+            Access::Write => client
+                .batch_execute(&format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK}); {} COMMIT;",
+                    schema_sql("BIGINT PRIMARY KEY")
+                ))
+                .await
+                .map_err(unavailable)?,
+            Access::ReadOnly => {
+                client
+                    .batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                    .await
+                    .map_err(unavailable)?;
+                let tables: Vec<String> = client
+                    .query(
+                        "SELECT table_name::text FROM information_schema.tables \
+                         WHERE table_schema = current_schema()",
+                        &[],
+                    )
+                    .await
+                    .map_err(unavailable)?
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+                check_tables(&tables, &what)?;
+            }
+        }
         let version: i32 = client
             .query_one("SELECT max(version) FROM audit_schema", &[])
             .await

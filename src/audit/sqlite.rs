@@ -6,12 +6,13 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
 use super::store::{
-    AuditError, AuditStore, COLUMNS, ContinuityEntry, Query, check_schema_version, delivered_ids,
-    first_line, normalise_batch, one_delivery_per_event, remember_sql, schema_sql,
+    Access, AuditError, AuditStore, COLUMNS, ContinuityEntry, Query, check_schema_version,
+    check_tables, delivered_ids, first_line, normalise_batch, one_delivery_per_event, remember_sql,
+    schema_sql,
 };
 
 /// The SQLite audit store: one connection writes; a second one reads, so the worker's duplicate
@@ -30,8 +31,18 @@ fn db_err(e: rusqlite::Error) -> AuditError {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the log at `path`.
+    /// Opens (creating if needed) the log at `path`: the worker's way in.
     pub async fn open(path: &Path) -> Result<SqliteStore, AuditError> {
+        Self::open_with(path, Access::Write).await
+    }
+
+    /// Opens an existing log read-only (auditors' commands): a wrong path or a damaged file is
+    /// refused instead of "verifying" a new, empty log.
+    pub async fn open_read_only(path: &Path) -> Result<SqliteStore, AuditError> {
+        Self::open_with(path, Access::ReadOnly).await
+    }
+
+    async fn open_with(path: &Path, access: Access) -> Result<SqliteStore, AuditError> {
         let p = path.to_path_buf();
         let what = format!("sqlite://{}", p.display());
         tokio::task::spawn_blocking(move || {
@@ -39,29 +50,51 @@ impl SqliteStore {
                 what: what.clone(),
                 message: first_line(&e),
             };
-            let conn = Connection::open(&p).map_err(unavailable)?;
-            conn.busy_timeout(std::time::Duration::from_secs(30))
-                .map_err(unavailable)?;
-            conn.pragma_update(None, "journal_mode", "WAL")
-                .map_err(unavailable)?;
-            conn.pragma_update(None, "synchronous", "FULL")
-                .map_err(unavailable)?;
-            conn.execute_batch(&schema_sql("INTEGER PRIMARY KEY"))
-                .map_err(unavailable)?;
-            let version: i64 = conn
-                .query_row("SELECT max(version) FROM audit_schema", [], |r| r.get(0))
-                .map_err(unavailable)?;
-            check_schema_version(version, &what)?;
-            let open_reader = || -> Result<Connection, AuditError> {
-                let c = Connection::open(&p).map_err(unavailable)?;
+            let flags = match access {
+                Access::Write => OpenFlags::default(),
+                Access::ReadOnly => {
+                    if !p.is_file() {
+                        return Err(AuditError::Missing {
+                            what: what.clone(),
+                            message: "no such file (only the worker creates a log; check the path)"
+                                .into(),
+                        });
+                    }
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                }
+            };
+            let connect = || -> Result<Connection, AuditError> {
+                let c = Connection::open_with_flags(&p, flags).map_err(unavailable)?;
                 c.busy_timeout(std::time::Duration::from_secs(30))
                     .map_err(unavailable)?;
                 Ok(c)
             };
+            let conn = connect()?;
+            if access == Access::Write {
+                conn.pragma_update(None, "journal_mode", "WAL")
+                    .map_err(unavailable)?;
+                conn.pragma_update(None, "synchronous", "FULL")
+                    .map_err(unavailable)?;
+                conn.execute_batch(&schema_sql("INTEGER PRIMARY KEY"))
+                    .map_err(unavailable)?;
+            } else {
+                let mut stmt = conn
+                    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+                    .map_err(unavailable)?;
+                let tables = stmt
+                    .query_map([], |r| r.get::<_, String>(0))
+                    .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                    .map_err(unavailable)?;
+                check_tables(&tables, &what)?;
+            }
+            let version: i64 = conn
+                .query_row("SELECT max(version) FROM audit_schema", [], |r| r.get(0))
+                .map_err(unavailable)?;
+            check_schema_version(version, &what)?;
             Ok(SqliteStore {
                 conn: Arc::new(Mutex::new(conn)),
-                reader: Arc::new(Mutex::new(open_reader()?)),
-                looker: Arc::new(Mutex::new(open_reader()?)),
+                reader: Arc::new(Mutex::new(connect()?)),
+                looker: Arc::new(Mutex::new(connect()?)),
             })
         })
         .await

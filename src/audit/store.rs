@@ -23,6 +23,15 @@ pub enum AuditError {
         /// The first line of the driver's message.
         message: String,
     },
+    /// A reader found no audit log where it was pointed (a wrong path, a wrong database, or
+    /// tables dropped): nothing is created, so a wrong `--db` can never "verify" an empty log.
+    #[error("no audit log at {what}: {message}")]
+    Missing {
+        /// Which database (the URL without a password).
+        what: String,
+        /// What is missing.
+        message: String,
+    },
     /// A statement failed.
     #[error("audit database error: {0}")]
     Database(String),
@@ -77,6 +86,43 @@ CREATE TABLE IF NOT EXISTS customer_continuity (customer_key TEXT PRIMARY KEY, c
 INSERT INTO audit_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM audit_schema);
 "
     )
+}
+
+/// The tables a log must have for anyone to read it (the continuity table is the worker's own).
+const LOG_TABLES: [&str; 3] = ["audit_log", "audit_head", "audit_schema"];
+
+/// Refuses, for a reader, a database that lacks any of the log's tables.
+pub(crate) fn check_tables(present: &[String], what: &str) -> Result<(), AuditError> {
+    let missing: Vec<&str> = LOG_TABLES
+        .into_iter()
+        .filter(|t| !present.iter().any(|p| p == t))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let message = if missing.len() == LOG_TABLES.len() {
+        "the database has none of the log's tables (only the worker creates them; check the URL)"
+            .to_string()
+    } else {
+        format!(
+            "table(s) {} missing: the log is damaged or was tampered with; nothing was changed",
+            missing.join(", ")
+        )
+    };
+    Err(AuditError::Missing {
+        what: what.to_string(),
+        message,
+    })
+}
+
+/// Who opens the log: the worker creates and migrates it; auditors' commands only read, and
+/// refuse a database that holds no log rather than creating one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Create the file/schema if missing and migrate (the worker, the demo).
+    Write,
+    /// Read an existing log; write nothing (`audit verify/query/export/stats`).
+    ReadOnly,
 }
 
 /// The schema version this program writes. Opening a log with a newer version is refused (an older
@@ -257,20 +303,39 @@ pub(crate) fn remember_sql(p: char) -> String {
     )
 }
 
-/// Opens a store from a URL: `sqlite://PATH` (created if missing) or `postgres://…`.
+/// Opens a store from a URL, `sqlite://PATH` or `postgres://…`, creating and migrating it if
+/// needed: the worker's way in.
 pub async fn open(url: &str) -> Result<Arc<dyn AuditStore>, AuditError> {
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        if path.is_empty() {
-            return Err(AuditError::BadUrl(redact_url(url)));
-        }
-        Ok(Arc::new(
-            super::SqliteStore::open(std::path::Path::new(path)).await?,
-        ))
+    open_with(url, Access::Write).await
+}
+
+/// Opens an existing log for reading only; a database without the log's tables is refused with
+/// [`AuditError::Missing`] and nothing is created.
+pub async fn open_read_only(url: &str) -> Result<Arc<dyn AuditStore>, AuditError> {
+    open_with(url, Access::ReadOnly).await
+}
+
+/// Opens a store from a URL with the given access.
+pub async fn open_with(url: &str, access: Access) -> Result<Arc<dyn AuditStore>, AuditError> {
+    if let Some(path) = sqlite_path(url) {
+        let path = path.ok_or_else(|| AuditError::BadUrl(redact_url(url)))?;
+        let store = match access {
+            Access::Write => super::SqliteStore::open(path).await?,
+            Access::ReadOnly => super::SqliteStore::open_read_only(path).await?,
+        };
+        Ok(Arc::new(store))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(super::PgStore::connect(url).await?))
+        Ok(Arc::new(super::PgStore::connect_with(url, access).await?))
     } else {
         Err(AuditError::BadUrl(redact_url(url)))
     }
+}
+
+/// The file of a `sqlite://` URL: `None` if the URL is not SQLite, `Some(None)` if it names no
+/// file.
+pub fn sqlite_path(url: &str) -> Option<Option<&std::path::Path>> {
+    let path = url.strip_prefix("sqlite://")?;
+    Some((!path.is_empty()).then(|| std::path::Path::new(path)))
 }
 
 /// Running counts for [`AuditStore::stats`].

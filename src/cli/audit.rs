@@ -53,7 +53,7 @@ pub(super) fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
                     .transpose()?;
                 match file {
                     Some(f) => verify_file(&f, expect.as_ref()),
-                    None => verify_db(&*audit::open(&db).await?, expect.as_ref()).await,
+                    None => verify_db(&*audit::open_read_only(&db).await?, expect.as_ref()).await,
                 }
             }
             AuditCommand::Export {
@@ -63,7 +63,7 @@ pub(super) fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
                 out,
             } => export(&db, since.as_deref(), until.as_deref(), &out).await,
             AuditCommand::Stats { db, format } => {
-                let stats = audit::open(&db).await?.stats().await?;
+                let stats = audit::open_read_only(&db).await?.stats().await?;
                 match format {
                     AuditFormat::Json => println!("{}", serde_json::to_string_pretty(&stats)?),
                     _ => {
@@ -103,7 +103,7 @@ async fn query(args: &AuditQueryArgs) -> anyhow::Result<ExitCode> {
         outcome,
         limit: args.limit,
     };
-    let store = audit::open(&args.db).await?;
+    let store = audit::open_read_only(&args.db).await?;
     let records = store.query(&q).await?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -238,7 +238,7 @@ async fn export(
     until: Option<&str>,
     out: &std::path::Path,
 ) -> anyhow::Result<ExitCode> {
-    let store = audit::open(db).await?;
+    let store = audit::open_read_only(db).await?;
     let since = since.map(normalise_time).transpose()?;
     let until = until.map(normalise_time).transpose()?;
     // The contiguous sequence range that covers the window, so the bundle verifies on its own.

@@ -35,6 +35,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             partitions = prepared.input_partitions,
             "all start-up checks passed"
         );
+        let stats = Arc::new(WorkerStats::default());
         let reloader = Reloader::new(cfg.rules.dir.clone(), prepared.handler.clone());
         let _watch = reloader
             .watch(cfg.admin.watch_rules)
@@ -51,6 +52,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
                 kafka: cfg.kafka.clone(),
                 handler: prepared.handler.clone(),
                 reloader: Some(reloader.clone()),
+                gate: Some((stats.clone(), cfg.worker.unready_when_held)),
             }),
             reload: Some(reloader.clone()),
             ready_cache: Default::default(),
@@ -66,7 +68,6 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             tracing::info!("stop requested");
             let _ = tx.send(true);
         });
-        let stats = Arc::new(WorkerStats::default());
         worker::run(&cfg.kafka, &cfg.worker, prepared.handler, stats, rx).await?;
         Ok(ExitCode::SUCCESS)
     })

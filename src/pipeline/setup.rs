@@ -86,8 +86,18 @@ pub async fn prepare(cfg: &Config) -> Result<Prepared, StartError> {
 
     let store = audit::open(&cfg.audit.db).await?;
     let head = store.head().await?;
+    // The absolute file, so an operator sees at once which chain this instance appends to.
+    let db = match audit::sqlite_path(&cfg.audit.db) {
+        Some(Some(path)) => format!(
+            "sqlite://{}",
+            std::path::absolute(path)
+                .unwrap_or_else(|_| path.to_path_buf())
+                .display()
+        ),
+        _ => audit::redact_url(&cfg.audit.db),
+    };
     tracing::info!(
-        db = %audit::redact_url(&cfg.audit.db),
+        db = %db,
         head_seq = head.as_ref().map_or(0, |h| h.0),
         "audit store ready"
     );
@@ -143,7 +153,8 @@ pub async fn prepare(cfg: &Config) -> Result<Prepared, StartError> {
 }
 
 /// `/readyz` for a running worker: the brokers answer and the topics exist, a Genesys token can be
-/// had, the audit store answers; a failed rule reload is reported (the old rules stay live, so it
+/// had, the audit store answers, events are not held at the Genesys-down gate for longer than
+/// `[worker] unready_when_held`; a failed rule reload is reported (the old rules stay live, so it
 /// does not make the worker unready).
 pub struct WorkerReadiness {
     /// Brokers and topics.
@@ -152,6 +163,31 @@ pub struct WorkerReadiness {
     pub handler: Arc<Handler>,
     /// Rule reload state.
     pub reloader: Option<Arc<super::reload::Reloader>>,
+    /// The running worker's gate, and how long it may hold events before the worker is unready.
+    pub gate: Option<(Arc<super::worker::WorkerStats>, std::time::Duration)>,
+}
+
+/// The gate check: ready while nothing has been held for `limit` or longer.
+fn gate_check(g: &super::worker::GateStatus, limit: std::time::Duration) -> Result<String, String> {
+    let secs = |d: std::time::Duration| d.as_secs();
+    let detail = match g.closed_for {
+        None if g.held == 0 => return Ok("open".into()),
+        None => format!("open; {} event(s) still waiting their turn", g.held),
+        Some(c) => format!(
+            "closed for {} s (Genesys unavailable); {} event(s) held",
+            secs(c),
+            g.held
+        ),
+    };
+    let detail = match g.oldest_held {
+        Some(o) => format!("{detail}, the oldest for {} s", secs(o)),
+        None => detail,
+    };
+    if g.held_for() >= limit {
+        Err(format!("{detail}; not ready after {} s", secs(limit)))
+    } else {
+        Ok(detail)
+    }
 }
 
 #[async_trait::async_trait]
@@ -218,5 +254,44 @@ impl crate::admin::Readiness for WorkerReadiness {
             ),
             check("rules", Ok(rules_detail)),
         ]
+        .into_iter()
+        .chain(
+            self.gate
+                .as_ref()
+                .map(|(stats, limit)| check("gate", gate_check(&stats.gate(), *limit))),
+        )
+        .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gate_check;
+    use crate::pipeline::worker::GateStatus;
+    use std::time::Duration;
+
+    #[test]
+    fn the_gate_makes_the_worker_unready_only_once_events_were_held_for_the_limit() {
+        let limit = Duration::from_secs(60);
+        let s = |closed: Option<u64>, held, oldest: Option<u64>| GateStatus {
+            closed_for: closed.map(Duration::from_secs),
+            held,
+            oldest_held: oldest.map(Duration::from_secs),
+        };
+        assert_eq!(gate_check(&s(None, 0, None), limit), Ok("open".into()));
+        let short = gate_check(&s(Some(10), 3, Some(9)), limit).expect("ready");
+        assert!(
+            short.contains("closed for 10 s") && short.contains("3 event(s) held"),
+            "{short}"
+        );
+        let long = gate_check(&s(Some(61), 40, Some(61)), limit).expect_err("unready");
+        assert!(
+            long.contains("not ready after 60 s") && long.contains("oldest for 61 s"),
+            "{long}"
+        );
+        // Closed long ago but holding nothing yet (no traffic) is an outage too.
+        assert!(gate_check(&s(Some(60), 0, None), limit).is_err());
+        // Reopened, but one event held long ago has not gone through yet.
+        assert!(gate_check(&s(None, 1, Some(70)), limit).is_err());
     }
 }

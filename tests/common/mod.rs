@@ -159,6 +159,37 @@ pub fn cli_verify(db: &str) -> (Option<i32>, String) {
     )
 }
 
+/// Every auditor's read command (`verify`, `query`, `export`, `stats`) refuses `db` with exit 2
+/// and a message containing `expected`, and `export` leaves no bundle behind.
+pub fn assert_readers_refuse(db: &str, expected: &str) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bundle = dir.path().join("bundle.jsonl");
+    let bundle = bundle.to_str().expect("utf-8 temp path");
+    for args in [
+        vec!["audit", "verify", "--db", db],
+        vec!["audit", "query", "--db", db],
+        vec!["audit", "export", "--db", db, "--out", bundle],
+        vec!["audit", "stats", "--db", db],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_escalation-masker"))
+            .args(&args)
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(expected),
+            "{args:?}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?} printed a result");
+    }
+    assert!(
+        !std::path::Path::new(bundle).exists(),
+        "export wrote a bundle"
+    );
+}
+
 pub mod kafka;
 
 /// Whatever two instances do, the log holds one `delivered` record per event: a later delivered

@@ -3,8 +3,11 @@
 //! An event whose delivery fails transiently closes the gate for a pause; events that come to the
 //! gate meanwhile wait until the pause ends, and then one event at a time goes through as a probe
 //! while the others keep waiting. The first answer from Genesys (delivered or refused) opens the
-//! gate for everyone. How long the gate has been closed is what readiness and metrics report.
+//! gate for everyone. Each held event registers a [`Hold`] while it waits, so readiness and
+//! metrics can say how long the gate has been closed, how many events it holds and how old the
+//! oldest wait is ([`GateStatus`]).
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -22,12 +25,50 @@ pub(crate) struct Gate {
     probe: Semaphore,
 }
 
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default)]
 struct State {
     /// No event tries before this instant (`None`: open).
     until: Option<Instant>,
     /// When the gate closed (kept while it stays closed, across pauses).
     since: Option<Instant>,
+    /// Events waiting now, by hold id: since when each has been waiting.
+    held: HashMap<u64, Instant>,
+    next_hold: u64,
+}
+
+/// The gate as readiness and metrics see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GateStatus {
+    /// How long the gate has been closed (`None`: open).
+    pub closed_for: Option<Duration>,
+    /// Events waiting at the gate now.
+    pub held: u64,
+    /// How long the event that has waited longest has been waiting.
+    pub oldest_held: Option<Duration>,
+}
+
+impl GateStatus {
+    /// How long Genesys has kept events from going out: the longer of the closed time and the
+    /// oldest wait (an event can be held across a short reopening).
+    pub fn held_for(&self) -> Duration {
+        self.closed_for
+            .unwrap_or_default()
+            .max(self.oldest_held.unwrap_or_default())
+    }
+}
+
+/// An event waiting at the gate; dropping it (the event goes ahead, or is given up) ends the wait.
+#[derive(Debug)]
+pub(crate) struct Hold<'a> {
+    gate: &'a Gate,
+    id: u64,
+}
+
+impl Drop for Hold<'_> {
+    fn drop(&mut self) {
+        lock(&self.gate.state).held.remove(&self.id);
+        self.gate.publish(Instant::now());
+    }
 }
 
 /// What an event may do now.
@@ -69,7 +110,47 @@ impl Gate {
 
     /// Genesys answered: every event may go again.
     pub(crate) fn open(&self) {
-        *lock(&self.state) = State::default();
+        let was_closed = {
+            let mut st = lock(&self.state);
+            st.until = None;
+            st.since.take().is_some()
+        };
+        if was_closed {
+            self.publish(Instant::now());
+        }
+    }
+
+    /// Registers an event that waits at the gate from `now` until the returned hold is dropped.
+    pub(crate) fn hold(&self, now: Instant) -> Hold<'_> {
+        let id = {
+            let mut st = lock(&self.state);
+            st.next_hold += 1;
+            let id = st.next_hold;
+            st.held.insert(id, now);
+            id
+        };
+        self.publish(now);
+        Hold { gate: self, id }
+    }
+
+    /// The gate at `now`.
+    pub(crate) fn status(&self, now: Instant) -> GateStatus {
+        let st = lock(&self.state);
+        GateStatus {
+            closed_for: st.since.map(|s| now.saturating_duration_since(s)),
+            held: st.held.len() as u64,
+            oldest_held: st
+                .held
+                .values()
+                .min()
+                .map(|s| now.saturating_duration_since(*s)),
+        }
+    }
+
+    /// Sets the gate's gauges (on every change and on the watchdog's ticks, which age the oldest
+    /// wait).
+    pub(crate) fn publish(&self, now: Instant) {
+        crate::metrics::gate(&self.status(now));
     }
 
     /// Genesys is unavailable: hold events until `now + pause` (a later pause already set stays).
@@ -79,7 +160,12 @@ impl Gate {
         if st.until.is_none_or(|u| u < until) {
             st.until = Some(until);
         }
+        let opened = st.since.is_none();
         st.since.get_or_insert(now);
+        drop(st);
+        if opened {
+            self.publish(now);
+        }
     }
 
     /// Since when the gate has been closed (`None`: open).
@@ -141,5 +227,29 @@ mod tests {
             Turn::Go(None)
         ));
         assert!(g.closed_since().is_none());
+    }
+
+    #[test]
+    fn status_counts_held_events_and_ages_the_oldest_until_each_hold_ends() {
+        let g = Gate::new();
+        let t0 = Instant::now();
+        assert_eq!(g.status(t0), GateStatus::default());
+        g.close_for(t0, Duration::from_secs(1));
+        let first = g.hold(t0);
+        let second = g.hold(t0 + Duration::from_secs(3));
+        let s = g.status(t0 + Duration::from_secs(5));
+        assert_eq!(s.closed_for, Some(Duration::from_secs(5)));
+        assert_eq!(s.held, 2);
+        assert_eq!(s.oldest_held, Some(Duration::from_secs(5)));
+        drop(first);
+        let s = g.status(t0 + Duration::from_secs(5));
+        assert_eq!((s.held, s.oldest_held), (1, Some(Duration::from_secs(2))));
+        // Reopened while an event still waits for its turn: the wait still counts.
+        g.open();
+        let s = g.status(t0 + Duration::from_secs(6));
+        assert_eq!(s.closed_for, None);
+        assert_eq!(s.held_for(), Duration::from_secs(3));
+        drop(second);
+        assert_eq!(g.status(t0 + Duration::from_secs(7)), GateStatus::default());
     }
 }

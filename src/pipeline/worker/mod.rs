@@ -45,11 +45,11 @@ use crate::config::{KafkaConfig, WorkerConfig};
 use super::dlq;
 use super::handler::Handler;
 use super::kafka::{self, KafkaProblem};
-use gate::Gate;
 use lanes::Lanes;
 use partitions::Partitions;
 use task::EventTask;
 
+pub use gate::GateStatus;
 pub use stats::WorkerStats;
 
 /// How a run ended.
@@ -237,7 +237,6 @@ struct Shared {
     dlq: dlq::Publisher,
     parts: Arc<Mutex<Partitions>>,
     lanes: Arc<Lanes>,
-    gate: Gate,
     stats: Arc<WorkerStats>,
     cfg: WorkerConfig,
     abandon: watch::Receiver<bool>,
@@ -285,7 +284,6 @@ pub async fn run(
         },
         parts: parts.clone(),
         lanes: Arc::new(Lanes::default()),
-        gate: Gate::new(),
         stats: stats.clone(),
         cfg: wcfg.clone(),
         abandon: abandon_rx,

@@ -68,11 +68,12 @@ pub(super) async fn watch(sh: Arc<Shared>, room: Arc<tokio::sync::Semaphore>) {
     let stall_after = sh.cfg.stall_after;
     loop {
         tokio::time::sleep(interval(stall_after)).await;
+        sh.stats.gate.publish(Instant::now());
         let snapshots = lock(&sh.parts).snapshots(Instant::now());
         if snapshots.is_empty() {
             continue;
         }
-        let has_room = room.available_permits() > 0 && sh.gate.closed_since().is_none();
+        let has_room = room.available_permits() > 0 && sh.stats.gate.closed_since().is_none();
         let shared = sh.clone();
         let found = tokio::task::spawn_blocking(move || {
             let c = &shared.consumer;

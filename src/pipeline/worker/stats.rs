@@ -1,8 +1,11 @@
-//! Live counters of one worker, readable while it runs (demo, benchmarks, tests, metrics).
+//! Live counters of one worker, readable while it runs (demo, benchmarks, tests, metrics), and the
+//! Genesys-down gate, which readiness reads from here.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Live counters, readable while the worker runs (demo, benchmarks, metrics).
+use super::gate::{Gate, GateStatus};
+
+/// Live counters, readable while the worker runs (demo, benchmarks, metrics, readiness).
 #[derive(Debug, Default)]
 pub struct WorkerStats {
     /// Records received from Kafka.
@@ -23,9 +26,17 @@ pub struct WorkerStats {
     pub assigned_partitions: AtomicU64,
     /// Partitions found with records waiting and no progress, and sought again.
     pub stalls_recovered: AtomicU64,
+    /// The gate every event task passes; kept here so readiness sees the gate of the running
+    /// worker.
+    pub(crate) gate: Gate,
 }
 
 impl WorkerStats {
+    /// The Genesys-down gate now: closed how long, events held, the oldest wait.
+    pub fn gate(&self) -> GateStatus {
+        self.gate.status(std::time::Instant::now())
+    }
+
     /// Events that reached an outcome (delivered, duplicate, dead-lettered, blocked).
     pub fn handled(&self) -> u64 {
         self.delivered.load(Ordering::Relaxed)

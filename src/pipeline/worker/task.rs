@@ -103,6 +103,8 @@ impl EventTask {
         let sh = &self.shared;
         let mut pause = sh.cfg.retry_pause;
         let mut first_failure: Option<Instant> = None;
+        // From the first wait at the gate until this event is through (readiness and metrics).
+        let mut held = None;
         loop {
             if *sh.abandon.borrow() {
                 break None;
@@ -118,9 +120,11 @@ impl EventTask {
                 );
                 break None;
             }
-            let _probe = match sh.gate.turn(Instant::now()) {
+            let gate = &sh.stats.gate;
+            let _probe = match gate.turn(Instant::now()) {
                 Turn::Go(probe) => probe,
                 Turn::WaitUntil(until) => {
+                    held.get_or_insert_with(|| gate.hold(Instant::now()));
                     self.stage(Stage::Gate);
                     let mut abandon = sh.abandon.clone();
                     tokio::select! {
@@ -134,7 +138,7 @@ impl EventTask {
             let attempt = sh.handler.handle_decoded(inc, &self.decoded).await;
             if matches!(attempt, Ok(Handled::Done(_) | Handled::DeadLetter(..))) {
                 // Genesys answered: open the gate for everyone.
-                sh.gate.open();
+                gate.open();
             }
             let failed_since = *first_failure.get_or_insert_with(Instant::now);
             let reason = match attempt {
@@ -156,7 +160,8 @@ impl EventTask {
             sh.stats.retries.fetch_add(1, Ordering::Relaxed);
             crate::metrics::event_retry();
             // Close the gate: other events wait too instead of hammering a Genesys that is down.
-            sh.gate.close_for(Instant::now(), pause);
+            gate.close_for(Instant::now(), pause);
+            held.get_or_insert_with(|| gate.hold(Instant::now()));
             self.stage(Stage::Gate);
             let (event_id, conversation_id) = ids(&self.decoded);
             tracing::warn!(
