@@ -43,6 +43,7 @@ fn record(i: u64) -> NewRecord {
         ],
         kafka: None,
         worker: "bench".into(),
+        content_digest: None,
     }
 }
 

@@ -186,6 +186,7 @@ async fn records_from_masked_example_events_hold_no_pii() {
             findings: AuditFinding::from_report(&report),
             kafka: None,
             worker: "test".into(),
+            content_digest: None,
         });
     }
     store.append(&batch).await.expect("append");

@@ -146,3 +146,48 @@ async fn count_tables(client: &tokio_postgres::Client) -> i64 {
         .expect("counts tables")
         .get(0)
 }
+
+/// A version-1 log (before content digests) is read as it is and migrated by the next worker;
+/// two workers connecting at once migrate it once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_1_log_is_migrated_once_by_concurrent_workers() {
+    let url = common::pg_url().await;
+    let s = PgStore::connect(&url).await.expect("connects");
+    common::fill(&s, 4).await;
+    drop(s);
+    let client = common::pg_client(&url).await;
+    client
+        .batch_execute(
+            "ALTER TABLE audit_log DROP COLUMN content_digest; UPDATE audit_schema SET version = 1",
+        )
+        .await
+        .expect("turns the log into a version-1 log");
+    let (code, out) = common::cli_verify(&url);
+    assert!(
+        code == Some(0) && out.starts_with("ok: 4 record(s)"),
+        "{out}"
+    );
+    let (a, b) = tokio::join!(PgStore::connect(&url), PgStore::connect(&url));
+    let (a, _b) = (a.expect("migrates"), b.expect("migrates too"));
+    let mut rec = common::record(50, "conv-1", audit::Outcome::Delivered);
+    rec.content_digest = Some("cd".repeat(32));
+    a.append(&[rec]).await.expect("appends");
+    assert_eq!(
+        a.delivery("evt-50")
+            .await
+            .expect("lookup")
+            .and_then(|d| d.content_digest),
+        Some("cd".repeat(32))
+    );
+    let version: i32 = client
+        .query_one("SELECT max(version) FROM audit_schema", &[])
+        .await
+        .expect("version")
+        .get(0);
+    assert_eq!(i64::from(version), audit::SCHEMA_VERSION);
+    let (code, out) = common::cli_verify(&url);
+    assert!(
+        code == Some(0) && out.starts_with("ok: 5 record(s)"),
+        "{out}"
+    );
+}

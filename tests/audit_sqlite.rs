@@ -173,8 +173,10 @@ async fn a_newer_schema_is_refused_clearly() {
         .err()
         .expect("refused");
     assert!(
-        err.to_string()
-            .contains("version 99, newer than this program's 1"),
+        err.to_string().contains(&format!(
+            "version 99, newer than this program's {}",
+            audit::SCHEMA_VERSION
+        )),
         "{err}"
     );
 }
@@ -264,5 +266,55 @@ async fn readers_never_create_or_repair_a_log() {
     assert!(
         !tables.iter().any(|t| t == "audit_head"),
         "a reader recreated it: {tables:?}"
+    );
+}
+
+/// A log written before content digests existed (schema version 1) is read as it is by auditors'
+/// commands, without a byte changing, and migrated by the next worker; its chain still verifies
+/// with the new records, which carry digests, after it.
+#[tokio::test]
+async fn a_version_1_log_is_read_as_is_and_migrated_by_the_worker() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("audit.db");
+    {
+        let s = SqliteStore::open(&path).await.expect("opens");
+        common::fill(&s, 6).await;
+    }
+    rusqlite::Connection::open(&path)
+        .and_then(|c| {
+            c.execute_batch(
+                "ALTER TABLE audit_log DROP COLUMN content_digest; UPDATE audit_schema SET version = 1",
+            )
+        })
+        .expect("turns the log into a version-1 log");
+    let before = std::fs::read(&path).expect("reads");
+    let (code, out) = common::cli_verify(&url(&path));
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.starts_with("ok: 6 record(s)"), "{out}");
+    assert_eq!(
+        std::fs::read(&path).expect("reads"),
+        before,
+        "a reader migrated the log"
+    );
+
+    let s = SqliteStore::open(&path).await.expect("the worker migrates");
+    let mut rec = common::record(100, "conv-9", Outcome::Delivered);
+    rec.content_digest = Some("ab".repeat(32));
+    s.append(&[rec]).await.expect("appends after the migration");
+    let past = s
+        .delivery("evt-100")
+        .await
+        .expect("lookup")
+        .expect("delivered");
+    assert_eq!(past.content_digest, Some("ab".repeat(32)));
+    let version: i64 = rusqlite::Connection::open(&path)
+        .and_then(|c| c.query_row("SELECT max(version) FROM audit_schema", [], |r| r.get(0)))
+        .expect("version");
+    assert_eq!(version, audit::SCHEMA_VERSION);
+    drop(s);
+    let (code, out) = common::cli_verify(&url(&path));
+    assert!(
+        code == Some(0) && out.starts_with("ok: 7 record(s)"),
+        "{out}"
     );
 }

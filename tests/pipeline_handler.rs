@@ -127,6 +127,98 @@ async fn delivered_then_duplicate() {
     );
 }
 
+/// A redelivered event id is told apart by the digest of its masked content: the same event (even
+/// with its keys in another order) is a duplicate; other content under a delivered id is the
+/// producer's bug and is dead-lettered `event_id_reused`, masked, without a second PATCH.
+#[tokio::test]
+async fn a_reused_event_id_with_other_content_is_dead_lettered() {
+    let m = common::default_mock().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (h, audit) = handler(&m, &default_rules(), &dir).await;
+    let handle = |payload: String, offset| {
+        let h = &h;
+        async move {
+            h.handle(&Incoming {
+                payload: payload.as_bytes(),
+                position: at(offset),
+            })
+            .await
+            .expect("audited")
+        }
+    };
+    let Handled::Done(first) = handle(EVENT.to_string(), 1).await else {
+        panic!("delivered")
+    };
+    let digest = first
+        .record
+        .content_digest
+        .clone()
+        .expect("a digest with the delivery");
+    assert_eq!(digest.len(), 64);
+    assert_eq!(
+        audit
+            .delivery("evt-1")
+            .await
+            .expect("lookup")
+            .and_then(|d| d.content_digest),
+        Some(digest)
+    );
+
+    let fields: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(EVENT).expect("json");
+    let reordered: serde_json::Map<String, serde_json::Value> = fields.into_iter().rev().collect();
+    let reordered = serde_json::to_string(&reordered).expect("json");
+    assert_ne!(reordered, EVENT);
+    let Handled::Done(dup) = handle(reordered, 2).await else {
+        panic!("the same event in another key order is a duplicate")
+    };
+    assert_eq!(
+        (dup.record.outcome, dup.record.reason),
+        (Outcome::Duplicate, None)
+    );
+
+    let other = EVENT.replace("PAYMENT_FAILED", "REFUND_REQUESTED");
+    let Handled::DeadLetter(rec, letter) = handle(other, 3).await else {
+        panic!("other content under a delivered id is dead-lettered")
+    };
+    assert_eq!(rec.record.outcome, Outcome::DeadLettered);
+    assert_eq!(rec.record.reason.as_deref(), Some("event_id_reused"));
+    assert_eq!(rec.record.conversation_id, "conv-9");
+    let header = |name: &str| {
+        letter
+            .headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert!(
+        letter.headers.iter().any(|(_, v)| v == "event_id_reused"),
+        "{:?}",
+        letter.headers
+    );
+    assert!(header("__connect.errors.exception.message").is_none_or(|m| !m.contains("4111")));
+    let body = String::from_utf8_lossy(&letter.payload);
+    assert!(
+        body.contains("REFUND_REQUESTED") && !body.contains("4111 1111"),
+        "{body}"
+    );
+    // Differences only inside masked values are invisible to the digest: that is a duplicate.
+    let Handled::Done(same_masked) = handle(
+        EVENT.replace("4111 1111 1111 1111", "4000 0000 0006 1111"),
+        4,
+    )
+    .await
+    else {
+        panic!("duplicate")
+    };
+    assert_eq!(same_masked.record.outcome, Outcome::Duplicate);
+    assert_eq!(m.state.received().len(), 1, "PATCHed once in all");
+    assert_eq!(
+        audit.query(&Query::default()).await.expect("query").len(),
+        4
+    );
+}
+
 #[tokio::test]
 async fn bad_input_is_dead_lettered_masked_with_a_reason() {
     let m = common::default_mock().await;

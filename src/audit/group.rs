@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
 
 use super::record::{AuditRecord, NewRecord};
-use super::store::{AuditError, AuditStore, ContinuityEntry, Query};
+use super::store::{AuditError, AuditStore, ContinuityEntry, PastDelivery, Query};
 
 type Reply<T> = oneshot::Sender<Result<T, AuditError>>;
 
@@ -158,8 +158,8 @@ impl AuditStore for GroupCommit {
     ) -> Result<Option<(i64, i64)>, AuditError> {
         self.inner.seq_range(since, until).await
     }
-    async fn delivered(&self, event_id: &str) -> Result<bool, AuditError> {
-        self.inner.delivered(event_id).await
+    async fn delivery(&self, event_id: &str) -> Result<Option<PastDelivery>, AuditError> {
+        self.inner.delivery(event_id).await
     }
     async fn last_conversation(
         &self,

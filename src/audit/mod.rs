@@ -17,11 +17,11 @@ pub use group::GroupCommit;
 pub use pg::PgStore;
 pub use record::{
     AuditFinding, AuditRecord, ChainBreak, GENESIS, KafkaPosition, NewRecord, Outcome,
-    Verification, chain_hash, normalise_time, now_rfc3339, verify, verify_from,
+    Verification, chain_hash, content_digest, normalise_time, now_rfc3339, verify, verify_from,
 };
 pub use sqlite::SqliteStore;
 pub use store::{
-    Access, AuditError, AuditStore, ContinuityEntry, Query, Stats, open, open_read_only, open_with,
-    redact_url, sqlite_path,
+    Access, AuditError, AuditStore, ContinuityEntry, PastDelivery, Query, SCHEMA_VERSION, Stats,
+    open, open_read_only, open_with, redact_url, sqlite_path,
 };
 pub use verify::{StoreVerification, verify_store};

@@ -8,9 +8,9 @@ use tokio_postgres::{Client, NoTls, Row};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
 use super::store::{
-    Access, AuditError, AuditStore, COLUMNS, ContinuityEntry, Query, check_schema_version,
-    check_tables, delivered_ids, first_line, normalise_batch, one_delivery_per_event, redact_url,
-    remember_sql, schema_sql,
+    Access, AuditError, AuditStore, COLUMN_COUNT, COLUMNS, ContinuityEntry, PastDelivery, Query,
+    check_schema_version, check_tables, delivered_ids, first_line, migrate_sql, normalise_batch,
+    one_delivery_per_event, redact_url, remember_sql, schema_sql, select_columns,
 };
 
 /// Serializes chain appends across every connection to the database.
@@ -19,6 +19,8 @@ const APPEND_LOCK: i64 = 0x6573_6d61_7564_6974; // "esmaudit"
 /// The PostgreSQL audit store.
 pub struct PgStore {
     client: Mutex<Client>,
+    /// What the record queries select (depends on the log's schema version).
+    columns: String,
 }
 
 fn db_err(e: tokio_postgres::Error) -> AuditError {
@@ -69,8 +71,10 @@ impl PgStore {
             // Workers starting together must not race on CREATE … IF NOT EXISTS.
             Access::Write => client
                 .batch_execute(&format!(
-                    "BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK}); {} COMMIT;",
-                    schema_sql("BIGINT PRIMARY KEY")
+                    "BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK}); {} {} COMMIT;",
+                    schema_sql("BIGINT PRIMARY KEY"),
+                    // Idempotent, and under the lock: concurrent workers migrate once.
+                    migrate_sql(1, "IF NOT EXISTS ").unwrap_or_default()
                 ))
                 .await
                 .map_err(unavailable)?,
@@ -101,15 +105,16 @@ impl PgStore {
         check_schema_version(i64::from(version), &what)?;
         Ok(PgStore {
             client: Mutex::new(client),
+            columns: select_columns(i64::from(version)),
         })
     }
 }
 
-/// Records per INSERT statement (19 parameters each; PostgreSQL allows 65,535 per statement).
+/// Records per INSERT statement (20 parameters each; PostgreSQL allows 65,535 per statement).
 const ROWS_PER_INSERT: usize = 1000;
 
 /// One record's column values, owned, in [`COLUMNS`] order.
-struct Row19 {
+struct RowValues {
     seq: i64,
     at: String,
     event_id: String,
@@ -129,12 +134,13 @@ struct Row19 {
     worker: String,
     prev_hash: String,
     hash: String,
+    content_digest: Option<String>,
 }
 
-impl From<&AuditRecord> for Row19 {
-    fn from(l: &AuditRecord) -> Row19 {
+impl From<&AuditRecord> for RowValues {
+    fn from(l: &AuditRecord) -> RowValues {
         let r = &l.record;
-        Row19 {
+        RowValues {
             seq: l.seq,
             at: r.at.clone(),
             event_id: r.event_id.clone(),
@@ -154,12 +160,13 @@ impl From<&AuditRecord> for Row19 {
             worker: r.worker.clone(),
             prev_hash: l.prev_hash.clone(),
             hash: l.hash.clone(),
+            content_digest: r.content_digest.clone(),
         }
     }
 }
 
-impl Row19 {
-    fn params(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 19] {
+impl RowValues {
+    fn params(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); COLUMN_COUNT] {
         [
             &self.seq,
             &self.at,
@@ -180,6 +187,7 @@ impl Row19 {
             &self.worker,
             &self.prev_hash,
             &self.hash,
+            &self.content_digest,
         ]
     }
 }
@@ -220,6 +228,7 @@ fn from_row(row: &Row) -> Result<AuditRecord, AuditError> {
                 offset: row.get(15),
             }),
             worker: row.get(16),
+            content_digest: row.get(19),
         },
         prev_hash: row.get(17),
         hash: row.get(18),
@@ -278,20 +287,20 @@ impl AuditStore for PgStore {
                 prev = linked.hash.clone();
                 linked_chunk.push(linked);
             }
-            let rows: Vec<Row19> = linked_chunk.iter().map(Row19::from).collect();
+            let rows: Vec<RowValues> = linked_chunk.iter().map(RowValues::from).collect();
             let mut sql = format!("INSERT INTO audit_log ({COLUMNS}) VALUES ");
             let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
-                Vec::with_capacity(rows.len() * 19);
+                Vec::with_capacity(rows.len() * COLUMN_COUNT);
             for (i, row) in rows.iter().enumerate() {
                 if i > 0 {
                     sql.push(',');
                 }
                 sql.push('(');
-                for c in 0..19 {
+                for c in 0..COLUMN_COUNT {
                     if c > 0 {
                         sql.push(',');
                     }
-                    sql.push_str(&format!("${}", i * 19 + c + 1));
+                    sql.push_str(&format!("${}", i * COLUMN_COUNT + c + 1));
                 }
                 sql.push(')');
                 params.extend(row.params());
@@ -310,7 +319,7 @@ impl AuditStore for PgStore {
     }
 
     async fn query(&self, q: &Query) -> Result<Vec<AuditRecord>, AuditError> {
-        let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1=1");
+        let mut sql = format!("SELECT {} FROM audit_log WHERE 1=1", self.columns);
         let mut args: Vec<String> = Vec::new();
         let mut add = |clause: &str, v: String| {
             args.push(v);
@@ -347,7 +356,10 @@ impl AuditStore for PgStore {
         let client = self.client.lock().await;
         let rows = client
             .query(
-                &format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"),
+                &format!(
+                    "SELECT {} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+                    self.columns
+                ),
                 &[&after, &limit],
             )
             .await
@@ -407,15 +419,18 @@ impl AuditStore for PgStore {
             .zip(row.get::<_, Option<i64>>(1)))
     }
 
-    async fn delivered(&self, event_id: &str) -> Result<bool, AuditError> {
+    async fn delivery(&self, event_id: &str) -> Result<Option<PastDelivery>, AuditError> {
         let client = self.client.lock().await;
         let row = client
-            .query_one(
-                "SELECT EXISTS(SELECT 1 FROM audit_log WHERE event_id = $1 AND outcome = 'delivered')",
+            .query_opt(
+                "SELECT content_digest, ruleset_version FROM audit_log WHERE event_id = $1 AND outcome = 'delivered' ORDER BY seq LIMIT 1",
                 &[&event_id],
             )
             .await
             .map_err(db_err)?;
-        Ok(row.get(0))
+        Ok(row.map(|r| PastDelivery {
+            content_digest: r.get(0),
+            ruleset_version: r.get(1),
+        }))
     }
 }

@@ -118,6 +118,11 @@ pub struct NewRecord {
     pub kafka: Option<KafkaPosition>,
     /// The worker instance that handled it.
     pub worker: String,
+    /// For a delivery: SHA-256 of the masked event (keys sorted), so a later event reusing the id
+    /// with other content is told apart from a redelivery. Absent from the hash input when unset,
+    /// so records written before it existed still verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_digest: Option<String>,
 }
 
 impl NewRecord {
@@ -194,6 +199,44 @@ pub struct AuditRecord {
 struct Canonical<'a> {
     seq: i64,
     record: &'a NewRecord,
+}
+
+/// The digest kept with a delivered record: SHA-256 (hex) of the masked event as canonical JSON
+/// (object keys sorted, no whitespace), so the same event re-sent with its keys in another order
+/// digests the same, and nothing unmasked goes into it.
+pub fn content_digest(masked: &serde_json::Value) -> String {
+    fn feed(h: &mut Sha256, v: &serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                h.update(b"{");
+                for (i, k) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        h.update(b",");
+                    }
+                    h.update(serde_json::Value::from(k.as_str()).to_string().as_bytes());
+                    h.update(b":");
+                    feed(h, &m[k]);
+                }
+                h.update(b"}");
+            }
+            serde_json::Value::Array(a) => {
+                h.update(b"[");
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        h.update(b",");
+                    }
+                    feed(h, x);
+                }
+                h.update(b"]");
+            }
+            scalar => h.update(scalar.to_string().as_bytes()),
+        }
+    }
+    let mut h = Sha256::new();
+    feed(&mut h, masked);
+    hex::encode(h.finalize())
 }
 
 /// The chain hash of `record` at position `seq` after `prev_hash`.
@@ -347,6 +390,7 @@ pub(crate) fn sample(i: u32, conversation: &str, outcome: Outcome) -> NewRecord 
             offset: i64::from(i),
         }),
         worker: "worker-1".into(),
+        content_digest: None,
     }
 }
 

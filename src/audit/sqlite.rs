@@ -10,9 +10,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use super::record::{AuditRecord, GENESIS, KafkaPosition, NewRecord, Outcome};
 use super::store::{
-    Access, AuditError, AuditStore, COLUMNS, ContinuityEntry, Query, check_schema_version,
-    check_tables, delivered_ids, first_line, normalise_batch, one_delivery_per_event, remember_sql,
-    schema_sql,
+    Access, AuditError, AuditStore, COLUMNS, ContinuityEntry, PastDelivery, Query, SCHEMA_VERSION,
+    check_schema_version, check_tables, delivered_ids, first_line, migrate_sql, normalise_batch,
+    one_delivery_per_event, remember_sql, schema_sql, select_columns,
 };
 
 /// The SQLite audit store: one connection writes; a second one reads, so the worker's duplicate
@@ -24,6 +24,8 @@ pub struct SqliteStore {
     /// Only for the point lookups that run on async threads, so a long scan on `reader` never
     /// blocks them.
     looker: Arc<Mutex<Connection>>,
+    /// What the record queries select (depends on the log's schema version).
+    columns: Arc<str>,
 }
 
 fn db_err(e: rusqlite::Error) -> AuditError {
@@ -69,7 +71,7 @@ impl SqliteStore {
                     .map_err(unavailable)?;
                 Ok(c)
             };
-            let conn = connect()?;
+            let mut conn = connect()?;
             if access == Access::Write {
                 conn.pragma_update(None, "journal_mode", "WAL")
                     .map_err(unavailable)?;
@@ -77,6 +79,18 @@ impl SqliteStore {
                     .map_err(unavailable)?;
                 conn.execute_batch(&schema_sql("INTEGER PRIMARY KEY"))
                     .map_err(unavailable)?;
+                // Under the write lock, so two workers opening one file migrate it once.
+                let tx = conn
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                    .map_err(unavailable)?;
+                let version: i64 = tx
+                    .query_row("SELECT max(version) FROM audit_schema", [], |r| r.get(0))
+                    .map_err(unavailable)?;
+                if let Some(sql) = migrate_sql(version, "") {
+                    tx.execute_batch(&sql).map_err(unavailable)?;
+                    tracing::info!(db = %what, from = version, to = SCHEMA_VERSION, "audit schema migrated");
+                }
+                tx.commit().map_err(unavailable)?;
             } else {
                 let mut stmt = conn
                     .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -95,6 +109,7 @@ impl SqliteStore {
                 conn: Arc::new(Mutex::new(conn)),
                 reader: Arc::new(Mutex::new(connect()?)),
                 looker: Arc::new(Mutex::new(connect()?)),
+                columns: select_columns(version).into(),
             })
         })
         .await
@@ -178,6 +193,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<AuditRecord, AuditError>> 
             findings,
             kafka,
             worker: row.get(16)?,
+            content_digest: row.get(19)?,
         },
         prev_hash: row.get(17)?,
         hash: row.get(18)?,
@@ -223,7 +239,7 @@ impl AuditStore for SqliteStore {
             let mut out = Vec::with_capacity(batch.len());
             {
                 let mut insert = tx
-                    .prepare_cached(&format!("INSERT INTO audit_log ({COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)"))
+                    .prepare_cached(&format!("INSERT INTO audit_log ({COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)"))
                     .map_err(db_err)?;
                 for rec in batch {
                     let linked = AuditRecord::link(seq, &prev, rec);
@@ -250,6 +266,7 @@ impl AuditStore for SqliteStore {
                             r.worker,
                             linked.prev_hash,
                             linked.hash,
+                            r.content_digest,
                         ])
                         .map_err(db_err)?;
                     seq = linked.seq;
@@ -270,8 +287,9 @@ impl AuditStore for SqliteStore {
 
     async fn query(&self, q: &Query) -> Result<Vec<AuditRecord>, AuditError> {
         let q = q.clone();
+        let columns = self.columns.clone();
         self.read(move |conn| {
-            let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1=1");
+            let mut sql = format!("SELECT {columns} FROM audit_log WHERE 1=1");
             let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
             let mut add = |clause: &str, v: Box<dyn rusqlite::ToSql>| {
                 args.push(v);
@@ -304,10 +322,11 @@ impl AuditStore for SqliteStore {
     }
 
     async fn scan(&self, after: i64, limit: usize) -> Result<Vec<AuditRecord>, AuditError> {
+        let columns = self.columns.clone();
         self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+                    "SELECT {columns} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"
                 ))
                 .map_err(db_err)?;
             collect(&mut stmt, &[&after, &(limit as i64)])
@@ -374,14 +393,25 @@ impl AuditStore for SqliteStore {
         .await
     }
 
-    async fn delivered(&self, event_id: &str) -> Result<bool, AuditError> {
+    async fn delivery(&self, event_id: &str) -> Result<Option<PastDelivery>, AuditError> {
         let id = event_id.to_string();
+        let digest = if self.columns.contains("NULL AS content_digest") {
+            "NULL"
+        } else {
+            "content_digest"
+        };
         self.lookup(move |conn| {
             conn.query_row(
-                "SELECT EXISTS(SELECT 1 FROM audit_log WHERE event_id = ?1 AND outcome = 'delivered')",
+                &format!("SELECT {digest}, ruleset_version FROM audit_log WHERE event_id = ?1 AND outcome = 'delivered' ORDER BY seq LIMIT 1"),
                 [id],
-                |r| r.get::<_, bool>(0),
+                |r| {
+                    Ok(PastDelivery {
+                        content_digest: r.get(0)?,
+                        ruleset_version: r.get(1)?,
+                    })
+                },
             )
+            .optional()
             .map_err(db_err)
         })
     }

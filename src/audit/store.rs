@@ -50,7 +50,31 @@ pub enum AuditError {
 
 /// The log's columns, in the order both stores select and insert them.
 pub(crate) const COLUMNS: &str = "seq, at, event_id, conversation_id, participant_id, source, outcome, reason, target, \
-     http_status, attempts, ruleset_version, findings, kafka_topic, kafka_partition, kafka_offset, worker, prev_hash, hash";
+     http_status, attempts, ruleset_version, findings, kafka_topic, kafka_partition, kafka_offset, worker, prev_hash, hash, \
+     content_digest";
+
+/// How many [`COLUMNS`] there are (bind parameters per inserted row).
+pub(crate) const COLUMN_COUNT: usize = 20;
+
+/// [`COLUMNS`] as a log of `version` can answer them: a version-1 log, read by an auditor's
+/// read-only command before any worker migrated it, has no digest column.
+pub(crate) fn select_columns(version: i64) -> String {
+    if version >= 2 {
+        COLUMNS.to_string()
+    } else {
+        COLUMNS.replace("content_digest", "NULL AS content_digest")
+    }
+}
+
+/// Brings a log of `version` up to [`SCHEMA_VERSION`] (run by the worker inside its schema
+/// transaction; each step is idempotent, so concurrent workers may both run it).
+pub(crate) fn migrate_sql(version: i64, add_column_if_missing: &str) -> Option<String> {
+    (version < 2).then(|| {
+        format!(
+            "ALTER TABLE audit_log ADD COLUMN {add_column_if_missing}content_digest TEXT; UPDATE audit_schema SET version = 2 WHERE version < 2;"
+        )
+    })
+}
 
 /// The schema, shared by both stores so they cannot drift apart; only the key's declaration differs
 /// (`INTEGER PRIMARY KEY` makes SQLite use the row id).
@@ -75,7 +99,8 @@ pub(crate) fn schema_sql(seq_key: &str) -> String {
     kafka_offset BIGINT,
     worker TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
+    hash TEXT NOT NULL,
+    content_digest TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_by_conversation ON audit_log (conversation_id, seq);
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
@@ -83,7 +108,7 @@ CREATE INDEX IF NOT EXISTS audit_by_event ON audit_log (event_id, outcome);
 CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_schema (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS customer_continuity (customer_key TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, at_ms BIGINT NOT NULL);
-INSERT INTO audit_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM audit_schema);
+INSERT INTO audit_schema (version) SELECT {SCHEMA_VERSION} WHERE NOT EXISTS (SELECT 1 FROM audit_schema);
 "
     )
 }
@@ -127,7 +152,8 @@ pub enum Access {
 
 /// The schema version this program writes. Opening a log with a newer version is refused (an older
 /// program must not write records a newer one would misread); older versions are migrated on open.
-pub const SCHEMA_VERSION: i64 = 1;
+/// Version 2 added `content_digest`.
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Refuses a log whose schema is newer than this program's.
 pub(crate) fn check_schema_version(found: i64, what: &str) -> Result<(), AuditError> {
@@ -248,6 +274,15 @@ pub struct Stats {
     pub by_day: Vec<(String, u64)>,
 }
 
+/// What the log remembers of an event's delivery, to judge a later event with the same id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastDelivery {
+    /// The digest of the masked event delivered (`None` for records written before digests).
+    pub content_digest: Option<String>,
+    /// The ruleset that masked it (a digest is comparable only under the same rules).
+    pub ruleset_version: String,
+}
+
 /// A continuity entry: (keyed hash of a customer id, conversation id, milliseconds since the epoch).
 pub type ContinuityEntry = (String, String, i64);
 
@@ -269,8 +304,13 @@ pub trait AuditStore: Send + Sync {
         since: Option<&str>,
         until: Option<&str>,
     ) -> Result<Option<(i64, i64)>, AuditError>;
-    /// Whether `event_id` was already delivered (so a redelivery is recorded as a duplicate).
-    async fn delivered(&self, event_id: &str) -> Result<bool, AuditError>;
+    /// The first delivery of `event_id`, if any (so a redelivery is recorded as a duplicate, and
+    /// a reused id with other content is told apart).
+    async fn delivery(&self, event_id: &str) -> Result<Option<PastDelivery>, AuditError>;
+    /// Whether `event_id` was already delivered.
+    async fn delivered(&self, event_id: &str) -> Result<bool, AuditError> {
+        Ok(self.delivery(event_id).await?.is_some())
+    }
     /// The latest conversation remembered for a customer (keyed hash, never the raw id) and when
     /// (milliseconds since the epoch). Kept beside the log, outside the hash chain.
     async fn last_conversation(

@@ -14,8 +14,11 @@ use serde_json::Value;
 
 use crate::audit::{
     AuditError, AuditFinding, AuditRecord, AuditStore, KafkaPosition, NewRecord, Outcome,
-    now_rfc3339,
+    content_digest, now_rfc3339,
 };
+
+/// The dead-letter reason for an event id delivered before with other content.
+pub const EVENT_ID_REUSED: &str = "event_id_reused";
 use crate::egress;
 use crate::event::{self, EscalationEvent, EventError};
 use crate::genesys::{Deliverer, Delivery, GenesysError};
@@ -174,7 +177,18 @@ impl Handler {
                 return Ok(Handled::DeadLetter(self.store(record).await?, letter));
             }
         };
-        if self.audit.delivered(&ev.event_id).await? {
+        if let Some(past) = self.audit.delivery(&ev.event_id).await? {
+            let mut doc = ev.doc.clone();
+            let report = rs.mask_value(&mut doc);
+            // Comparable only under the rules that masked the first delivery.
+            let reused = past.ruleset_version == rs.version()
+                && past
+                    .content_digest
+                    .as_ref()
+                    .is_some_and(|d| *d != content_digest(&doc));
+            if reused {
+                return self.reused(ev, doc, &report, &rs, inc).await;
+            }
             let mut record = self.base(
                 &rs,
                 inc,
@@ -191,6 +205,40 @@ impl Handler {
             return Ok(Handled::Done(self.store(record).await?));
         }
         self.deliver(ev, &rs, inc).await
+    }
+
+    /// An event id that was delivered before with other content: the producer reused an id, so
+    /// the event is neither sent (it would be taken for a redelivery) nor dropped as a duplicate;
+    /// it is dead-lettered `event_id_reused` for the producer to fix.
+    async fn reused(
+        &self,
+        ev: &EscalationEvent,
+        mut doc: Value,
+        report: &Report,
+        rs: &Ruleset,
+        inc: &Incoming<'_>,
+    ) -> Result<Handled, AuditError> {
+        let mut record = self.base(
+            rs,
+            inc,
+            &ev.event_id,
+            &ev.conversation_id,
+            Outcome::DeadLettered,
+            Some(EVENT_ID_REUSED),
+            report,
+        );
+        record.participant_id = ev.participant_id.clone();
+        scrub_cards(rs, &mut doc);
+        let payload = serde_json::to_vec(&doc).unwrap_or_default();
+        let letter = self.letter(
+            payload,
+            rs,
+            inc,
+            EVENT_ID_REUSED,
+            "an event with this eventId and other content was already delivered; give each event its own id",
+            "deduplicate",
+        );
+        Ok(Handled::DeadLetter(self.store(record).await?, letter))
     }
 
     /// Gives up on an event Genesys kept refusing transiently for too long: audited and
@@ -232,6 +280,7 @@ impl Handler {
     ) -> Result<Handled, AuditError> {
         let mut ev = ev.clone();
         let report = rs.mask_value(&mut ev.doc);
+        let digest = content_digest(&ev.doc);
         let now = now_ms();
         if let Some(c) = &self.continuity {
             c.link(&mut ev, now).await?;
@@ -259,6 +308,7 @@ impl Handler {
             .get("source")
             .and_then(Value::as_str)
             .map(str::to_string);
+        record.content_digest = Some(digest);
         match self.deliverer.deliver(&delivery).await {
             Ok(d) => {
                 record.participant_id = d.participant_id;
@@ -322,6 +372,7 @@ impl Handler {
             findings: AuditFinding::from_report(report),
             kafka: Some(inc.position.clone()),
             worker: self.worker.clone(),
+            content_digest: None,
         }
     }
 

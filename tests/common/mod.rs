@@ -127,6 +127,7 @@ pub fn record(i: u32, conversation: &str, outcome: Outcome) -> NewRecord {
             offset: i64::from(i),
         }),
         worker: "worker-1".into(),
+        content_digest: None,
     }
 }
 
