@@ -48,6 +48,16 @@ impl Broker {
     pub fn start() -> Broker {
         let port = super::free_port();
         let url = format!("tcp://127.0.0.1:{port}");
+        // ESCALATION_MASKER_TEST_TANSU_LOG=DIR keeps the broker's own log (it writes to stdout;
+        // RUST_LOG applies) as DIR/tansu-PORT.log, to see the broker's side of a group or fetch
+        // problem.
+        let log = std::env::var_os("ESCALATION_MASKER_TEST_TANSU_LOG").and_then(|dir| {
+            std::fs::File::create(Path::new(&dir).join(format!("tansu-{port}.log"))).ok()
+        });
+        let (stdout, stderr) = match log.and_then(|f| f.try_clone().ok().map(|g| (f, g))) {
+            Some((f, g)) => (Stdio::from(f), Stdio::from(g)),
+            None => (Stdio::null(), Stdio::null()),
+        };
         let child = Command::new(tansu_bin())
             .args([
                 "broker",
@@ -59,8 +69,8 @@ impl Broker {
                 &std::env::var("ESCALATION_MASKER_TEST_TANSU_STORAGE")
                     .unwrap_or_else(|_| "memory://tansu/".into()),
             ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr)
             .spawn()
             .expect("the tansu broker must be installed (bash scripts/test.sh installs it)");
         let addr = format!("127.0.0.1:{port}");
