@@ -38,6 +38,8 @@ pub const GATE_CLOSED: &str = "escalation_genesys_gate_closed";
 pub const HELD: &str = "escalation_events_held";
 /// Seconds the longest-waiting event has been held at the gate (0 when none is).
 pub const OLDEST_HELD: &str = "escalation_oldest_held_event_seconds";
+/// Seconds the consumer group join has not been settled (0 when steady).
+pub const GROUP_JOINING: &str = "escalation_consumer_group_joining_seconds";
 /// 1 for the ruleset version in use, labelled `version`.
 pub const RULESET: &str = "escalation_ruleset_info";
 /// Rule reloads, labelled `result` (success, failure).
@@ -60,6 +62,7 @@ pub const ALL: &[&str] = &[
     GATE_CLOSED,
     HELD,
     OLDEST_HELD,
+    GROUP_JOINING,
     RULESET,
     RELOADS,
 ];
@@ -153,6 +156,11 @@ pub fn gate(status: &crate::pipeline::worker::GateStatus) {
     });
     gauge!(HELD).set(status.held as f64);
     gauge!(OLDEST_HELD).set(status.oldest_held.map_or(0.0, |d| d.as_secs_f64()));
+}
+
+/// How long the group join has been unsettled (`None`: steady).
+pub fn group_joining(for_: Option<std::time::Duration>) {
+    gauge!(GROUP_JOINING).set(for_.map_or(0.0, |d| d.as_secs_f64()));
 }
 
 /// The ruleset now in use (the previous version's series drops to 0).

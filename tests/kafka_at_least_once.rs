@@ -38,6 +38,16 @@ async fn thousands_of_events_are_delivered_once_in_order_per_conversation() {
         "handled {} of {total}",
         w.handled()
     );
+    // The group watch reads librdkafka's statistics: the membership is settled, with partitions.
+    assert!(
+        kh::wait_until(Duration::from_secs(15), || {
+            let g = w.stats.group();
+            g.join_state == "steady" && g.joining_for.is_none() && g.assigned > 0
+        })
+        .await,
+        "{:?}",
+        w.stats.group()
+    );
     let summary = w.stop().await;
     assert_eq!(summary.handled, total);
     assert_eq!(summary.abandoned, 0);

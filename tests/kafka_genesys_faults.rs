@@ -110,7 +110,13 @@ async fn a_30_second_outage_pauses_delivery_and_dead_letters_nothing() {
         kafka: kcfg.clone(),
         handler,
         reloader: None,
-        gate: Some((w.stats.clone(), Duration::from_secs(20))),
+        worker: Some((
+            w.stats.clone(),
+            escalation_masker::config::WorkerConfig {
+                unready_when_held: Duration::from_secs(20),
+                ..kh::worker_config()
+            },
+        )),
     };
     let unready = readiness.checks().await;
     let gate_check = unready

@@ -24,7 +24,6 @@ async fn delivered(store: &PgStore) -> usize {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "about 1 run in 4 under load, both restarted instances stay in the group join and never get partitions (issue 13); run with --ignored"]
 async fn one_of_two_instances_killed_every_few_seconds_loses_nothing_and_delivers_once() {
     let broker = Broker::start();
     let kcfg = broker.kafka_config("kills", 4);

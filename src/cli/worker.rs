@@ -52,7 +52,7 @@ pub(super) fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
                 kafka: cfg.kafka.clone(),
                 handler: prepared.handler.clone(),
                 reloader: Some(reloader.clone()),
-                gate: Some((stats.clone(), cfg.worker.unready_when_held)),
+                worker: Some((stats.clone(), cfg.worker.clone())),
             }),
             reload: Some(reloader.clone()),
             ready_cache: Default::default(),

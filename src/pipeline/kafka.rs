@@ -99,7 +99,19 @@ pub fn consumer_config(cfg: &KafkaConfig, max_wait: Duration) -> ClientConfig {
         .set("enable.auto.commit", "true")
         .set("auto.offset.reset", "earliest")
         .set_if_absent("auto.commit.interval.ms", "1000")
-        .set_if_absent("session.timeout.ms", "10000")
+        // A static member (instance_id) is meant to come back after a restart and take its own
+        // partitions again without a rebalance: Kafka's own default gives it 45 s to do so. (It
+        // also keeps some brokers from evicting a restarting member between its incarnations.)
+        .set_if_absent(
+            "session.timeout.ms",
+            if cfg.instance_id.is_some() {
+                "45000"
+            } else {
+                "10000"
+            },
+        )
+        // The group's join state, for the worker's group watch (health of the membership).
+        .set_if_absent("statistics.interval.ms", "5000")
         .set_if_absent("heartbeat.interval.ms", "2000")
         // Bounded prefetch: the backlog stays in Kafka, not in our memory.
         .set_if_absent("queued.max.messages.kbytes", "8192")

@@ -163,8 +163,9 @@ pub struct WorkerReadiness {
     pub handler: Arc<Handler>,
     /// Rule reload state.
     pub reloader: Option<Arc<super::reload::Reloader>>,
-    /// The running worker's gate, and how long it may hold events before the worker is unready.
-    pub gate: Option<(Arc<super::worker::WorkerStats>, std::time::Duration)>,
+    /// The running worker's live state (gate, group membership) and its settings, for the
+    /// `gate` and `group` checks.
+    pub worker: Option<(Arc<super::worker::WorkerStats>, crate::config::WorkerConfig)>,
 }
 
 /// The gate check: ready while nothing has been held for `limit` or longer.
@@ -255,11 +256,15 @@ impl crate::admin::Readiness for WorkerReadiness {
             check("rules", Ok(rules_detail)),
         ]
         .into_iter()
-        .chain(
-            self.gate
-                .as_ref()
-                .map(|(stats, limit)| check("gate", gate_check(&stats.gate(), *limit))),
-        )
+        .chain(self.worker.iter().flat_map(|(stats, cfg)| {
+            [
+                check("gate", gate_check(&stats.gate(), cfg.unready_when_held)),
+                check(
+                    "group",
+                    super::worker::group_check(&stats.group(), super::worker::join_limit(cfg)),
+                ),
+            ]
+        }))
         .collect()
     }
 }

@@ -21,6 +21,7 @@
 //! deliberately not used: against some brokers a resumed partition never fetched again.)
 
 mod gate;
+mod group;
 mod lanes;
 mod partitions;
 mod progress;
@@ -50,6 +51,7 @@ use partitions::Partitions;
 use task::EventTask;
 
 pub use gate::GateStatus;
+pub use group::{GroupStatus, check as group_check, unready_after as join_limit};
 pub use stats::WorkerStats;
 
 /// How a run ended.
@@ -74,9 +76,17 @@ struct Ctx {
     stats: Arc<WorkerStats>,
     /// How long a revocation waits for the partitions' events being handled.
     drain_timeout: Duration,
+    /// How long a group join may stay unsettled before it is reported.
+    join_limit: Duration,
 }
 
-impl ClientContext for Ctx {}
+impl ClientContext for Ctx {
+    fn stats_raw(&self, statistics: &[u8]) {
+        self.stats
+            .group
+            .observe(statistics, Instant::now(), self.join_limit);
+    }
+}
 
 impl Ctx {
     /// Publishes how many partitions this instance holds (stats and metrics).
@@ -258,6 +268,7 @@ pub async fn run(
         parts: parts.clone(),
         stats: stats.clone(),
         drain_timeout: wcfg.shutdown_timeout,
+        join_limit: group::unready_after(wcfg),
     };
     let consumer: Arc<Consumer_> = Arc::new(
         kafka::consumer_config(

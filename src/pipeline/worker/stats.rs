@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::gate::{Gate, GateStatus};
+use super::group::{GroupStatus, GroupWatch};
 
 /// Live counters, readable while the worker runs (demo, benchmarks, metrics, readiness).
 #[derive(Debug, Default)]
@@ -29,9 +30,16 @@ pub struct WorkerStats {
     /// The gate every event task passes; kept here so readiness sees the gate of the running
     /// worker.
     pub(crate) gate: Gate,
+    /// The consumer group membership, from librdkafka's statistics.
+    pub(crate) group: GroupWatch,
 }
 
 impl WorkerStats {
+    /// The consumer group membership now: join state, how long a rebalance has been going on.
+    pub fn group(&self) -> GroupStatus {
+        self.group.status(std::time::Instant::now())
+    }
+
     /// The Genesys-down gate now: closed how long, events held, the oldest wait.
     pub fn gate(&self) -> GateStatus {
         self.gate.status(std::time::Instant::now())
