@@ -19,6 +19,9 @@ const APPEND_LOCK: i64 = 0x6573_6d61_7564_6974; // "esmaudit"
 /// The PostgreSQL audit store.
 pub struct PgStore {
     client: Mutex<Client>,
+    /// To connect again after the server closed the connection.
+    url: String,
+    access: Access,
     /// What the record queries select (depends on the log's schema version).
     columns: String,
 }
@@ -40,33 +43,8 @@ impl PgStore {
     /// log's tables is refused, so a reader never creates a schema.
     pub async fn connect_with(url: &str, access: Access) -> Result<PgStore, AuditError> {
         let what = redact_url(url);
-        let unavailable = |e: tokio_postgres::Error| AuditError::Unavailable {
-            what: what.clone(),
-            message: e.as_db_error().map_or_else(
-                || {
-                    let mut msg = first_line(&e);
-                    if let Some(src) = std::error::Error::source(&e) {
-                        msg = format!("{msg}: {}", first_line(&src));
-                    }
-                    msg
-                },
-                |d| d.message().to_string(),
-            ),
-        };
-        let connect = tokio_postgres::connect(url, NoTls);
-        let (client, connection) =
-            tokio::time::timeout(std::time::Duration::from_secs(10), connect)
-                .await
-                .map_err(|_| AuditError::Unavailable {
-                    what: what.clone(),
-                    message: "connection timed out".into(),
-                })?
-                .map_err(unavailable)?;
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::error!(error = %first_line(&e), "audit database connection closed");
-            }
-        });
+        let unavailable = |e: tokio_postgres::Error| unavailable(&what, &e);
+        let client = open_client(url, access).await?;
         match access {
             // Workers starting together must not race on CREATE … IF NOT EXISTS.
             Access::Write => client
@@ -79,10 +57,6 @@ impl PgStore {
                 .await
                 .map_err(unavailable)?,
             Access::ReadOnly => {
-                client
-                    .batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-                    .await
-                    .map_err(unavailable)?;
                 let tables: Vec<String> = client
                     .query(
                         "SELECT table_name::text FROM information_schema.tables \
@@ -105,9 +79,65 @@ impl PgStore {
         check_schema_version(i64::from(version), &what)?;
         Ok(PgStore {
             client: Mutex::new(client),
+            url: url.to_string(),
+            access,
             columns: select_columns(i64::from(version)),
         })
     }
+
+    /// The connection, opened again first if the server closed it (a restart, a failover, an
+    /// idle-session timeout). The worker waits out a database outage by retrying; this is what
+    /// lets the first retry after the server is back succeed.
+    async fn client(&self) -> Result<tokio::sync::MutexGuard<'_, Client>, AuditError> {
+        let mut guard = self.client.lock().await;
+        if guard.is_closed() {
+            *guard = open_client(&self.url, self.access).await?;
+            tracing::info!(db = %redact_url(&self.url), "audit database connection opened again");
+        }
+        Ok(guard)
+    }
+}
+
+/// A driver error as [`AuditError::Unavailable`], with the cause of a connection failure.
+fn unavailable(what: &str, e: &tokio_postgres::Error) -> AuditError {
+    AuditError::Unavailable {
+        what: what.to_string(),
+        message: e.as_db_error().map_or_else(
+            || {
+                let mut msg = first_line(e);
+                if let Some(src) = std::error::Error::source(e) {
+                    msg = format!("{msg}: {}", first_line(&src));
+                }
+                msg
+            },
+            |d| d.message().to_string(),
+        ),
+    }
+}
+
+/// Connects (within 10 s) and drives the connection on a task; a read-only session for readers.
+async fn open_client(url: &str, access: Access) -> Result<Client, AuditError> {
+    let what = redact_url(url);
+    let connect = tokio_postgres::connect(url, NoTls);
+    let (client, connection) = tokio::time::timeout(std::time::Duration::from_secs(10), connect)
+        .await
+        .map_err(|_| AuditError::Unavailable {
+            what: what.clone(),
+            message: "connection timed out".into(),
+        })?
+        .map_err(|e| unavailable(&what, &e))?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::warn!(error = %first_line(&e), "audit database connection closed");
+        }
+    });
+    if access == Access::ReadOnly {
+        client
+            .batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            .await
+            .map_err(|e| unavailable(&what, &e))?;
+    }
+    Ok(client)
 }
 
 /// Records per INSERT statement (20 parameters each; PostgreSQL allows 65,535 per statement).
@@ -239,7 +269,7 @@ fn from_row(row: &Row) -> Result<AuditRecord, AuditError> {
 impl AuditStore for PgStore {
     async fn append(&self, batch: &[NewRecord]) -> Result<Vec<AuditRecord>, AuditError> {
         let mut batch = normalise_batch(batch)?;
-        let mut client = self.client.lock().await;
+        let mut client = self.client().await?;
         // Read committed, so a writer that waited for the lock sees the head its predecessor wrote;
         // synchronous commit, so "stored" means on disk whatever the server's default.
         let tx = client
@@ -346,14 +376,14 @@ impl AuditStore for PgStore {
         }
         let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
             args.iter().map(|a| a as _).collect();
-        let client = self.client.lock().await;
+        let client = self.client().await?;
         let rows = client.query(&sql, &refs).await.map_err(db_err)?;
         rows.iter().map(from_row).collect()
     }
 
     async fn scan(&self, after: i64, limit: usize) -> Result<Vec<AuditRecord>, AuditError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let client = self.client.lock().await;
+        let client = self.client().await?;
         let rows = client
             .query(
                 &format!(
@@ -368,7 +398,7 @@ impl AuditStore for PgStore {
     }
 
     async fn head(&self) -> Result<Option<(i64, String)>, AuditError> {
-        let client = self.client.lock().await;
+        let client = self.client().await?;
         let row = client
             .query_opt("SELECT seq, hash FROM audit_head WHERE id = 1", &[])
             .await
@@ -380,7 +410,7 @@ impl AuditStore for PgStore {
         &self,
         customer_key: &str,
     ) -> Result<Option<(String, i64)>, AuditError> {
-        let client = self.client.lock().await;
+        let client = self.client().await?;
         let row = client
             .query_opt(
                 "SELECT conversation_id, at_ms FROM customer_continuity WHERE customer_key = $1",
@@ -392,7 +422,7 @@ impl AuditStore for PgStore {
     }
 
     async fn remember_conversations(&self, batch: &[ContinuityEntry]) -> Result<(), AuditError> {
-        let mut client = self.client.lock().await;
+        let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(db_err)?;
         let st = tx.prepare(&remember_sql('$')).await.map_err(db_err)?;
         for (key, conv, at_ms) in batch {
@@ -406,7 +436,7 @@ impl AuditStore for PgStore {
         since: Option<&str>,
         until: Option<&str>,
     ) -> Result<Option<(i64, i64)>, AuditError> {
-        let client = self.client.lock().await;
+        let client = self.client().await?;
         let row = client
             .query_one(
                 "SELECT min(seq), max(seq) FROM audit_log WHERE ($1::TEXT IS NULL OR at >= $1) AND ($2::TEXT IS NULL OR at < $2)",
@@ -420,7 +450,7 @@ impl AuditStore for PgStore {
     }
 
     async fn delivery(&self, event_id: &str) -> Result<Option<PastDelivery>, AuditError> {
-        let client = self.client.lock().await;
+        let client = self.client().await?;
         let row = client
             .query_opt(
                 "SELECT content_digest, ruleset_version FROM audit_log WHERE event_id = $1 AND outcome = 'delivered' ORDER BY seq LIMIT 1",

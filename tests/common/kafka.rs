@@ -47,7 +47,25 @@ impl Broker {
     /// Starts a broker on a free port and waits until it accepts connections.
     pub fn start() -> Broker {
         let port = super::free_port();
+        Broker::launch(port, &format!("127.0.0.1:{port}"))
+    }
+
+    /// Starts a broker that advertises a cuttable forwarder in front of it, so that every client
+    /// connection (bootstrap and per-broker) goes through the forwarder.
+    pub async fn start_behind<F, Fut>(forwarder: F) -> (Broker, super::net::Cuttable)
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: std::future::Future<Output = super::net::Cuttable>,
+    {
+        let port = super::free_port();
+        let proxy = forwarder(format!("127.0.0.1:{port}")).await;
+        (Broker::launch(port, &proxy.addr), proxy)
+    }
+
+    /// Starts tansu listening on `port` and advertising `advertised`.
+    fn launch(port: u16, advertised: &str) -> Broker {
         let url = format!("tcp://127.0.0.1:{port}");
+        let advertised_url = format!("tcp://{advertised}");
         // ESCALATION_MASKER_TEST_TANSU_LOG=DIR keeps the broker's own log (it writes to stdout;
         // RUST_LOG applies) as DIR/tansu-PORT.log, to see the broker's side of a group or fetch
         // problem.
@@ -64,7 +82,7 @@ impl Broker {
                 "--listener-url",
                 &url,
                 "--advertised-listener-url",
-                &url,
+                &advertised_url,
                 "--storage-engine",
                 &std::env::var("ESCALATION_MASKER_TEST_TANSU_STORAGE")
                     .unwrap_or_else(|_| "memory://tansu/".into()),
@@ -73,13 +91,16 @@ impl Broker {
             .stderr(stderr)
             .spawn()
             .expect("the tansu broker must be installed (bash scripts/test.sh installs it)");
-        let addr = format!("127.0.0.1:{port}");
+        let listen = format!("127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(&addr).is_err() {
-            assert!(Instant::now() < deadline, "tansu did not start on {addr}");
+        while TcpStream::connect(&listen).is_err() {
+            assert!(Instant::now() < deadline, "tansu did not start on {listen}");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Broker { child, addr }
+        Broker {
+            child,
+            addr: advertised.to_string(),
+        }
     }
 
     /// Creates a topic.
@@ -149,7 +170,12 @@ pub async fn handler(genesys_base: &str, dir: &Path) -> (Arc<Handler>, Arc<dyn A
             .await
             .expect("audit store"),
     );
-    let audit: Arc<dyn AuditStore> = Arc::new(GroupCommit::new(sqlite.clone(), 256));
+    (handler_with(genesys_base, sqlite.clone()), sqlite)
+}
+
+/// A handler over the shipped rules, `genesys_base`, and the given audit store (group-committed).
+pub fn handler_with(genesys_base: &str, store: Arc<dyn AuditStore>) -> Arc<Handler> {
+    let audit: Arc<dyn AuditStore> = Arc::new(GroupCommit::new(store, 256));
     let handler = Handler {
         rules: arc_swap::ArcSwap::from_pointee(
             rule_dir::load(&rules_dir(), KeyPolicy::EphemeralIfMissing).expect("rules"),
@@ -164,7 +190,7 @@ pub async fn handler(genesys_base: &str, dir: &Path) -> (Arc<Handler>, Arc<dyn A
             audit.clone(),
         ))),
     };
-    (Arc::new(handler), sqlite)
+    Arc::new(handler)
 }
 
 /// A worker running in this process.

@@ -192,6 +192,8 @@ pub fn assert_readers_refuse(db: &str, expected: &str) {
 }
 
 pub mod kafka;
+pub mod net;
+pub mod pg;
 
 /// Whatever two instances do, the log holds one `delivered` record per event: a later delivered
 /// record of the same event — in another append or in the same batch — is written as a duplicate
