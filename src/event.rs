@@ -376,46 +376,35 @@ fn rfc3339_date_time(s: &str) -> bool {
         && time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok()
 }
 
+/// The JSON Schema `properties` (and the names `required`) of the fields directly inside
+/// `parent` (`None`: the event itself); a field with fields of its own gets them nested.
+fn properties(parent: Option<&str>) -> (Map<String, Value>, Vec<Value>) {
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    for f in FIELDS {
+        let name = match (parent, f.path.rsplit_once('.')) {
+            (None, None) => f.path,
+            (Some(p), Some((outer, name))) if p == outer => name,
+            _ => continue,
+        };
+        let mut m = Map::new();
+        m.insert("description".into(), f.description.into());
+        m.extend(f.shape.schema(!f.required));
+        let (inner, _) = properties(Some(f.path));
+        if !inner.is_empty() {
+            m.insert("properties".into(), Value::Object(inner));
+        }
+        if f.required {
+            required.push(Value::from(name));
+        }
+        props.insert(name.into(), Value::Object(m));
+    }
+    (props, required)
+}
+
 /// The contract as a JSON Schema (draft 2020-12), made from [`FIELDS`]; the shipped
 /// `schemas/escalation-event.schema.json` is this, pretty-printed (a test keeps it so).
 pub fn json_schema() -> Value {
-    let properties = |prefix: Option<&str>| {
-        let mut props = Map::new();
-        let mut required = Vec::new();
-        for f in FIELDS {
-            let name = match (prefix, f.path.split_once('.')) {
-                (None, None) => f.path,
-                (Some(p), Some((parent, child))) if p == parent => child,
-                _ => continue,
-            };
-            let mut m = Map::new();
-            m.insert("description".into(), f.description.into());
-            m.extend(f.shape.schema(!f.required));
-            if prefix.is_none() && f.path == "customer" {
-                let (inner, _) = nested("customer");
-                m.insert("properties".into(), Value::Object(inner));
-            }
-            if f.required {
-                required.push(Value::from(name));
-            }
-            props.insert(name.into(), Value::Object(m));
-        }
-        (props, required)
-    };
-    fn nested(parent: &str) -> (Map<String, Value>, Vec<Value>) {
-        let mut props = Map::new();
-        for f in FIELDS {
-            if let Some((p, child)) = f.path.split_once('.')
-                && p == parent
-            {
-                let mut m = Map::new();
-                m.insert("description".into(), f.description.into());
-                m.extend(f.shape.schema(!f.required));
-                props.insert(child.into(), Value::Object(m));
-            }
-        }
-        (props, Vec::new())
-    }
     let (props, required) = properties(None);
     serde_json::json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",

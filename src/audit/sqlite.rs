@@ -395,14 +395,9 @@ impl AuditStore for SqliteStore {
 
     async fn delivery(&self, event_id: &str) -> Result<Option<PastDelivery>, AuditError> {
         let id = event_id.to_string();
-        let digest = if self.columns.contains("NULL AS content_digest") {
-            "NULL"
-        } else {
-            "content_digest"
-        };
         self.lookup(move |conn| {
             conn.query_row(
-                &format!("SELECT {digest}, ruleset_version FROM audit_log WHERE event_id = ?1 AND outcome = 'delivered' ORDER BY seq LIMIT 1"),
+                "SELECT content_digest, ruleset_version FROM audit_log WHERE event_id = ?1 AND outcome = 'delivered' ORDER BY seq LIMIT 1",
                 [id],
                 |r| {
                     Ok(PastDelivery {

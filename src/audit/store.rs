@@ -417,7 +417,13 @@ impl Tally {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{COLUMN_COUNT, COLUMNS, redact_url, select_columns};
+
+    #[test]
+    fn the_column_count_matches_the_column_list_for_every_schema_version() {
+        assert_eq!(COLUMNS.split(',').count(), COLUMN_COUNT);
+        assert_eq!(select_columns(1).split(',').count(), COLUMN_COUNT);
+    }
 
     #[test]
     fn passwords_never_appear_in_messages() {
