@@ -231,6 +231,16 @@ fn bench(c: &mut Criterion) {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
+    if let Some(dir) = std::env::var_os("MASK_BENCH_DUMP") {
+        // The corpora as JSON Lines, for timing the `mask` command on them or profiling.
+        for (name, lines) in &corpora {
+            let file = Path::new(&dir).join(format!("{name}.jsonl"));
+            std::fs::write(&file, lines.join("\n") + "\n").expect("corpus file is writable");
+        }
+    }
+    if std::env::var_os("MASK_BENCH_PER_RULE").is_some() {
+        per_rule(&rs, &corpora);
+    }
     let round = |f: &dyn Fn() -> usize| {
         let start = Instant::now();
         let mut iters = 0u64;
@@ -273,6 +283,73 @@ fn bench(c: &mut Criterion) {
             per_s(t_mask),
             mb_s(t_mask),
             100.0 * ratio
+        );
+    }
+}
+
+/// With `MASK_BENCH_PER_RULE=1`: what each enabled rule adds to the full ruleset on each corpus —
+/// the time with every rule minus the time with that rule disabled, its prefilter literals
+/// included — so the next optimisation starts where the time goes.
+fn per_rule(rs: &Ruleset, corpora: &[(&str, Vec<String>)]) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("masking-rules");
+    let sources = rule_dir::read_sources(&dir).expect("default rules are readable");
+    let keys = |id: &str, env: &str| rule_dir::key_from_env(id, env, KeyPolicy::EphemeralIfMissing);
+    let without = |id: &str| {
+        let marker = format!("id = \"{id}\"\n");
+        let edited: Vec<_> = sources
+            .iter()
+            .map(|(p, t)| {
+                (
+                    p.clone(),
+                    t.replace(&marker, &format!("{marker}enabled = false\n")),
+                )
+            })
+            .collect();
+        Ruleset::from_sources(&edited, &keys).expect("rules load with one disabled")
+    };
+    // One round: at least 30 ms of runs, so short corpora are repeated until timers are exact.
+    let round = |f: &dyn Fn() -> usize| {
+        let (start, mut n) = (Instant::now(), 0u32);
+        while start.elapsed() < Duration::from_millis(30) {
+            black_box(f());
+            n += 1;
+        }
+        start.elapsed().as_secs_f64() / f64::from(n)
+    };
+    println!(
+        "\nper-rule cost (µs per event: full ruleset minus the ruleset without the rule, median of 7 alternating rounds):"
+    );
+    let ids: Vec<String> = rs
+        .rules()
+        .iter()
+        .filter(|r| r.enabled)
+        .map(|r| r.id.to_string())
+        .collect();
+    let reduced: Vec<Ruleset> = ids.iter().map(|id| without(id)).collect();
+    for (name, lines) in corpora {
+        let per_event = |t: f64| t / lines.len() as f64 * 1e6;
+        let base = per_event(round(&|| bare(lines)));
+        let all = per_event(round(&|| masked(rs, lines)));
+        let mut costs: Vec<(f64, &str)> = ids
+            .iter()
+            .zip(&reduced)
+            .map(|(id, r)| {
+                let mut d: Vec<f64> = (0..7)
+                    .map(|_| round(&|| masked(rs, lines)) - round(&|| masked(r, lines)))
+                    .collect();
+                d.sort_by(f64::total_cmp);
+                (per_event(d[3]), id.as_str())
+            })
+            .collect();
+        costs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let shown: Vec<String> = costs
+            .iter()
+            .take(14)
+            .map(|(c, id)| format!("{id} {c:.2}"))
+            .collect();
+        println!(
+            "  {name:<8} bare {base:.2}, masked {all:.2}: {}",
+            shown.join(", ")
         );
     }
 }

@@ -59,6 +59,10 @@ enum Intro {
     Closed,
     /// `Name:`: a field name, counting only at a field's start and before `:` or `=`.
     Label,
+    /// "Regards,": the close of a letter; the name must end the text or its line.
+    SignOff,
+    /// "Mr", "Frau": a title before a surname, itself left visible.
+    Title,
 }
 
 /// The kind of every phrase of a words file, by the suffix of its list's name (`_weak`,
@@ -78,6 +82,10 @@ fn intro_kinds(kind: &str) -> HashMap<String, Intro> {
             Intro::Closed
         } else if name.ends_with("_label") {
             Intro::Label
+        } else if name.ends_with("_signoff") {
+            Intro::SignOff
+        } else if name.ends_with("_title") {
+            Intro::Title
         } else {
             Intro::Strong
         };
@@ -454,10 +462,62 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro) -> Option<Range<usize
             }
             i = blanks(t, skip_quote(t, j));
         }
+        Intro::SignOff => {
+            // "Regards, John", "Cheers John", "Saludos,\nAna": the close starts its line and
+            // the name follows after a comma, blanks or a line break.
+            if !line_start(t, phrase.start) {
+                return None;
+            }
+            let mut j = i;
+            if t.get(j..)?.starts_with([',', '!', '.']) {
+                j += 1;
+            }
+            let k = blank_lines(t, j);
+            if k == i {
+                return None;
+            }
+            i = k;
+        }
+        Intro::Title => {
+            // A title is written with a capital ("Mr Patel", not "mr"), and not inside an
+            // abbreviation ("P.M.").
+            let p = t.get(phrase.clone())?;
+            let long = p.chars().filter(|c| c.is_alphabetic()).count() >= 4;
+            if !(capitalised(p) || long) || t.get(..phrase.start)?.ends_with('.') {
+                return None;
+            }
+            let mut j = i;
+            if t.get(j..)?.starts_with('.') && !p.ends_with('.') {
+                j += 1;
+            }
+            let k = blanks(t, j);
+            if k == j && !p.ends_with('.') && j == i {
+                return None;
+            }
+            let run = name_run(t, k, true)?;
+            let worded = t.get(run.span.clone()).is_some_and(any_common_word);
+            let first_common = t.get(run.first.clone()).is_some_and(common_word);
+            let ok = !worded
+                && !first_common
+                && !run.more
+                && !run.model
+                && !digit_follows(t, run.span.end);
+            return ok.then_some(run.span);
+        }
     }
     let (i, titled) = skip_title(t, i);
     let weak = matches!(intro, Intro::Weak | Intro::Closed);
-    let run = name_run(t, i, !weak)?;
+    let run = match name_run(t, i, !weak) {
+        Some(run) => run,
+        // Chat is often typed in lower case: "my name is priya patel", "Name: özlem yılmaz".
+        None if !weak => return lower_case_name(t, i, intro == Intro::SignOff),
+        None => return None,
+    };
+    if intro == Intro::SignOff {
+        let worded = t.get(run.span.clone()).is_some_and(any_common_word);
+        let ok = !worded && !run.more && !run.model && ends_line(t, run.span.end);
+        return ok.then_some(run.span);
+    }
     let first_common = t.get(run.first.clone()).is_some_and(common_word);
     // "this is Premium Support", "Name: Vodafone Red M", "this is New York office": a word of
     // a brand, a service, a plan or a place, not of a person.
@@ -484,6 +544,7 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro) -> Option<Range<usize
                     && (follows_name(t, run.span.end) || closing_follows(t, run.span.end)))
         }
         Intro::Closed => !worded && !run.more && !run.model && closing_follows(t, run.span.end),
+        Intro::SignOff | Intro::Title => false,
     };
     ok.then_some(run.span)
 }
@@ -522,6 +583,15 @@ static NOT_NAME_PARTS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         "hello hi hola hallo bonjour ciao olá oi thanks gracias danke merci grazie obrigado ",
         "obrigada sorry perdón entschuldigung pardon scusi desculpe autónomo autonomo freelance ",
         "cliente kunde client stato ",
+        // Brands and services that introduce themselves ("this is Royal Mail", "le habla
+        // Movistar", "sono Poste Italiane").
+        "mail post poste posta correos italiane teams assistance assistenza asistencia ",
+        "assistência fraud prevention friday cyber monday black fiber movistar vodafone orange ",
+        "telefonica telefónica telekom deutsche sfr bouygues iliad meo nos altice ee bt sky ",
+        "virgin verizon comcast xfinity amazon apple google microsoft paypal chase barclays ",
+        "santander bbva caixabank caixa ing hsbc lloyds natwest monzo revolut dhl ups fedex ",
+        "gls dpd hermes evri royal netflix spotify uber airbnb ikea zalando endesa iberdrola ",
+        "enel edf engie martens ",
     ))
 });
 
@@ -615,6 +685,124 @@ fn name_run(t: &str, start: usize, shout_ok: bool) -> Option<NameRun> {
     }
     (run.words > 0 && run.letters >= 2).then_some(run)
 }
+
+/// Whether `start` begins its line: only blanks (or a quote, `>` of a quoted mail) before it.
+fn line_start(t: &str, start: usize) -> bool {
+    t.get(..start).is_some_and(|before| {
+        let line = before.rsplit(['\n', '\r']).next().unwrap_or(before);
+        line.chars()
+            .all(|c| c.is_whitespace() || matches!(c, '>' | '"' | '\'' | '-'))
+    })
+}
+
+/// Past blanks and line breaks (at most two) from `i`.
+fn blank_lines(t: &str, i: usize) -> usize {
+    let b = t.as_bytes();
+    let (mut j, mut breaks) = (i, 0);
+    while let Some(&c) = b.get(j) {
+        match c {
+            b' ' | b'\t' => {}
+            b'\n' | b'\r' if breaks < 2 => breaks += 1,
+            // A line break written as the two characters `\n` inside a JSON string in text.
+            b'\\' if matches!(b.get(j + 1), Some(b'n' | b'r')) && breaks < 2 => {
+                breaks += 1;
+                j += 1;
+            }
+            _ => break,
+        }
+        j += 1;
+    }
+    j
+}
+
+/// Whether the text or its line ends at `end`, past blanks and closing punctuation.
+fn ends_line(t: &str, end: usize) -> bool {
+    let rest = t.get(end..).unwrap_or("");
+    let rest = rest.trim_start_matches([' ', '\t', ',', '.', '!', ';', ')', '"', '\'']);
+    rest.is_empty()
+        || rest.starts_with(['\n', '\r', '|', '<'])
+        || rest.starts_with("\\n")
+        || rest.starts_with("\\r")
+}
+
+/// A name typed in lower case after a phrase that proves one ("my name is priya patel",
+/// "Name: özlem yılmaz", "Regards, john"): one to three words, none a common word, and then the end
+/// of the clause or a word such as "and", "from", "here" — "my name is different on the card"
+/// is a sentence, not a name.
+fn lower_case_name(t: &str, start: usize, sign_off: bool) -> Option<Range<usize>> {
+    let mut i = start;
+    let mut span = start..start;
+    let mut words = 0;
+    while let Some((w, we)) = word_at(t, i) {
+        let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+        let lower = w.chars().all(|c| !c.is_uppercase());
+        // "marco rossi e ho un problema": a conjunction ends a lower-case name.
+        let conjunction = ["e", "y", "i", "et", "und", "and", "en"].contains(&w);
+        let particle = words > 0 && !conjunction && is_in(&NAME_PARTICLES, w);
+        if !lower || t.as_bytes().get(we).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        if !particle {
+            let verb_like = letters > 5 && (w.ends_with("ing") || w.ends_with("ed"));
+            if letters < 2
+                || is_in(&STOP, w)
+                || is_in(&LOWER_STOP, w)
+                || common_word(w)
+                || conjunction
+                || is_in(&FOLLOW, w)
+                || with_lower(w, |l| NOT_NAME_PARTS.contains(l))
+                || verb_like
+            {
+                break;
+            }
+            if words == 3 {
+                return None;
+            }
+            words += 1;
+            span.end = we;
+        }
+        let after = blanks(t, we);
+        if after == we || after - we > 2 {
+            break;
+        }
+        i = after;
+    }
+    if words == 0 {
+        return None;
+    }
+    let end = span.end;
+    let ok = if sign_off {
+        ends_line(t, end)
+    } else {
+        let j = blanks(t, end);
+        match char_at(t, j) {
+            None => true,
+            Some(c) if c.is_alphabetic() => {
+                j > end
+                    && word_at(t, j).is_some_and(|(w, _)| {
+                        is_in(&FOLLOW, w) || ["e", "y", "i", "et", "und", "en"].contains(&w)
+                    })
+            }
+            Some(c) => !c.is_ascii_digit() && c != '@',
+        }
+    };
+    ok.then_some(span)
+}
+
+/// Function words of our languages that a lower-case name never starts with or holds: "il mio
+/// nome è sul conto", "mon nom est sur la facture", "mi nombre está en la cuenta".
+static LOWER_STOP: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    set(concat!(
+        "sul sulla sullo sui nel nella nello nei al alla allo ai dal dalla del della dello con ",
+        "per tra fra senza sur dans avec sans pour par chez au aux en sobre con sin para está ",
+        "esta están estaba es era son fue no na nos nas em com sem pelo pela auf im am an ",
+        "mit ohne für bei beim vom zum zur ist war op bij met zonder voor staat is niet al ",
+        "also as was were are has have had not still wrong right spelled written listed ",
+        "correct incorrect missing different same there here on in at of off up down out ",
+        "écrit mal bien faux juste escrito errado mal scritto sbagliato falsch richtig ",
+        "geschrieben ",
+    ))
+});
 
 /// Whether a number follows the name ("this is Street Fighter 6", "I'm Galaxy 24"): a product.
 fn digit_follows(t: &str, end: usize) -> bool {

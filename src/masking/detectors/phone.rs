@@ -102,6 +102,8 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
             continue;
         };
         let next = chunk.end.max(i + 1);
+        // The words before the chunk are read once for all its leading parts.
+        let context = std::cell::OnceCell::new();
         // The whole chunk, or else its longest leading part, that is a phone.
         let found = (1..=chunk.groups.len()).rev().find_map(|n| {
             let c = if n == chunk.groups.len() {
@@ -111,7 +113,7 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
             };
             let c = c.as_ref().unwrap_or(&chunk);
             (c.digits() >= 7)
-                .then(|| judge(text, c, n == chunk.groups.len()))
+                .then(|| judge(text, c, n == chunk.groups.len(), &context))
                 .flatten()
         });
         match found {
@@ -128,9 +130,36 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
 /// separator.
 fn chunk_at(b: &[u8], i: usize) -> Option<Chunk> {
     let mut groups: SmallVec<[Group; 8]> = SmallVec::new();
-    let plus = b[i] == b'+';
+    let mut plus = b[i] == b'+';
     let mut j = if plus { i + 1 } else { i };
     let mut sep = 0u8;
+    // `(+44) 7700 900123`: a country code in parentheses, as signatures write it.
+    if b[i] == b'(' && b.get(i + 1) == Some(&b'+') {
+        let n = b[i + 2..]
+            .iter()
+            .take(4)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if !(1..=3).contains(&n) || b.get(i + 2 + n) != Some(&b')') {
+            return None;
+        }
+        plus = true;
+        groups.push(Group {
+            at: i + 2,
+            len: n,
+            sep: 0,
+            paren: true,
+        });
+        j = i + 3 + n;
+        match b.get(j) {
+            Some(&s @ (b' ' | b'-' | b'.')) if b.get(j + 1).is_some_and(u8::is_ascii_digit) => {
+                sep = s;
+                j += 1;
+            }
+            Some(c) if c.is_ascii_digit() => {}
+            _ => return None,
+        }
+    }
     loop {
         if groups.len() >= 12 {
             break;
@@ -184,7 +213,12 @@ fn chunk_at(b: &[u8], i: usize) -> Option<Chunk> {
 
 /// Decides whether `c` is a phone number; returns the end of its span (with an extension).
 /// `whole` says the chunk was not cut (a cut chunk must not be followed by what it was cut from).
-fn judge(text: &str, c: &Chunk, whole: bool) -> Option<usize> {
+fn judge<'t>(
+    text: &'t str,
+    c: &Chunk,
+    whole: bool,
+    context: &std::cell::OnceCell<Context<'t>>,
+) -> Option<usize> {
     let b = text.as_bytes();
     if !whole && c.groups.len() < 2 {
         return None;
@@ -192,7 +226,12 @@ fn judge(text: &str, c: &Chunk, whole: bool) -> Option<usize> {
     if cannot_be(text, c) {
         return None;
     }
-    let context = Context::before(text, c.start);
+    let context = context.get_or_init(|| Context::before(text, c.start));
+    // A device's number after its name is not a phone, whatever phone word stands before it:
+    // "IMEI of my phone: 490154203237518", "el IMEI del teléfono es …".
+    if (14..=20).contains(&c.digits()) && device_id_named(context.window) {
+        return None;
+    }
     let strong = proven_by_shape(b, c);
     if strong {
         // Only an identifier's word right before the number ("order 0151 23456789") outweighs
@@ -266,11 +305,44 @@ impl<'a> Context<'a> {
     fn other_nearer(&self) -> bool {
         let names_it = |o: &Found<'_>| labels_only(&self.window[o.span.end..]);
         match (&self.other, &self.phone) {
-            (Some(o), Some(p)) => o.span.end > p.span.end && names_it(o),
+            // A word that is both ("telefonía" matches `telefon*`) is the identifier's.
+            (Some(o), Some(p)) if o.span.end >= p.span.end => names_it(o),
+            // The phone word only says whose identifier it is: "contrato do telemóvel n.º …",
+            // "invoice for the phone no. …".
+            (Some(o), Some(p)) => {
+                o.span.end <= p.span.start
+                    && connector_only(&self.window[o.span.end..p.span.start])
+                    && labels_only(&self.window[p.span.end..])
+            }
             (Some(o), None) => names_it(o),
             _ => false,
         }
     }
+}
+
+/// Whether the window names a device identifier (IMEI, ICCID, MEID, serial number).
+fn device_id_named(window: &[u8]) -> bool {
+    ["imei", "iccid", "meid", "serial"].iter().any(|w| {
+        window
+            .windows(w.len())
+            .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+    })
+}
+
+/// Whether `gap` (between an identifier's word and a phone word) only joins them: "contrato do
+/// telemóvel", "invoice for the phone", "fattura del cellulare".
+fn connector_only(gap: &[u8]) -> bool {
+    const CONNECTORS: &[&str] = &[
+        "of", "for", "the", "my", "your", "de", "do", "da", "del", "della", "dello", "di", "du",
+        "la", "le", "des", "mi", "su", "meu", "minha", "mio", "mia", "mon", "ma", "für", "vom",
+        "zum", "zur", "van", "het",
+    ];
+    let text = String::from_utf8_lossy(gap).to_lowercase();
+    text.chars().count() <= 16
+        && text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| CONNECTORS.contains(&w))
 }
 
 /// Whether `gap` (between an identifier's word and a number) holds only labels and punctuation:
@@ -280,7 +352,7 @@ fn labels_only(gap: &[u8]) -> bool {
         "no", "nr", "num", "number", "numbers", "id", "ref", "is", "was", "of", "the", "my", "our",
         "your", "n", "nº", "n°", "número", "numero", "numéro", "nummer", "de", "do", "da", "du",
         "di", "del", "des", "der", "vom", "code", "código", "codigo", "codice", "code", "es",
-        "ist", "est", "é", "è",
+        "ist", "est", "é", "è", "º", "°", "ª",
     ];
     let text = String::from_utf8_lossy(gap).to_lowercase();
     text.split(|c: char| !(c.is_alphanumeric() || c == 'º' || c == '°'))
@@ -356,11 +428,16 @@ fn cannot_be(text: &str, c: &Chunk) -> bool {
     if lens.as_slice() == [3, 2, 4] && same_sep(b'-') {
         return true;
     }
+    // Spanish and Portuguese numbers written with dots (`667.16.51.47`) start with a group no
+    // IPv4 address or version has (above 255).
+    let iberian_dots =
+        matches!(lens.as_slice(), [3, 2, 2, 2] | [3, 3, 3]) && number(b, c.groups[0].at, 3) > 255;
     if seps.len() >= 2
         && same_sep(b'.')
         && lens.iter().all(|&n| n <= 3)
         && !c.plus
         && lens.as_slice() != [2, 2, 2, 2, 2]
+        && !iberian_dots
     {
         return true;
     }
@@ -528,8 +605,9 @@ fn proven_by_shape(b: &[u8], c: &Chunk) -> bool {
         }
     }
     let only_spaces = spaced(b" ");
-    // Spain (6, 7, 8, 9) and Portugal (2, 9): nine digits as 3-3-3 or 3-2-2-2.
-    if only_spaces
+    // Spain (6, 7, 8, 9) and Portugal (2, 9): nine digits as 3-3-3 or 3-2-2-2, with spaces or
+    // with dots throughout.
+    if (only_spaces || seps.iter().all(|&s| s == b'.'))
         && (lens.as_slice() == [3, 3, 3] || lens.as_slice() == [3, 2, 2, 2])
         && matches!(first, b'2' | b'6' | b'7' | b'8' | b'9')
     {

@@ -42,9 +42,33 @@ static SECURITY_CODES: LazyLock<Regex> = LazyLock::new(|| {
         r"|code\s+secret|code\s+confidentiel|c(?:ó|o)digo\s+secreto|codice\s+segreto|sec\s+code",
         r")(?:[\s-]*(?:code|nummer|number|no\.?|nr\.?|n(?:ú|u)mero|#))?",
         r"(?:\s*(?:is|was|es|era|ist|war|lautet|est|(?:é|e)tait|é|è|é\s+o|is\s+de|:|=|#|-|\([^)]{0,16}\))\s*){0,3}",
-        r"(?:\s*)[(\x22'«]?(\d{3,4})(?-u:\b)",
+        r"(?:\s*)[(\x22'«]?(\d{3,4}|\d(?:[ ,.-] ?\d){2,3})(?-u:\b)",
     ))
     .expect("security code regex is valid")
+});
+
+/// Security codes described rather than named, as customers and agents say them: "the code on
+/// the back is 617", "3 digits on the back: 499", "los 3 dígitos de atrás son …", "les 3 chiffres
+/// au dos", "le 3 cifre sul retro", "cód. seg. 123", "crypto 123". A few words may stand between
+/// the description and the code ("… on the back of my card is 617").
+static DESCRIBED_CODES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?-u:\b)(?:",
+        r"(?:(?:3|4|three|four)[\s-]*digits?\s+)?(?:security\s+)?(?:code|number|digits?)\s+(?:on|at|from)\s+the\s+back",
+        r"|(?:3|4|three|four)[\s-]*digits?\s+(?:security\s+)?code",
+        r"|back\s+of\s+(?:the|my|your)\s+card",
+        r"|(?:3|4|tres|cuatro)\s+d(?:í|i)gitos\s+(?:de\s+)?(?:(?:la\s+)?parte\s+de\s+)?(?:atr(?:á|a)s|detr(?:á|a)s|del\s+reverso|al\s+reverso)",
+        r"|c(?:ó|o)digo\s+(?:de\s+)?(?:la\s+)?parte\s+de\s+atr(?:á|a)s|c(?:ó|o)digo\s+del\s+reverso",
+        r"|c(?:ó|o)d\.?\s*(?:de\s+)?seg(?:uridad|uran(?:ç|c)a)?\.?|n(?:ú|u)mero\s+de\s+seguridad",
+        r"|c(?:ó|o)digo\s+de\s+verifica(?:ç(?:ã|a)o|cao|ci(?:ó|o)n)",
+        r"|(?:3|4|trois|quatre)\s+chiffres\s+(?:au\s+dos|derri(?:è|e)re|au\s+verso)|code\s+(?:à|a)\s+(?:3|4|trois|quatre)\s+chiffres|crypto(?-u:\b)",
+        r"|(?:3|4|tr(?:ê|e)s|quatro)\s+d(?:í|i)gitos\s+(?:de\s+|do\s+)?(?:tr(?:á|a)s|atr(?:á|a)s|verso)",
+        r"|(?:3|4|tre|quattro)\s+cifre\s+(?:sul\s+retro|dietro|sul\s+retro\s+della\s+carta)|cod\.?\s+(?:di\s+)?sicurezza",
+        r"|(?:3|4|drei|vier)(?:stellige[nr]?)?\s+(?:ziffern|zahlen|code)\s+(?:auf\s+der\s+)?r(?:ü|ue)ckseite",
+        r"|(?:3|4|drie|vier)\s+cijfers\s+(?:op\s+de\s+)?achterkant",
+        r")[^\d\n]{0,28}?[(\x22'«]?(\d{3,4}|\d(?:[ ,.-] ?\d){2,3})(?-u:\b)",
+    ))
+    .expect("described security code regex is valid")
 });
 
 /// PINs written after their name, in the same languages.
@@ -53,7 +77,7 @@ static PINS: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:pin(?:[\s-]?(?:code|nummer|number|no\.?|nr\.?))?|pincode|geheimzahl|geheimnummer",
         r"|code\s+pin|c(?:ó|o)digo\s+pin|n(?:ú|u)mero\s+pin|codice\s+pin)",
         r"(?:\s*(?:is|was|es|era|ist|war|lautet|est|(?:é|e)tait|é|è|is\s+de|:|=|#|-)\s*){0,3}",
-        r"\s*[(\x22'«]?(\d{4,6})(?-u:\b)",
+        r"\s*[(\x22'«]?(\d{4,6}|\d(?:[ ,.-] ?\d){3,5})(?-u:\b)",
     ))
     .expect("pin regex is valid")
 });
@@ -75,9 +99,12 @@ pub fn find_tracks(text: &str, out: &mut Vec<Range<usize>>) {
 
 /// Finds the digits of security codes, PINs and PIN blocks named in canonical text.
 pub fn find_security_codes(text: &str, out: &mut Vec<Range<usize>>) {
-    for re in [&*SECURITY_CODES, &*PINS, &*PIN_BLOCKS] {
+    let from = out.len();
+    for re in [&*SECURITY_CODES, &*DESCRIBED_CODES, &*PINS, &*PIN_BLOCKS] {
         for caps in re.captures_iter(text) {
-            if let Some(m) = caps.get(1) {
+            if let Some(m) = caps.get(1)
+                && !out[from..].contains(&m.range())
+            {
                 out.push(m.range());
             }
         }
@@ -166,6 +193,24 @@ mod tests {
             ("PIN code 482193", "482193"),
             ("code secret 4821", "4821"),
             ("código secreto 4821", "4821"),
+            ("cvv 1 2 3", "1 2 3"),
+            ("PIN 1 2 3 4", "1 2 3 4"),
+            ("the code on the back is 617", "617"),
+            ("3 digits on the back: 499", "499"),
+            ("the code on the back of my card is 617", "617"),
+            ("the three digit code is 123", "123"),
+            ("los 3 dígitos de atrás son 000", "000"),
+            ("el código de la parte de atrás es 123", "123"),
+            ("les 3 chiffres au dos : 738", "738"),
+            ("code à 3 chiffres 962", "962"),
+            ("os 3 dígitos atrás são 447", "447"),
+            ("le 3 cifre sul retro sono 905", "905"),
+            ("cód. seguridad 771", "771"),
+            ("cód. seg. 123", "123"),
+            ("número de seguridad 970", "970"),
+            ("código de verificação 760", "760"),
+            ("crypto 123", "123"),
+            ("die 3 Ziffern auf der Rückseite: 123", "123"),
         ] {
             assert_eq!(found_by(find_security_codes, text), vec![code], "{text}");
         }
@@ -174,6 +219,9 @@ mod tests {
             "pinned 1234",
             "spin 2024",
             "security code sent",
+            "the code on the back was smudged",
+            "3 digits on the back of the parcel label",
+            "call back at 3 pm",
         ] {
             assert!(found_by(find_security_codes, text).is_empty(), "{text}");
         }

@@ -251,6 +251,61 @@ const POSITIVES: &[(&str, Kind, &[&str])] = &[
             "contribuinte «123456789»",
         ],
     ),
+    // Shapes an adversarial pass found after the issue's own: sign-offs, lower-case names,
+    // titles and more introducing phrases; codes described rather than named; phones with a
+    // country code in parentheses, dotted Iberian numbers and call verbs in more languages.
+    (
+        "person_name",
+        Kind::Name,
+        &[
+            "Regards, «John Smith»",
+            "Mit freundlichen Grüßen, «Maximilian Bauer»",
+            "Cordialement,\n«Élodie Durand»",
+            "Saludos, «Ana García»",
+            "Cordiali saluti, «Marco Rossi»",
+            "Atenciosamente, «João Silva»",
+            "Cheers «Priya»",
+            "my name is «priya patel»",
+            "ich heiße «jürgen groß»",
+            "mi chiamo «marco rossi» e ho un problema",
+            "Name: «özlem yılmaz»",
+            "Mr «Patel» called again",
+            "Herr «Groß» hat angerufen",
+            "bon, Madame «PICARD» a rappelé !!",
+            "il signor «Rossi» ha chiamato",
+            "Hallo, hier ist «Maximilian Bauer», danke",
+            "moi c'est «François Lefèvre»",
+            "je suis «Noémie Laurent»",
+            "salve, parla «Francesca Di Stefano»",
+        ],
+    ),
+    (
+        "cvv_pin",
+        Kind::Code,
+        &[
+            "the code on the back is «617»",
+            "3 digits on the back: «499»",
+            "los 3 dígitos de atrás son «408»",
+            "les 3 chiffres au dos : «738»",
+            "le 3 cifre sul retro sono «905»",
+            "os 3 dígitos atrás são «447»",
+            "cód. seguridad «771»",
+            "crypto «123»",
+        ],
+    ),
+    (
+        "phone_national",
+        Kind::Phone,
+        &[
+            "«(+49) 176 21825176» ab 18 Uhr",
+            "«(+33) 6 01 40 02 05»",
+            "if that fails try «(+44) 7700 392236»",
+            "llámame al «667.16.51.47»",
+            "olá, liga para o «966129043», obrigado",
+            "richiamatemi al «099897 00567»",
+            "u kunt mij bereiken op «0629153304».",
+        ],
+    ),
 ];
 
 const PEM_BODY: &[&str] = &[
