@@ -95,14 +95,19 @@ fn take(b: &[u8], start: usize, len: usize) -> Option<usize> {
                 n += 1;
                 i += 1;
             }
-            Some(b' ' | b'-') if n > 0 => {
+            // Pasted from a spreadsheet (tabs) or printed with dots (`DE81.7753.3329…`) too.
+            Some(b' ' | b'-' | b'\t' | b'.') if n > 0 => {
                 let sep = b[i..]
                     .iter()
                     .take(4)
-                    .take_while(|c| matches!(c, b' ' | b'-'))
+                    .take_while(|c| matches!(c, b' ' | b'-' | b'\t' | b'.'))
                     .count();
-                let dashes = b[i..i + sep].iter().filter(|&&c| c == b'-').count();
-                if sep > 3 || dashes > 1 || !b.get(i + sep).is_some_and(u8::is_ascii_alphanumeric) {
+                let count = |x: u8| b[i..i + sep].iter().filter(|&&c| c == x).count();
+                if sep > 3
+                    || count(b'-') > 1
+                    || count(b'.') > 1
+                    || !b.get(i + sep).is_some_and(u8::is_ascii_alphanumeric)
+                {
                     return None;
                 }
                 i += sep;
@@ -122,6 +127,19 @@ mod tests {
 
     fn found(text: &str) -> Vec<&str> {
         crate::masking::detectors::found_by(find, text)
+    }
+
+    #[test]
+    fn dots_and_tabs_between_groups() {
+        assert_eq!(
+            found("IBAN DE89.3704.0044.0532.0130.00."),
+            vec!["DE89.3704.0044.0532.0130.00"]
+        );
+        assert_eq!(
+            found("IBAN:\tDE89\t3704\t0044\t0532\t0130\t00"),
+            vec!["DE89\t3704\t0044\t0532\t0130\t00"]
+        );
+        assert!(found("DE89.3704.0044.0532.0130.01").is_empty());
     }
 
     #[test]

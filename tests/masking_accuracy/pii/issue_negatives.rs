@@ -139,6 +139,14 @@ const NEGATIVES: &[(&str, &[&str])] = &[
             "the code on the back was smudged",
         ],
     ),
+    (
+        "dates_times",
+        &[
+            "Geburtsdatum geändert am 20.05.2026",
+            "fecha de nacimiento corregida el 20/05/2026",
+            "ordered a birthday present on 07/11/2024",
+        ],
+    ),
 ];
 
 /// Every negative: (class, document).
