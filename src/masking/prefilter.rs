@@ -15,7 +15,7 @@ use regex_syntax::hir::{
     Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition,
 };
 
-use super::detectors::{Builtin, Hints};
+use super::detectors::{Builtin, Hints, words};
 
 /// The literals a built-in detector's matches must start with, if it has such literals.
 fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
@@ -82,8 +82,7 @@ fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
 
 /// The literals of detectors that start from a context word (a date of birth from its birth word,
 /// a name from its phrase, an address from its street word): the words themselves.
-fn word_literals(b: Builtin) -> Option<Vec<Vec<u8>>> {
-    use super::detectors::words;
+fn word_literals(b: Builtin) -> Option<Vec<(Vec<u8>, [bool; 2])>> {
     match b {
         Builtin::DateOfBirth => Some(words::DATE_OF_BIRTH.gate_literals()),
         Builtin::PersonName => Some(words::PERSON_NAME.gate_literals()),
@@ -181,6 +180,9 @@ pub(crate) struct Prefilter {
     ac: Option<AhoCorasick>,
     /// Rule bits opened by each Aho-Corasick pattern.
     ac_bits: Vec<u64>,
+    /// Per pattern: whether it opens its gate only on a word boundary on its left and on its right
+    /// (a context word such as `st` or `am`, which every sentence holds inside other words).
+    ac_bounds: Vec<[bool; 2]>,
     /// Every literal holds an ASCII letter, so a string without letters needs no automaton pass.
     literals_need_letters: bool,
     /// The longest literal's length in bytes.
@@ -221,25 +223,33 @@ impl Prefilter {
         let mut set_patterns: Vec<&str> = Vec::new();
         let mut set_bits = Vec::new();
         let mut builtin_bits: Vec<(Builtin, u64)> = Vec::new();
+        let mut ac_bounds: Vec<[bool; 2]> = Vec::new();
         for (k, s) in sources.iter().enumerate() {
             let literals = match s {
                 GateSource::Builtin(b) => builtin_literals(*b)
                     .map(|l| {
                         l.iter()
-                            .map(|s| s.as_bytes().to_ascii_lowercase())
+                            .map(|s| (s.as_bytes().to_ascii_lowercase(), [false; 2]))
                             .collect()
                     })
                     .or_else(|| word_literals(*b)),
-                GateSource::Pattern(p) => pattern_literals(p),
+                GateSource::Pattern(p) => pattern_literals(p)
+                    .map(|l| l.into_iter().map(|lit| (lit, [false; 2])).collect()),
             };
             match (s, literals) {
                 (_, Some(l)) => {
-                    for lit in l {
+                    for (lit, bounds) in l {
                         match lits.iter().position(|x| *x == lit) {
-                            Some(at) => ac_bits[at] |= bit(k),
+                            Some(at) => {
+                                ac_bits[at] |= bit(k);
+                                // Shared by two gates: a boundary is needed only if both need it.
+                                ac_bounds[at] =
+                                    [ac_bounds[at][0] && bounds[0], ac_bounds[at][1] && bounds[1]];
+                            }
                             None => {
                                 lits.push(lit);
                                 ac_bits.push(bit(k));
+                                ac_bounds.push(bounds);
                             }
                         }
                     }
@@ -286,6 +296,7 @@ impl Prefilter {
         Prefilter {
             ac,
             ac_bits,
+            ac_bounds,
             literals_need_letters,
             longest_literal,
             set,
@@ -314,8 +325,20 @@ impl Prefilter {
         {
             let from = first.end().saturating_sub(self.longest_literal);
             let rest = aho_corasick::Input::new(text).span(from..text.len());
+            // An escape (`%20`, `&nbsp;`, `<br>`) may stand for a blank next to a word, so
+            // boundaries are judged only where the text reads as itself.
+            let escapes = memchr::memchr3(b'%', b'&', b'<', text.as_bytes()).is_some();
+            let b = text.as_bytes();
             for m in ac.find_overlapping_iter(rest) {
-                rules |= self.ac_bits[m.pattern().as_usize()];
+                let k = m.pattern().as_usize();
+                let [left, right] = self.ac_bounds[k];
+                if !escapes
+                    && ((left && words::letter_before(b, m.start()))
+                        || (right && words::letter_at(b, m.end())))
+                {
+                    continue;
+                }
+                rules |= self.ac_bits[k];
             }
         }
         if let Some(set) = &self.set {
@@ -396,5 +419,16 @@ mod tests {
         ];
         let pf = Prefilter::build(&nested, 1 << 20);
         assert_eq!(pf.open("the security code 123").rules, 0b11);
+    }
+
+    #[test]
+    fn context_words_open_their_gate_only_as_words() {
+        let pf = Prefilter::build(&[GateSource::Builtin(Builtin::StreetAddress)], 1 << 20);
+        assert_eq!(pf.open("12 Baker St, London").rules, 1);
+        assert_eq!(pf.open("Hauptstraße 12").rules, 1);
+        // "st" inside "first", "strings", "best": no street word stands here.
+        assert_eq!(pf.open("first 12 strings are best").rules, 0);
+        // An escape may stand for the blank before a word: the gate stays open.
+        assert_eq!(pf.open("12%20Baker%20St").rules, 1);
     }
 }

@@ -737,7 +737,7 @@ fn lower_case_name(t: &str, start: usize, sign_off: bool) -> Option<Range<usize>
         let letters = w.chars().filter(|c| c.is_alphabetic()).count();
         let lower = w.chars().all(|c| !c.is_uppercase());
         // "marco rossi e ho un problema": a conjunction ends a lower-case name.
-        let conjunction = ["e", "y", "i", "et", "und", "and", "en"].contains(&w);
+        let conjunction = CONJUNCTIONS.contains(&w);
         let particle = words > 0 && !conjunction && is_in(&NAME_PARTICLES, w);
         if !lower || t.as_bytes().get(we).is_some_and(u8::is_ascii_digit) {
             return None;
@@ -750,7 +750,7 @@ fn lower_case_name(t: &str, start: usize, sign_off: bool) -> Option<Range<usize>
                 || common_word(w)
                 || conjunction
                 || is_in(&FOLLOW, w)
-                || with_lower(w, |l| NOT_NAME_PARTS.contains(l))
+                || is_in(&NOT_NAME_PARTS, w)
                 || verb_like
             {
                 break;
@@ -779,15 +779,17 @@ fn lower_case_name(t: &str, start: usize, sign_off: bool) -> Option<Range<usize>
             None => true,
             Some(c) if c.is_alphabetic() => {
                 j > end
-                    && word_at(t, j).is_some_and(|(w, _)| {
-                        is_in(&FOLLOW, w) || ["e", "y", "i", "et", "und", "en"].contains(&w)
-                    })
+                    && word_at(t, j)
+                        .is_some_and(|(w, _)| is_in(&FOLLOW, w) || CONJUNCTIONS.contains(&w))
             }
             Some(c) => !c.is_ascii_digit() && c != '@',
         }
     };
     ok.then_some(span)
 }
+
+/// Conjunctions that end a lower-case name ("marco rossi e ho un problema") or may follow one.
+const CONJUNCTIONS: [&str; 7] = ["e", "y", "i", "et", "und", "and", "en"];
 
 /// Function words of our languages that a lower-case name never starts with or holds: "il mio
 /// nome è sul conto", "mon nom est sur la facture", "mi nombre está en la cuenta".

@@ -135,14 +135,7 @@ fn chunk_at(b: &[u8], i: usize) -> Option<Chunk> {
     let mut sep = 0u8;
     // `(+44) 7700 900123`: a country code in parentheses, as signatures write it.
     if b[i] == b'(' && b.get(i + 1) == Some(&b'+') {
-        let n = b[i + 2..]
-            .iter()
-            .take(4)
-            .take_while(|c| c.is_ascii_digit())
-            .count();
-        if !(1..=3).contains(&n) || b.get(i + 2 + n) != Some(&b')') {
-            return None;
-        }
+        let n = closed_digits(b, i + 2, 3)?;
         plus = true;
         groups.push(Group {
             at: i + 2,
@@ -150,29 +143,16 @@ fn chunk_at(b: &[u8], i: usize) -> Option<Chunk> {
             sep: 0,
             paren: true,
         });
-        j = i + 3 + n;
-        match b.get(j) {
-            Some(&s @ (b' ' | b'-' | b'.')) if b.get(j + 1).is_some_and(u8::is_ascii_digit) => {
-                sep = s;
-                j += 1;
-            }
-            Some(c) if c.is_ascii_digit() => {}
-            _ => return None,
-        }
+        (j, sep) = separator(b, i + 3 + n, true, true)?;
     }
     loop {
         if groups.len() >= 12 {
             break;
         }
         let (at, len, paren) = if b.get(j) == Some(&b'(') {
-            let n = b[j + 1..]
-                .iter()
-                .take(6)
-                .take_while(|c| c.is_ascii_digit())
-                .count();
-            if !(1..=5).contains(&n) || b.get(j + 1 + n) != Some(&b')') {
+            let Some(n) = closed_digits(b, j + 1, 5) else {
                 break;
-            }
+            };
             (j + 1, n, true)
         } else {
             let n = b[j..].iter().take_while(|c| c.is_ascii_digit()).count();
@@ -187,19 +167,9 @@ fn chunk_at(b: &[u8], i: usize) -> Option<Chunk> {
             sep,
             paren,
         });
-        j = at + len + usize::from(paren);
-        // One separator, then the next group (a parenthesised group may follow a space or nothing).
-        match b.get(j) {
-            Some(&s @ (b' ' | b'-' | b'.' | b'/'))
-                if b.get(j + 1)
-                    .is_some_and(|c| c.is_ascii_digit() || *c == b'(') =>
-            {
-                sep = s;
-                j += 1;
-            }
-            Some(b'(') if paren || plus => sep = 0,
-            Some(c) if c.is_ascii_digit() && paren => sep = 0,
-            _ => break,
+        match separator(b, at + len + usize::from(paren), paren, plus) {
+            Some(next) => (j, sep) = next,
+            None => break,
         }
     }
     let last = *groups.last()?;
@@ -209,6 +179,33 @@ fn chunk_at(b: &[u8], i: usize) -> Option<Chunk> {
         plus,
         groups,
     })
+}
+
+/// The length of the 1..=`max` digits at `at` closed by `)`: the inside of `(030)` or `(+44)`.
+fn closed_digits(b: &[u8], at: usize, max: usize) -> Option<usize> {
+    let n = b
+        .get(at..)?
+        .iter()
+        .take(max + 1)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    ((1..=max).contains(&n) && b.get(at + n) == Some(&b')')).then_some(n)
+}
+
+/// The step from the group that ended at `j` to the next one: one separator (a parenthesised group
+/// may also follow a space or nothing); the next group's start and the separator, or `None`.
+fn separator(b: &[u8], j: usize, paren: bool, plus: bool) -> Option<(usize, u8)> {
+    match b.get(j) {
+        Some(&s @ (b' ' | b'-' | b'.' | b'/'))
+            if b.get(j + 1)
+                .is_some_and(|c| c.is_ascii_digit() || *c == b'(') =>
+        {
+            Some((j + 1, s))
+        }
+        Some(b'(') if paren || plus => Some((j, 0)),
+        Some(c) if c.is_ascii_digit() && paren => Some((j, 0)),
+        _ => None,
+    }
 }
 
 /// Decides whether `c` is a phone number; returns the end of its span (with an extension).
@@ -229,7 +226,7 @@ fn judge<'t>(
     let context = context.get_or_init(|| Context::before(text, c.start));
     // A device's number after its name is not a phone, whatever phone word stands before it:
     // "IMEI of my phone: 490154203237518", "el IMEI del teléfono es …".
-    if (14..=20).contains(&c.digits()) && device_id_named(context.window) {
+    if (14..=20).contains(&c.digits()) && words::DEVICE_ID.last_in(context.window).is_some() {
         return None;
     }
     let strong = proven_by_shape(b, c);
@@ -318,15 +315,6 @@ impl<'a> Context<'a> {
             _ => false,
         }
     }
-}
-
-/// Whether the window names a device identifier (IMEI, ICCID, MEID, serial number).
-fn device_id_named(window: &[u8]) -> bool {
-    ["imei", "iccid", "meid", "serial"].iter().any(|w| {
-        window
-            .windows(w.len())
-            .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
-    })
 }
 
 /// Whether `gap` (between an identifier's word and a phone word) only joins them: "contrato do

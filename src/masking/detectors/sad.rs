@@ -27,6 +27,21 @@ static PIN_BLOCKS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("pin block regex is valid")
 });
 
+/// The words between a code's name and its digits, shared by the code and PIN patterns: `is`, `war`,
+/// `:`, `é o`, a parenthesis such as "(3 digits)" …, up to three of them.
+macro_rules! connectors {
+    () => {
+        r"(?:\s*(?:is|was|es|era|ist|war|lautet|est|(?:é|e)tait|é|è|é\s+o|is\s+de|:|=|#|-|\([^)]{0,16}\))\s*){0,3}"
+    };
+}
+
+/// A security code's digits, captured: three or four, together or read out one by one (`1 2 3`).
+macro_rules! code_digits {
+    () => {
+        r"(\d{3,4}|\d(?:[ ,.-] ?\d){2,3})(?-u:\b)"
+    };
+}
+
 /// The words for a card security code in English, Spanish, German, French, Portuguese, Italian and
 /// Dutch, then connecting words (`is`, `war`, `:` …), then the code.
 static SECURITY_CODES: LazyLock<Regex> = LazyLock::new(|| {
@@ -41,8 +56,9 @@ static SECURITY_CODES: LazyLock<Regex> = LazyLock::new(|| {
         r"|beveiligingscode|veiligheidscode|kaartverificatiecode|controlecode",
         r"|code\s+secret|code\s+confidentiel|c(?:ó|o)digo\s+secreto|codice\s+segreto|sec\s+code",
         r")(?:[\s-]*(?:code|nummer|number|no\.?|nr\.?|n(?:ú|u)mero|#))?",
-        r"(?:\s*(?:is|was|es|era|ist|war|lautet|est|(?:é|e)tait|é|è|é\s+o|is\s+de|:|=|#|-|\([^)]{0,16}\))\s*){0,3}",
-        r"(?:\s*)[(\x22'«]?(\d{3,4}|\d(?:[ ,.-] ?\d){2,3})(?-u:\b)",
+        connectors!(),
+        r"(?:\s*)[(\x22'«]?",
+        code_digits!(),
     ))
     .expect("security code regex is valid")
 });
@@ -66,7 +82,8 @@ static DESCRIBED_CODES: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?:3|4|tre|quattro)\s+cifre\s+(?:sul\s+retro|dietro|sul\s+retro\s+della\s+carta)|cod\.?\s+(?:di\s+)?sicurezza",
         r"|(?:3|4|drei|vier)(?:stellige[nr]?)?\s+(?:ziffern|zahlen|code)\s+(?:auf\s+der\s+)?r(?:ü|ue)ckseite",
         r"|(?:3|4|drie|vier)\s+cijfers\s+(?:op\s+de\s+)?achterkant",
-        r")[^\d\n]{0,28}?[(\x22'«]?(\d{3,4}|\d(?:[ ,.-] ?\d){2,3})(?-u:\b)",
+        r")[^\d\n]{0,28}?[(\x22'«]?",
+        code_digits!(),
     ))
     .expect("described security code regex is valid")
 });
@@ -76,7 +93,7 @@ static PINS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?-u:\b)(?:pin(?:[\s-]?(?:code|nummer|number|no\.?|nr\.?))?|pincode|geheimzahl|geheimnummer",
         r"|code\s+pin|c(?:ó|o)digo\s+pin|n(?:ú|u)mero\s+pin|codice\s+pin)",
-        r"(?:\s*(?:is|was|es|era|ist|war|lautet|est|(?:é|e)tait|é|è|is\s+de|:|=|#|-)\s*){0,3}",
+        connectors!(),
         r"\s*[(\x22'«]?(\d{4,6}|\d(?:[ ,.-] ?\d){3,5})(?-u:\b)",
     ))
     .expect("pin regex is valid")

@@ -128,9 +128,14 @@ impl ContextWords {
     }
 
     /// Literals one of which occurs (ASCII case aside) in any text where a word is found: the
-    /// prefilter's gate for detectors that start from these words.
-    pub(crate) fn gate_literals(&self) -> Vec<Vec<u8>> {
-        self.patterns.clone()
+    /// prefilter's gate for detectors that start from these words. Each comes with whether it
+    /// must stand on a word boundary on its left and on its right, as [`ContextWords::all`] requires.
+    pub(crate) fn gate_literals(&self) -> Vec<(Vec<u8>, [bool; 2])> {
+        self.patterns
+            .iter()
+            .zip(&self.open)
+            .map(|(p, o)| (p.clone(), [!o.left, !o.right]))
+            .collect()
     }
 
     /// The end of the last of the words in `window`, if any: where the nearest one stands.
@@ -163,6 +168,7 @@ impl ContextWords {
 pub(crate) const FILES: &[(&str, &str)] = &[
     ("phone", include_str!("words/phone.toml")),
     ("not_phone", include_str!("words/not_phone.toml")),
+    ("device_id", include_str!("words/device_id.toml")),
     ("date_of_birth", include_str!("words/date_of_birth.toml")),
     ("us_ssn", include_str!("words/us_ssn.toml")),
     ("national_id", include_str!("words/national_id.toml")),
@@ -197,6 +203,10 @@ words!(
 words!(
     /// Words that say a number is something else (an order, an invoice, a time) even after a phone word.
     NOT_PHONE = "not_phone"
+);
+words!(
+    /// Names of a device identifier (IMEI, ICCID, serial): a long number after one is no phone.
+    DEVICE_ID = "device_id"
 );
 words!(
     /// Words that say a date is a date of birth.
