@@ -19,8 +19,8 @@
 //! - other characters whose compatibility decomposition (NFKC) is plain ASCII become that ASCII
 //!   (full-width letters and punctuation, circled and superscript digits);
 //! - percent-escapes (`%2D`, `%C2%A0`) and HTML character references (`&nbsp;`, `&#160;`,
-//!   `&#x2d;`) are decoded and the result canonicalised the same way; `<br>`-style tags read as a
-//!   line break.
+//!   `&#x2d;`) are decoded and the result canonicalised the same way; tags that break the text
+//!   (`<br>`, `<p>`, `<td>`) read as a line break, inline formatting (`<b>`, `<span …>`) as nothing.
 //!
 //! The view is built lazily: [`needs_view`] says whether a string can differ from its view at all,
 //! and plain printable ASCII without `%`, `&` or `<` (most traffic) is scanned as it is.
@@ -126,7 +126,16 @@ impl View {
             let decoded = match b {
                 b'%' => percent_char(bytes, i),
                 b'&' => html_reference(bytes, i),
-                b'<' => line_break_tag(bytes, i).map(|end| ('\n', end)),
+                b'<' => match tag(bytes, i) {
+                    Some((Tag::Block, end)) => Some(('\n', end)),
+                    // Inline formatting (`<b>`, `<span class="d">`) is not read at all: the
+                    // text around it runs on ("DOB: <b>14/03/1985</b>", "4111<b>1111</b>").
+                    Some((Tag::Inline, end)) => {
+                        i = end;
+                        continue;
+                    }
+                    None => None,
+                },
                 _ => None,
             };
             if let Some((c, end)) = decoded {
@@ -406,12 +415,22 @@ fn html_reference(bytes: &[u8], i: usize) -> Option<(char, usize)> {
     Some((c, end))
 }
 
-/// The end of a tag at `i` that breaks a line or a cell, or wraps text, when rendered (`<br>`,
-/// `<br/>`, `<p>`, `</div>`, `<td>`, `<li>`, `<span class="d">` …); attributes up to 80 bytes.
-fn line_break_tag(bytes: &[u8], i: usize) -> Option<usize> {
-    const TAGS: &[&[u8]] = &[
-        b"br", b"wbr", b"p", b"div", b"td", b"th", b"tr", b"li", b"span", b"b", b"i", b"u",
-        b"strong", b"em", b"font",
+/// How a rendered tag shows: as a break between lines or cells, or not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    /// `<br>`, `<p>`, `</div>`, `<td>`, `<li>`: the text breaks here.
+    Block,
+    /// `<b>`, `<span class="d">`, `<strong>`, `<wbr>`: formatting inside the text.
+    Inline,
+}
+
+/// The kind and end of a tag at `i` that breaks a line or a cell, or wraps text, when rendered
+/// (`<br>`, `<br/>`, `<p>`, `</div>`, `<td>`, `<li>`, `<span class="d">` …); attributes up to 80
+/// bytes.
+fn tag(bytes: &[u8], i: usize) -> Option<(Tag, usize)> {
+    const BLOCK: &[&[u8]] = &[b"br", b"p", b"div", b"td", b"th", b"tr", b"li"];
+    const INLINE: &[&[u8]] = &[
+        b"wbr", b"span", b"b", b"i", b"u", b"strong", b"em", b"font", b"code", b"mark", b"small",
     ];
     let mut j = i + 1;
     if bytes.get(j) == Some(&b'/') {
@@ -422,19 +441,24 @@ fn line_break_tag(bytes: &[u8], i: usize) -> Option<usize> {
         j += 1;
     }
     let name = &bytes[name_start..j];
-    if !TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+    let is = |list: &[&[u8]]| list.iter().any(|t| t.eq_ignore_ascii_case(name));
+    let kind = if is(BLOCK) {
+        Tag::Block
+    } else if is(INLINE) {
+        Tag::Inline
+    } else {
         return None;
-    }
+    };
     // A name must end here: `<b>` but not `<body>` (unlisted), `<br class=x>` but not `<bra>`.
     match bytes.get(j) {
-        Some(b'>') => return Some(j + 1),
+        Some(b'>') => return Some((kind, j + 1)),
         Some(b' ' | b'/' | b'\t' | b'\n') => {}
         _ => return None,
     }
     let limit = (j + 80).min(bytes.len());
     memchr::memchr2(b'>', b'<', &bytes[j..limit])
         .filter(|&k| bytes[j + k] == b'>')
-        .map(|k| j + k + 1)
+        .map(|k| (kind, j + k + 1))
 }
 
 #[cfg(test)]
@@ -483,7 +507,10 @@ mod tests {
             view("100% & <body class=x> &foo; %zz"),
             "100% & <body class=x> &foo; %zz"
         );
-        assert_eq!(view("<span class=\"d\">4</span>"), "\n4\n");
+        // Inline formatting vanishes; blocks and cells break the line.
+        assert_eq!(view("<span class=\"d\">4</span>1<b>1</b>1"), "4111");
+        assert_eq!(view("DOB: <strong>14/03/1985</strong>"), "DOB: 14/03/1985");
+        assert_eq!(view("<td>4111</td><td>1111</td>"), "\n4111\n\n1111\n");
     }
 
     #[test]

@@ -29,6 +29,7 @@ const MONTHS: &str = concat!(
     "|décembre|decembre|janv|févr|fevr|avr|juil",
     "|janeiro|fevereiro|março|marco|maio|junho|julho|setembro|outubro|novembro|dezembro|fev|out|set",
     "|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|gen|mag|giu|lug|ott",
+    "|januari|februari|maart|mei|augustus|mär|déc|févr|aoû",
 );
 
 /// A date at the start of the text, in the forms people write a birth date.
@@ -83,8 +84,10 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
         let rest = &text[at..];
         let m = DATE.find(rest).map(|m| m.end()).or_else(|| {
             names_birth(found.word)
-                .then(|| YEAR.find(rest).map(|m| m.end()))
+                .then(|| YEAR.find(rest))
                 .flatten()
+                .filter(|m| birth_year(m.as_str()))
+                .map(|m| m.end())
         });
         if let Some(len) = m {
             // Not the start of a longer number (`2004/12/19/0001`, `1986-08-06T…` is still a date).
@@ -114,8 +117,23 @@ fn date_start(b: &[u8], from: usize) -> Option<usize> {
     let gap = &window[..limit];
     // The date belongs to the birth word only within its clause ("DOB verified. Delivery on …"),
     // and not after a shop's words ("birthday sale ends 31/12").
-    if gap.contains(&b'\n') || sentence_break(gap) || too_many_words(gap) {
+    if sentence_break(gap) || too_many_words(gap) {
         return None;
+    }
+    // A form puts the date on the line after its label ("Geburtsdatum:\n12.03.1985"): one line
+    // break is read, and the date must then open the next line.
+    if let Some(nl) = gap.iter().position(|&c| c == b'\n') {
+        let next = nl
+            + 1
+            + gap[nl + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_whitespace())
+                .count();
+        if gap[nl + 1..].contains(&b'\n') || next > limit {
+            return None;
+        }
+        let at = from + next;
+        return (at < b.len() && month_or_digit_at(b, at)).then_some(at);
     }
     for k in 0..=limit {
         let at = from + k;
@@ -131,7 +149,7 @@ fn date_start(b: &[u8], from: usize) -> Option<usize> {
 /// and `geb.` stand before the gap or directly before the date).
 fn sentence_break(gap: &[u8]) -> bool {
     gap.windows(2)
-        .any(|w| matches!(w[0], b'.' | b';' | b'!' | b'?') && w[1] == b' ')
+        .any(|w| matches!(w[0], b'.' | b';' | b'!' | b'?') && matches!(w[1], b' ' | b'\n'))
         && gap.iter().any(u8::is_ascii_alphabetic)
 }
 
@@ -144,6 +162,8 @@ fn too_many_words(gap: &[u8]) -> bool {
         "war", "den", "der", "le", "du", "est", "était", "em", "é", "il", "è", "do", "da", "a",
         "en", "in", "im", "au", "al", "at", "as", "per", "laut", "lt", "nel", "no", "na", "mi",
         "mein", "meine", "mon", "ma", "meu", "minha", "mio", "mia", "su", "sua", "seu",
+        // A format hint in the label: "DOB (mm/dd/yyyy):", "F. Nac. (dd-mm-aaaa)".
+        "mm", "dd", "yyyy", "yy", "aaaa", "aa", "jj", "jjjj", "tt", "gg", "mmm", "format",
     ];
     const NOT_BIRTH: &[&str] = &[
         "sale",
@@ -275,9 +295,17 @@ fn month_or_digit_at(b: &[u8], at: usize) -> bool {
     })
 }
 
+/// Whether a bare year after "born" can be a customer's birth year: not a recent one ("the idea
+/// was born in 2024", "the company was born in 2019" are events, and a bare year is weak).
+fn birth_year(year: &str) -> bool {
+    year.parse::<u32>().is_ok_and(|y| y + 10 <= THIS_YEAR)
+}
+
+/// The year the detector reads "future" and "recent" from.
+const THIS_YEAR: u32 = 2026;
+
 /// Whether the date's four-digit year lies after this year: a due date, not a birth.
 fn future(date: &str) -> bool {
-    const THIS_YEAR: u32 = 2026;
     let b = date.as_bytes();
     (0..b.len().saturating_sub(3)).any(|k| {
         let run = &b[k..k + 4];

@@ -1,6 +1,11 @@
-//! Email addresses, internationalised ones included.
+//! Email addresses, internationalised ones included, and addresses written so that a machine
+//! would not read them (`jane @ example.com`, `jane(at)example(dot)com`, `jane at example dot
+//! com`, `jane arroba example punto es`) — a person reads them, so they are personal data too.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 /// Whether `text` may hold an `@` written as an escape (`%40`, `&#64;`, `&commat;`) or a
 /// full-width `＠`, which the canonical view reads as `@`.
@@ -30,22 +35,35 @@ pub fn find_emails(text: &str, out: &mut Vec<Range<usize>>) {
         if at < last_end {
             continue;
         }
-        // The local part: the run of allowed characters just before the `@`, without leading dots.
-        let mut start = at;
-        for (i, c) in text[last_end..at].char_indices().rev() {
+        // The local part: the run of allowed characters just before the `@` (and a blank typed
+        // around it: `jane @ example.com`), without leading dots.
+        let before = text[last_end..at].trim_end_matches(' ');
+        let spaced_before = at - last_end - before.len();
+        let local_end = at - spaced_before;
+        if spaced_before > 1 {
+            continue;
+        }
+        let mut start = local_end;
+        for (i, c) in text[last_end..local_end].char_indices().rev() {
             if !is_local_char(c) {
                 break;
             }
             start = last_end + i;
         }
-        while text[start..at].starts_with('.') {
+        while text[start..local_end].starts_with('.') {
             start += 1;
         }
-        if start == at || text[start..at].ends_with('.') {
+        if start == local_end || text[start..local_end].ends_with('.') {
             continue;
         }
         // The domain: letters, digits, `-` and `.` after the `@`, without a trailing dot or dash.
-        let rest = &text[at + 1..];
+        let spaced_after = usize::from(text[at + 1..].starts_with(' '));
+        let spaced = spaced_before + spaced_after > 0;
+        // `jane @ home` is a sentence; a spaced `@` needs a local part of two characters.
+        if spaced && local_end - start < 2 {
+            continue;
+        }
+        let rest = &text[at + 1 + spaced_after..];
         let len = rest
             .char_indices()
             .take_while(|&(_, c)| c.is_alphanumeric() || c == '-' || c == '.')
@@ -73,12 +91,108 @@ pub fn find_emails(text: &str, out: &mut Vec<Range<usize>>) {
             .any(|e| tld.eq_ignore_ascii_case(e))
         });
         if valid && !asset {
-            let end = at + 1 + domain.len();
+            let end = at + 1 + spaced_after + domain.len();
             out.push(start..end);
             last_end = end;
         }
     }
+    find_spelled_out(text, out);
 }
+
+/// How an `@` is spelled out: `(at)`, `[at]`, ` at `, and the word for it in our languages.
+macro_rules! at_word {
+    () => {
+        r"(?:\s*[(\[{<]\s*(?:at|arroba|arobase|chiocciola)\s*[)\]}>]\s*|\s+(?:at|AT|arroba|arobase|chiocciola|apenstaartje|klammeraffe)\s+)"
+    };
+}
+
+/// How a dot is spelled out: `(dot)`, `[dot]`, ` dot `, ` punto `, or a dot with no blank around.
+macro_rules! dot_word {
+    () => {
+        r"(?:\s*[(\[{<]\s*(?:dot|punto|point|ponto|punkt|punt)\s*[)\]}>]\s*|\s+(?:dot|DOT|punto|point|ponto|punkt|punt)\s+|\.)"
+    };
+}
+
+/// An address with its `@` (and maybe its dots) spelled out; the top-level domain must be one
+/// that people write, so "arrived at Berlin. De facto" is no address.
+static SPELLED_OUT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?-u:\b)(?P<local>[A-Za-z0-9][A-Za-z0-9._%+-]{0,63})(?P<at>",
+        at_word!(),
+        ")",
+        r"[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:",
+        dot_word!(),
+        r"[A-Za-z0-9][A-Za-z0-9-]{0,62}){0,3}",
+        dot_word!(),
+        r"(?i:com|net|org|info|biz|io|eu|es|de|fr|pt|it|nl|be|ch|at|uk|co\.uk|ie|br|mx|ar|us|ca|",
+        r"lu|pl|se|dk|no|fi|cat|gal|eus|edu|gov)(?-u:\b)",
+    ))
+    .expect("spelled-out email regex is valid")
+});
+
+/// Cheap markers one of which any spelled-out address holds.
+const SPELLED_MARKERS: &[&[u8]] = &[
+    b" at ",
+    b" AT ",
+    b"(at)",
+    b"[at]",
+    b"{at}",
+    b"<at>",
+    b"arroba",
+    b"arobase",
+    b"chiocciola",
+    b"apenstaartje",
+    b"klammeraffe",
+    b"( at )",
+    b"[ at ]",
+];
+
+/// Whether `text` may hold an address with its `@` spelled out (see [`SPELLED_OUT`]).
+pub(crate) fn may_spell_out(text: &str) -> bool {
+    let b = text.as_bytes();
+    SPELLED_MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(b, m).is_some())
+}
+
+/// Finds addresses with their `@` spelled out, outside addresses already found.
+fn find_spelled_out(text: &str, out: &mut Vec<Range<usize>>) {
+    if !may_spell_out(text) {
+        return;
+    }
+    let found = out.len();
+    for c in SPELLED_OUT.captures_iter(text) {
+        let (Some(m), Some(local), Some(at)) = (c.get(0), c.name("local"), c.name("at")) else {
+            continue;
+        };
+        let r = m.range();
+        if out[..found]
+            .iter()
+            .any(|o| o.start < r.end && r.start < o.end)
+        {
+            continue;
+        }
+        // A bare " at " is the commonest word of all: "I work at example.com" is a sentence. It
+        // makes an address only with a dot spelled out too, or a local part shaped like one
+        // (`jane.doe`, `sophie1999`, `ana_b`).
+        let bare_at = at.as_str().trim().eq_ignore_ascii_case("at");
+        let dot_spelled = m.as_str()[local.len() + at.len()..]
+            .split_whitespace()
+            .any(|w| SPELLED_DOTS.iter().any(|d| w.eq_ignore_ascii_case(d)));
+        let local_shaped = local
+            .as_str()
+            .bytes()
+            .any(|b| b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'+' | b'-'));
+        if bare_at && !dot_spelled && !local_shaped {
+            continue;
+        }
+        out.push(r);
+    }
+    out.sort_by_key(|r| r.start);
+}
+
+/// The words for a dot, as [`dot_word`] spells them.
+const SPELLED_DOTS: &[&str] = &["dot", "punto", "point", "ponto", "punkt", "punt"];
 
 #[cfg(test)]
 mod tests {
@@ -123,5 +237,45 @@ mod tests {
         let mut none = Vec::new();
         find_emails("user@localhost and @handle and a@b", &mut none);
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn addresses_spelled_out_or_spaced() {
+        let f = |t| crate::masking::detectors::found_by(find_emails, t);
+        assert_eq!(
+            f("write to jane.doe @ example.com now"),
+            vec!["jane.doe @ example.com"]
+        );
+        assert_eq!(
+            f("mail: u.gross @t-online.de"),
+            vec!["u.gross @t-online.de"]
+        );
+        assert_eq!(f("a.weis@ gmx.de,"), vec!["a.weis@ gmx.de"]);
+        assert_eq!(
+            f("g.simoes at gmail dot com!"),
+            vec!["g.simoes at gmail dot com"]
+        );
+        assert_eq!(
+            f("b.rousseau[at]laposte[dot]net"),
+            vec!["b.rousseau[at]laposte[dot]net"]
+        );
+        assert_eq!(
+            f("ana arroba correo punto es"),
+            vec!["ana arroba correo punto es"]
+        );
+        assert_eq!(
+            f("x (at) example (dot) org"),
+            vec!["x (at) example (dot) org"]
+        );
+        // Sentences are not addresses.
+        for t in [
+            "we arrived at Berlin. De facto it was late",
+            "see you at 5 dot",
+            "meet me @ home",
+            "I work at example.com on Mondays",
+            "look at the.com",
+        ] {
+            assert!(f(t).is_empty(), "{t}: {:?}", f(t));
+        }
     }
 }

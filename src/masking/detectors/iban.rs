@@ -63,12 +63,14 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
     while i + 4 <= b.len() {
         // Digits are rarer than letters in text: test them first. `PL 22 …` puts a space
         // between the country code and the check digits.
+        // Grouped by three, the check digits fall into two groups (`GB9 5NW BK7 …`).
         let gap = usize::from(b[i + 2] == b' ');
+        let split = usize::from(b.get(i + 3 + gap) == Some(&b' '));
         let starts = b.get(i + 2 + gap).is_some_and(u8::is_ascii_digit)
-            && b.get(i + 3 + gap).is_some_and(u8::is_ascii_digit)
+            && b.get(i + 3 + gap + split).is_some_and(u8::is_ascii_digit)
             && b[i].is_ascii_alphabetic()
             && b[i + 1].is_ascii_alphabetic()
-            && (i == 0 || !b[i - 1].is_ascii_alphanumeric());
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric() || after_label(b, i));
         if starts
             && let Some(len) = country_length(b[i], b[i + 1])
             && let Some(end) = take(b, i, len)
@@ -79,6 +81,13 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
         }
         i += 1;
     }
+}
+
+/// Whether the word `IBAN` is glued to the candidate at `i` (`IBANCH69…`, `ibanDE89…`).
+fn after_label(b: &[u8], i: usize) -> bool {
+    i >= 4
+        && b[i - 4..i].eq_ignore_ascii_case(b"iban")
+        && (i == 4 || !b[i - 5].is_ascii_alphanumeric())
 }
 
 /// Takes `len` letters and digits from `start`, allowing a separator between them (one or two

@@ -171,7 +171,10 @@ impl Builtin {
             Builtin::CardTrackData => view_digits >= 12,
             Builtin::CardSecurityCode => view_digits >= 3 && hints.letters + hints.odd >= 3,
             // `%40`, `&#64;` and a full-width `＠` read as `@` in the canonical view.
-            Builtin::Email => hints.at_signs > 0 || (hints.dots > 0 && hints.letters >= 4),
+            // An `@` spelled out ("jane at example dot com") needs letters only.
+            Builtin::Email => {
+                hints.at_signs > 0 || (hints.dots > 0 && hints.letters >= 4) || hints.letters >= 8
+            }
             Builtin::Phone => view_digits >= 7,
             Builtin::DateOfBirth => birth::may_match(hints),
             Builtin::UsSsn => view_digits >= 9,
@@ -251,7 +254,10 @@ impl Builtin {
             }
             Builtin::CardSecurityCode => subject.on_view(3, sad::find_security_codes, out),
             Builtin::Email => {
-                if hints.at_signs == 0 && !contact::may_hide_at(text, hints) {
+                if hints.at_signs == 0
+                    && !contact::may_hide_at(text, hints)
+                    && !contact::may_spell_out(text)
+                {
                     return;
                 }
                 subject.on_view(0, contact::find_emails, out)
@@ -269,7 +275,7 @@ impl Builtin {
             Builtin::Jwt => secrets::find_jwts(text, out),
             Builtin::BearerToken => secrets::find_bearer(text, out),
             Builtin::ApiKey => secrets::find_api_keys(text, out),
-            Builtin::SecretAssignment => secrets::find_assignments(text, out),
+            Builtin::SecretAssignment => subject.on_view(0, secrets::find_assignments, out),
         }
     }
 }

@@ -112,7 +112,7 @@ static DIGIT_SHAPES: &[Shape] = &[
     // FR NIR in its printed grouping: no other number is written 1-2-2-2-3-3-2.
     Shape {
         groups: &[1, 2, 2, 2, 3, 3, 2],
-        seps: b" ",
+        seps: b" .",
         check: nir_valid,
         need: Need::NotNamedOther,
     },
@@ -137,6 +137,12 @@ static DIGIT_SHAPES: &[Shape] = &[
     },
     Shape {
         groups: &[2, 3, 3, 3],
+        seps: b" /",
+        check: steuer_id_valid,
+        need: Need::Named,
+    },
+    Shape {
+        groups: &[3, 3, 3, 2],
         seps: b" ",
         check: steuer_id_valid,
         need: Need::Named,
@@ -273,6 +279,12 @@ fn letter_candidate(text: &str, start: usize, run: usize) -> Option<(usize, usiz
                 && accept(text, start, end, None, Need::NotNamedOther))
             .then_some(end)
         }
+        // A codice fiscale written in groups of four (`RSSM RA85 T10A 562S`).
+        4 => read(b, start, &[4, 4, 4, 4], b' ').and_then(|(end, chars)| {
+            (codice_fiscale_valid(chars.as_slice())
+                && accept(text, start, end, Some(b' '), Need::NotNamedOther))
+            .then_some(end)
+        }),
         _ => None,
     };
     own.map(|end| (start, end)).or_else(|| {
@@ -312,6 +324,9 @@ fn accept(text: &str, start: usize, end: usize, sep: Option<u8>, need: Need) -> 
     let from = window_start(b, start);
     let window = &b[from..start];
     let id = words::NATIONAL_ID.nearest(window);
+    if glued_before(b, start) && glued_label(b, start) {
+        return true;
+    }
     if glued_before(b, start) {
         // Only a word naming the id, with at most a connector (`nº`, `Nr.`, `-`, `#`) between,
         // may touch it. A word the window cuts off right at the digits (`DNI12345678Z`, the
@@ -328,6 +343,21 @@ fn accept(text: &str, start: usize, end: usize, sep: Option<u8>, need: Need) -> 
         Need::Named => id_end.is_some_and(|e| !other_word_after(window, e)),
         Need::NotNamedOther => !other_word_right_before(text, from, start, id_end),
     }
+}
+
+/// Whether the letters glued to the candidate at `start` are the id's own label (`DNI12345678Z`,
+/// `BSN123456782`, `PT123456789`, the VAT form of a NIF): the whole letter run, nothing before it.
+fn glued_label(b: &[u8], start: usize) -> bool {
+    const LABELS: &[&[u8]] = &[
+        b"dni", b"nie", b"nif", b"bsn", b"nir", b"nino", b"nhs", b"pt", b"idnr", b"sofi",
+    ];
+    let from = b[..start]
+        .iter()
+        .rposition(|c| !c.is_ascii_alphabetic())
+        .map_or(0, |k| k + 1);
+    let run = &b[from..start];
+    (from == 0 || !b[from - 1].is_ascii_alphanumeric())
+        && LABELS.iter().any(|l| l.eq_ignore_ascii_case(run))
 }
 
 /// Where the context window before `start` begins: [`WINDOW`] bytes back, moved further back (by
@@ -472,7 +502,8 @@ fn nie(text: &str, start: usize) -> Option<usize> {
         _ => return None,
     };
     let mut p = start + 1;
-    if b.get(p) == Some(&b'-') {
+    // `X-1234567-L`, and as a form prints it, `X 1234567 L`.
+    if matches!(b.get(p), Some(b'-' | b' ')) {
         p += 1;
     }
     if !digits_at(b, p, 7) || b.get(p + 7).is_some_and(u8::is_ascii_digit) {
@@ -509,14 +540,16 @@ fn nino(text: &str, start: usize) -> Option<usize> {
     if !c.is_ascii_alphabetic() || !nino_prefix_valid(a, c) {
         return None;
     }
-    let mut p = start + 2;
-    if b.get(p) == Some(&b' ') {
-        p += 1;
-    }
-    let pairs_spaced = b.get(p + 2) == Some(&b' ');
+    // Pairs spaced or dashed (`AB 12 34 56 C`, `EK-72-89-06-A`), one kind throughout.
+    let sep = match b.get(start + 2) {
+        Some(&c @ (b' ' | b'-')) => Some(c),
+        _ => None,
+    };
+    let mut p = start + 2 + usize::from(sep.is_some());
+    let pairs_split = sep.is_some_and(|c| b.get(p + 2) == Some(&c));
     for k in 0..3 {
-        if k > 0 && pairs_spaced {
-            if b.get(p) != Some(&b' ') {
+        if k > 0 && pairs_split {
+            if b.get(p).copied() != sep {
                 return None;
             }
             p += 1;
@@ -526,7 +559,7 @@ fn nino(text: &str, start: usize) -> Option<usize> {
         }
         p += 2;
     }
-    if b.get(p) == Some(&b' ') {
+    if sep.is_some_and(|c| b.get(p) == Some(&c)) || b.get(p) == Some(&b' ') {
         p += 1;
     }
     let suffix = *b.get(p)?;

@@ -90,10 +90,22 @@ pub fn find_ipv4(text: &str, out: &mut Vec<Range<usize>>) {
         if version_word_right_before(b, s) {
             continue;
         }
-        if m.as_str().parse::<Ipv4Addr>().is_ok() {
+        if m.as_str().parse::<Ipv4Addr>().is_ok() || zero_padded(m.as_str()) {
             out.push(s..e);
         }
     }
+}
+
+/// An address printed with every octet padded to three digits (`095.009.247.016`), as some logs
+/// and forms show them: each at most 255.
+fn zero_padded(candidate: &str) -> bool {
+    let octets: Vec<&str> = candidate.split('.').collect();
+    octets.len() == 4
+        && octets.iter().all(|o| {
+            o.len() == 3
+                && o.bytes().all(|c| c.is_ascii_digit())
+                && o.parse::<u16>().is_ok_and(|v| v <= 255)
+        })
 }
 
 /// Whether a version word stands right before `s`, with only blanks, `:`, `=` or `v` between:

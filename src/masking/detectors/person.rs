@@ -126,7 +126,8 @@ fn label_value(t: &str, i: usize) -> Option<usize> {
     let mut j = skip_quote(t, i);
     j = blanks(t, j);
     let sep = t.get(j..)?;
-    if !sep.starts_with([':', '=']) {
+    // `Name: …`, `name=…`, and the cells of a log line (`Customer Name|Till Kühnel|Gold`).
+    if !sep.starts_with([':', '=', '|']) {
         return None;
     }
     j = blanks(t, j + 1);
@@ -141,7 +142,9 @@ fn skip_quote(t: &str, i: usize) -> usize {
         None => (rest, 0),
     };
     match rest.chars().next() {
-        Some(c @ ('"' | '\'' | '“' | '”' | '«' | '„')) => i + skipped + c.len_utf8(),
+        Some(c @ ('"' | '\'' | '“' | '”' | '«' | '„' | '`' | '‘')) => {
+            i + skipped + c.len_utf8()
+        }
         _ => i,
     }
 }
@@ -323,6 +326,13 @@ static STOP: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 /// May and June are names too.
 static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     set(concat!(
+        // French, Spanish, Italian, Portuguese moods after "je suis", "soy", "sono", "estou"
+        "très tres déçu déçue decu content contente fâché fâchée désolé désolée ravi ravie ",
+        "furieux furieuse perdu perdue malade fatigué fatiguée inquiet inquiète énervé énervée ",
+        "muy harto harta enfadado enfadada molesto molesta decepcionado decepcionada ",
+        "molto deluso delusa arrabbiato arrabbiata stanco stanca ",
+        "muito chateado chateada irritado irritada decepcionado cansado cansada sehr enttäuscht ",
+        "sauer verärgert zeer teleurgesteld boos ",
         // English: moods, states, emphasis, roles, nationalities, holidays
         "happy glad sad angry upset mad annoyed frustrated disappointed confused worried ",
         "concerned tired fed fine good great sure ready done back home busy free ",
@@ -368,7 +378,7 @@ static NAME_PARTICLES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 static TITLES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     set(concat!(
         "mr mrs ms miss mx dr prof sir sr sra srta doña herr frau m mme mlle monsieur ",
-        "madame mademoiselle sig signor signora signorina dott dona dhr mevr ",
+        "madame mademoiselle sig signor signora signorina dott dona dhr mevr dña dª dra ",
     ))
 });
 
@@ -399,13 +409,59 @@ pub fn find_names(text: &str, out: &mut Vec<Range<usize>>) {
         let Some(&intro) = NAME_INTROS.get(found.word) else {
             continue;
         };
-        if let Some(name) = name_after(text, found.span, intro)
+        // `NOM : LE GOFF Prénom : Céline`: a field right after the last name starts a field.
+        let chained = last_end > 0
+            && text
+                .get(last_end..found.span.start)
+                .is_some_and(|gap| gap.chars().all(|c| c == ' ' || c == ',' || c == ';'));
+        if let Some(name) = name_after(text, found.span, intro, chained)
+            .map(|name| given_after_comma(text, name, intro))
             && name.start >= last_end
         {
             last_end = name.end;
             out.push(name);
         }
     }
+}
+
+/// A name written surname first ("Nombre: Ibáñez, Ainhoa", "hier ist Müller, Kerstin", "a nombre
+/// de ibáñez, íñigo"): the given name after the comma, when it ends the clause, is part of it.
+fn given_after_comma(t: &str, name: Range<usize>, intro: Intro) -> Range<usize> {
+    if intro == Intro::Title {
+        return name;
+    }
+    let Some(rest) = t.get(name.end..).and_then(|r| r.strip_prefix(',')) else {
+        return name;
+    };
+    let j = name.end + 1 + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+    let Some((w, we)) = word_at(t, j) else {
+        return name;
+    };
+    let lower = !t
+        .get(name.clone())
+        .unwrap_or_default()
+        .chars()
+        .any(char::is_uppercase);
+    let shaped = if lower {
+        !w.chars().any(char::is_uppercase)
+    } else {
+        capitalised(w)
+    };
+    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+    let word = shaped
+        && j > name.end + 1
+        && letters >= 2
+        && !is_in(&STOP, w)
+        && !is_in(&LOWER_STOP, w)
+        && !is_in(&FOLLOW, w)
+        && !is_in(&NOT_NAME_PARTS, w)
+        && !common_word(w)
+        && !CONJUNCTIONS.contains(&w);
+    let next = char_at(t, we);
+    let ends = ends_line(t, we)
+        || next.is_some_and(|c| matches!(c, '.' | ',' | ';' | '!' | '?' | ')'))
+        || follow_word(t, we);
+    if word && ends { name.start..we } else { name }
 }
 
 /// The words of a name as read after a phrase.
@@ -425,16 +481,29 @@ struct NameRun {
 }
 
 /// The name introduced by the phrase at `phrase`, if what follows has a name's shape.
-fn name_after(t: &str, phrase: Range<usize>, intro: Intro) -> Option<Range<usize>> {
+fn name_after(t: &str, phrase: Range<usize>, intro: Intro, chained: bool) -> Option<Range<usize>> {
     let mut i = phrase.end;
     // "THIS IS Sanne O'Neill speaking": a weak phrase in capitals before a name that is not.
     let mut shouted = false;
     match intro {
         Intro::Label => {
-            if !field_start(t, phrase.start) {
+            if !(chained || field_start(t, phrase.start)) {
                 return None;
             }
-            i = label_value(t, i)?;
+            match label_value(t, i) {
+                Some(v) => i = v,
+                // `nombre Nuria, apellidos Zubizarreta`, `prénom Benoît, nom Rousseau`: a field
+                // name and a capitalised name that ends its clause, with no colon.
+                None => {
+                    let j = blanks(t, i);
+                    let run = name_run(t, j, false).filter(|_| j > i)?;
+                    let worded = t.get(run.span.clone()).is_some_and(any_common_word);
+                    let end = char_at(t, run.span.end);
+                    let clause = end.is_none_or(|c| matches!(c, ',' | ';' | '.' | '\n'));
+                    let ok = !worded && !run.more && !run.model && run.words <= 3 && clause;
+                    return ok.then_some(run.span);
+                }
+            }
         }
         Intro::Weak | Intro::Closed => {
             // "I Am Legend", "This Is Us": a title, not an introduction. In capitals ("SOY",
@@ -450,7 +519,8 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro) -> Option<Range<usize
             if j == i {
                 return None;
             }
-            i = j;
+            // "parla «Matteo Mancuso»", "de la part de 'François Besnard'".
+            i = skip_quote(t, j);
         }
         Intro::Strong => {
             let mut j = blanks(t, i);
@@ -494,7 +564,7 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro) -> Option<Range<usize
             if k == j && !p.ends_with('.') && j == i {
                 return None;
             }
-            let run = name_run(t, k, true)?;
+            let run = name_run(t, skip_particles(t, k), true)?;
             let worded = t.get(run.span.clone()).is_some_and(any_common_word);
             let first_common = t.get(run.first.clone()).is_some_and(common_word);
             let ok = !worded
@@ -505,7 +575,12 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro) -> Option<Range<usize
             return ok.then_some(run.span);
         }
     }
-    let (i, titled) = skip_title(t, i);
+    let (mut i, titled) = skip_title(t, i);
+    // "Apellidos: del Olmo", "Madame de Villeneuve": after a field name or a title a surname may
+    // start with its particle.
+    if titled || intro == Intro::Label {
+        i = skip_particles(t, i);
+    }
     let weak = matches!(intro, Intro::Weak | Intro::Closed);
     let run = match name_run(t, i, !weak) {
         Some(run) => run,
@@ -651,6 +726,10 @@ fn name_run(t: &str, start: usize, shout_ok: bool) -> Option<NameRun> {
         }
         let initial = w.chars().count() == 1 && t.get(we..).is_some_and(|r| r.starts_with('.'));
         let particle = is_in(&NAME_PARTICLES, w);
+        // `Surname: Kowalczyk Forename: Rhys`: a word before a colon is the next field's name.
+        if run.words > 0 && label_follows(t, we) {
+            break;
+        }
         if capitalised(w) {
             let stop = !initial && is_in(&STOP, w) && (run.words == 0 || !particle);
             if stop || !shout_ok && all_caps(w) {
@@ -686,6 +765,39 @@ fn name_run(t: &str, start: usize, shout_ok: bool) -> Option<NameRun> {
     (run.words > 0 && run.letters >= 2).then_some(run)
 }
 
+/// Past the particles of a surname at `i` ("de", "van der", "del") when a capitalised word
+/// follows them; otherwise `i`.
+fn skip_particles(t: &str, i: usize) -> usize {
+    let mut j = i;
+    for _ in 0..3 {
+        let Some((w, we)) = word_at(t, j) else {
+            return i;
+        };
+        if capitalised(w) && j > i {
+            return j;
+        }
+        if !is_in(&NAME_PARTICLES, w) || w.chars().any(char::is_uppercase) {
+            return i;
+        }
+        let k = blanks(t, we);
+        if k == we {
+            return i;
+        }
+        j = k;
+    }
+    match word_at(t, j) {
+        Some((w, _)) if capitalised(w) => j,
+        _ => i,
+    }
+}
+
+/// Whether a field's `:` follows the word ending at `end` (not a URL's `://`).
+fn label_follows(t: &str, end: usize) -> bool {
+    let j = blanks(t, end);
+    t.get(j..)
+        .is_some_and(|r| r.starts_with(':') && !r.starts_with("://"))
+}
+
 /// Whether `start` begins its line: only blanks (or a quote, `>` of a quoted mail) before it.
 fn line_start(t: &str, start: usize) -> bool {
     t.get(..start).is_some_and(|before| {
@@ -718,7 +830,11 @@ fn blank_lines(t: &str, i: usize) -> usize {
 /// Whether the text or its line ends at `end`, past blanks and closing punctuation.
 fn ends_line(t: &str, end: usize) -> bool {
     let rest = t.get(end..).unwrap_or("");
-    let rest = rest.trim_start_matches([' ', '\t', ',', '.', '!', ';', ')', '"', '\'']);
+    // Closing punctuation, brackets of pasted JSON, an emoji: anything but a word, a number or
+    // the start of a tag or an address.
+    let rest = rest.trim_start_matches(|c: char| {
+        !(c.is_alphanumeric() || matches!(c, '\n' | '\r' | '<' | '|' | '\\' | '@' | '&' | '+'))
+    });
     rest.is_empty()
         || rest.starts_with(['\n', '\r', '|', '<'])
         || rest.starts_with("\\n")

@@ -31,7 +31,14 @@ static PIN_BLOCKS: LazyLock<Regex> = LazyLock::new(|| {
 /// `:`, `é o`, a parenthesis such as "(3 digits)" …, up to three of them.
 macro_rules! connectors {
     () => {
-        r"(?:\s*(?:is|was|es|era|ist|war|lautet|est|(?:é|e)tait|é|è|é\s+o|is\s+de|:|=|#|-|\([^)]{0,16}\))\s*){0,3}"
+        r"(?:\s*(?:is|was|es|era|ist|war|lautet|est|(?:é|e)tait|é|è|é\s+o|is\s+de|son|sont|são|sono|zijn|el|le|il|the|hinten|:|=|#|-|\([^)]{0,16}\))\s*){0,3}"
+    };
+}
+
+/// What may open a code's digits: a quote, a bracket, a backtick or markdown bold (`**123**`).
+macro_rules! opening {
+    () => {
+        r"(?:\*\*|[(\x22'«\[`“„])?\s?"
     };
 }
 
@@ -53,11 +60,12 @@ static SECURITY_CODES: LazyLock<Regex> = LazyLock::new(|| {
         r"|c(?:ó|o)digo\s+de\s+seguridad|c(?:ó|o)digo\s+de\s+seguran(?:ç|c)a|c(?:ó|o)digo\s+cv[vc]",
         r"|cryptogramme(?:\s+visuel)?|code\s+de\s+s(?:é|e)curit(?:é|e)|code\s+cv[vc]",
         r"|codice\s+di\s+(?:sicurezza|verifica)|codice\s+cv[vc]",
-        r"|beveiligingscode|veiligheidscode|kaartverificatiecode|controlecode",
+        r"|beveiligingscode|veiligheidscode|kaartverificatiecode|verificatiecode|controlecode",
         r"|code\s+secret|code\s+confidentiel|c(?:ó|o)digo\s+secreto|codice\s+segreto|sec\s+code",
         r")(?:[\s-]*(?:code|nummer|number|no\.?|nr\.?|n(?:ú|u)mero|#))?",
         connectors!(),
-        r"(?:\s*)[(\x22'«]?",
+        r"(?:\s*)",
+        opening!(),
         code_digits!(),
     ))
     .expect("security code regex is valid")
@@ -70,19 +78,20 @@ static SECURITY_CODES: LazyLock<Regex> = LazyLock::new(|| {
 static DESCRIBED_CODES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?-u:\b)(?:",
-        r"(?:(?:3|4|three|four)[\s-]*digits?\s+)?(?:security\s+)?(?:code|number|digits?)\s+(?:on|at|from)\s+the\s+back",
+        r"(?:(?:3|4|three|four)[\s-]*(?:digits?|numbers?)\s+)?(?:security\s+)?(?:code|numbers?|digits?)\s+(?:on|at|from)\s+the\s+back",
         r"|(?:3|4|three|four)[\s-]*digits?\s+(?:security\s+)?code",
         r"|back\s+of\s+(?:the|my|your)\s+card",
-        r"|(?:3|4|tres|cuatro)\s+d(?:í|i)gitos\s+(?:de\s+)?(?:(?:la\s+)?parte\s+de\s+)?(?:atr(?:á|a)s|detr(?:á|a)s|del\s+reverso|al\s+reverso)",
+        r"|(?:3|4|tres|cuatro)\s+(?:d(?:í|i)gitos|n(?:ú|u)meros)\s+(?:de\s+)?(?:(?:la\s+)?parte\s+de\s+)?(?:atr(?:á|a)s|detr(?:á|a)s|del\s+reverso|al\s+reverso)",
         r"|c(?:ó|o)digo\s+(?:de\s+)?(?:la\s+)?parte\s+de\s+atr(?:á|a)s|c(?:ó|o)digo\s+del\s+reverso",
         r"|c(?:ó|o)d\.?\s*(?:de\s+)?seg(?:uridad|uran(?:ç|c)a)?\.?|n(?:ú|u)mero\s+de\s+seguridad",
         r"|c(?:ó|o)digo\s+de\s+verifica(?:ç(?:ã|a)o|cao|ci(?:ó|o)n)",
         r"|(?:3|4|trois|quatre)\s+chiffres\s+(?:au\s+dos|derri(?:è|e)re|au\s+verso)|code\s+(?:à|a)\s+(?:3|4|trois|quatre)\s+chiffres|crypto(?-u:\b)",
-        r"|(?:3|4|tr(?:ê|e)s|quatro)\s+d(?:í|i)gitos\s+(?:de\s+|do\s+)?(?:tr(?:á|a)s|atr(?:á|a)s|verso)",
+        r"|(?:3|4|tr(?:ê|e)s|quatro)\s+(?:d(?:í|i)gitos|n(?:ú|u)meros)\s+(?:de\s+|do\s+|no\s+)?(?:tr(?:á|a)s|atr(?:á|a)s|verso)",
         r"|(?:3|4|tre|quattro)\s+cifre\s+(?:sul\s+retro|dietro|sul\s+retro\s+della\s+carta)|cod\.?\s+(?:di\s+)?sicurezza",
         r"|(?:3|4|drei|vier)(?:stellige[nr]?)?\s+(?:ziffern|zahlen|code)\s+(?:auf\s+der\s+)?r(?:ü|ue)ckseite",
         r"|(?:3|4|drie|vier)\s+cijfers\s+(?:op\s+de\s+)?achterkant",
-        r")[^\d\n]{0,28}?[(\x22'«]?",
+        r")[^\d\n]{0,28}?",
+        opening!(),
         code_digits!(),
     ))
     .expect("described security code regex is valid")
@@ -92,9 +101,12 @@ static DESCRIBED_CODES: LazyLock<Regex> = LazyLock::new(|| {
 static PINS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?-u:\b)(?:pin(?:[\s-]?(?:code|nummer|number|no\.?|nr\.?))?|pincode|geheimzahl|geheimnummer",
-        r"|code\s+pin|c(?:ó|o)digo\s+pin|n(?:ú|u)mero\s+pin|codice\s+pin)",
+        r"|code\s+pin|c(?:ó|o)digo\s+pin|n(?:ú|u)mero\s+pin|codice\s+pin",
+        r"|clave\s+de\s+(?:la\s+)?tarjeta|n(?:ú|u)mero\s+secreto|c(?:ó|o)digo\s+secreto\s+de\s+la\s+tarjeta)",
         connectors!(),
-        r"\s*[(\x22'«]?(\d{4,6}|\d(?:[ ,.-] ?\d){3,5})(?-u:\b)",
+        r"\s*",
+        opening!(),
+        r"(\d{4,6}|\d(?:[ ,.-] ?\d){3,5})(?-u:\b)",
     ))
     .expect("pin regex is valid")
 });

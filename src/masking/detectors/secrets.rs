@@ -419,9 +419,13 @@ const NAMES_TOML: &str = include_str!("words/password.toml");
 struct NameKind {
     /// The name may end a longer word (`*passwort`).
     left_open: bool,
-    /// A short or ambiguous name (`pw`, `pass`, `mdp`): no prose connector may follow ("pass is
-    /// valid"), only `:`, `=`, or a blank or dash before a token with a digit or symbol.
+    /// A short or ambiguous name (`pw`, `pass`, `mdp`): after a prose connector only a value that
+    /// is plainly a password ("pass is valid" is a sentence), else `:`, `=`, or a blank or dash
+    /// before a token with a digit or symbol.
     label_only: bool,
+    /// What a customer says after changing a password ("I changed it to …"): the next token, and
+    /// only when it is plainly a password.
+    change: bool,
 }
 
 struct Names {
@@ -439,12 +443,23 @@ static NAMES: LazyLock<Names> = LazyLock::new(|| {
     let mut kind = Vec::new();
     for (list, words) in &file {
         let label_only = list.ends_with("_label");
+        let change = list.ends_with("_change");
         for w in words {
             let k = NameKind {
                 left_open: w.starts_with('*'),
                 label_only,
+                change,
             };
-            for f in name_forms(w.trim_matches('*')) {
+            // A phrase ("changed it to") is looked for as written, not as an identifier.
+            let wanted: Vec<String> = if change {
+                name_forms(w)
+                    .into_iter()
+                    .filter(|f| f.contains(' '))
+                    .collect()
+            } else {
+                name_forms(w.trim_matches('*'))
+            };
+            for f in wanted {
                 if !forms.contains(&f) {
                     forms.push(f);
                     kind.push(k);
@@ -498,8 +513,42 @@ fn name_forms(name: &str) -> Vec<String> {
 /// es …", "mein Passwort ist/lautet …", "mon mot de passe est …", "a minha senha é …", "la mia
 /// password è …", "mijn wachtwoord is/luidt …".
 const CONNECTORS: &[&str] = &[
-    "is", "was", "es", "era", "ist", "war", "lautet", "est", "était", "é", "è", "luidt",
+    "is", "was", "es", "era", "ist", "war", "lautet", "est", "était", "é", "è", "luidt", "c'est",
+    "c’est", "heißt", "heisst", "sería", "seria", "sarà", "sera", "zijn",
 ];
+
+/// Words that may stand between a name and its separator: adjectives ("temporal", "provisoire",
+/// "neu") and the customer's own words ("I set", "que uso", "che uso", "que j'utilise").
+#[rustfmt::skip]
+const FILLERS: &[&str] = &[
+    "i", "set", "use", "used", "chose", "picked", "have", "had", "new", "temporary",
+    "temp", "current", "old", "initial", "one-time",
+    "que", "uso", "usé", "puse", "elegí", "tengo", "temporal", "provisional", "nueva", "actual",
+    "ich", "nutze", "verwende", "habe", "neues", "neue", "aktuelles", "temporäres", "vorläufiges",
+    "je", "j'utilise", "j’utilise", "utilise", "provisoire", "temporaire", "nouveau", "actuel",
+    "eu", "uso", "usei", "tenho", "provisória", "provisoria", "temporária", "nova", "atual",
+    "che", "ho", "scelto", "provvisoria", "temporanea", "nuova", "attuale",
+    "ik", "gebruik", "nieuwe", "tijdelijke", "huidige",
+];
+
+/// Whether `w` may stand between a name and its separator (see [`FILLERS`]).
+fn is_filler(w: &str) -> bool {
+    FILLERS
+        .iter()
+        .any(|f| f.eq_ignore_ascii_case(w) || (!w.is_ascii() && *f == w.to_lowercase()))
+}
+
+/// A value that is a password whatever stands before it: eight characters or more, letters with a
+/// digit or a symbol, no blank ("pqkxS^+1mWJvR!", "Ch@ngeMe1"), and not a date, time or amount.
+fn plainly_password(v: &str) -> bool {
+    let v = sentence_core(v);
+    let letters = v.chars().filter(|c| c.is_alphabetic()).count();
+    v.chars().count() >= 8
+        && letters >= 2
+        && has_digit_or_symbol(v)
+        && !v.chars().any(char::is_whitespace)
+        && !is_placeholder(v)
+}
 
 /// Words that may follow a connector before the value ("is now", "ist jetzt").
 const NOW: &[&str] = &["now", "ahora", "jetzt", "maintenant", "agora", "ora", "nu"];
@@ -559,15 +608,25 @@ pub fn find_assignments(text: &str, out: &mut Vec<Range<usize>>) {
         if !name_bounded(text, m.start(), m.end(), kind.left_open) {
             continue;
         }
+        if kind.change {
+            let v = skip_hspace(text, m.end());
+            let end = token_end(text, v, Sep::Loose);
+            let tok = trim_token(text.get(v..end).unwrap_or_default());
+            if v > m.end() && plainly_password(tok) {
+                out.push(v..v + tok.len());
+            }
+            continue;
+        }
         let Some((sep, v)) = separator(text, m.end()) else {
             continue;
         };
-        if kind.label_only && sep == Sep::Prose {
+        let Some(r) = value(text, v, sep) else {
+            continue;
+        };
+        if kind.label_only && sep == Sep::Prose && !plainly_password(&text[r.clone()]) {
             continue;
         }
-        if let Some(r) = value(text, v, sep) {
-            out.push(r);
-        }
+        out.push(r);
     }
     sort_dedup(out, at);
 }
@@ -620,7 +679,23 @@ fn separator(text: &str, i: usize) -> Option<(Sep, usize)> {
             _ => break,
         }
     }
-    let j = skip_hspace(text, i);
+    let mut j = skip_hspace(text, i);
+    // Words between a name and its separator: "contraseña temporal X", "the password I set was X",
+    // "la password che uso è X".
+    if j > i {
+        for _ in 0..3 {
+            let w_end = text[j..]
+                .char_indices()
+                .find(|&(_, c)| !(c.is_alphabetic() || c == '\'' || c == '’'))
+                .map_or(text.len(), |(n, _)| j + n);
+            let next = skip_hspace(text, w_end);
+            let w = &text[j..w_end];
+            if w.is_empty() || next == w_end || !is_filler(w) {
+                break;
+            }
+            j = next;
+        }
+    }
     let rest = &text[j..];
     for (s, sep) in [
         (":=", Sep::Equals),
@@ -654,7 +729,17 @@ fn separator(text: &str, i: usize) -> Option<(Sep, usize)> {
         .char_indices()
         .find(|&(_, c)| !c.is_alphabetic())
         .map_or(rest.len(), |(n, _)| n);
-    let word = &rest[..word_end];
+    let mut word = &rest[..word_end];
+    // "c'est", "c’est": the connector holds an apostrophe.
+    for c in ["c'est", "c’est"] {
+        if rest
+            .get(..c.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(c))
+        {
+            word = &rest[..c.len()];
+        }
+    }
+    let word_end = word.len();
     if !CONNECTORS
         .iter()
         .any(|c| c.eq_ignore_ascii_case(word) || (!word.is_ascii() && *c == word.to_lowercase()))
@@ -701,6 +786,7 @@ fn quote_pair(s: &str) -> Option<(&'static str, usize)> {
         '«' => "»",
         '„' => "“",
         '‹' => "›",
+        '[' => "]",
         _ => return None,
     };
     Some((close, c.len_utf8()))
@@ -730,7 +816,12 @@ fn value(text: &str, v: usize, sep: Sep) -> Option<Range<usize>> {
             let start = skip_hspace(text, inner);
             let end = start.max(inner + text[inner..end].trim_end_matches(is_hspace).len());
             let val = &text[start..end];
-            if val.chars().count() < 3 || is_placeholder(val) {
+            // `[SECRET]`, `[PASSWORD REMOVED]`: a masker's or a template's placeholder.
+            let tag = close == "]"
+                && val
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '_' || c == ' ');
+            if val.chars().count() < 3 || is_placeholder(val) || tag {
                 return None;
             }
             return Some(start..end);
@@ -750,7 +841,7 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 /// An unquoted value: one token after `=` or a prose connector, words up to the end of the clause
 /// after `:`.
 fn unquoted(text: &str, v: usize, sep: Sep) -> Option<Range<usize>> {
-    let first_end = token_end(text, v);
+    let first_end = token_end(text, v, sep);
     if first_end == v {
         return None;
     }
@@ -766,7 +857,7 @@ fn unquoted(text: &str, v: usize, sep: Sep) -> Option<Range<usize>> {
         // Further words of a passphrase, each after one blank.
         while words < MAX_WORDS && text[pos..].starts_with(' ') {
             let start = pos + 1;
-            let tok_end = token_end(text, start);
+            let tok_end = token_end(text, start, sep);
             if tok_end == start {
                 break;
             }
@@ -804,7 +895,7 @@ fn unquoted(text: &str, v: usize, sep: Sep) -> Option<Range<usize>> {
     }
     let ok = match sep {
         Sep::Colon | Sep::Equals => true,
-        Sep::Prose => looks_like_password(first),
+        Sep::Prose => looks_like_password(first) || word_password(first, &text[v + first.len()..]),
         Sep::Loose => has_digit_or_symbol(first),
     };
     ok.then_some(v..end)
@@ -815,14 +906,22 @@ fn ends_sentence(tok: &str) -> bool {
     tok.ends_with(['.', '!', '?'])
 }
 
-/// The end of the token at `i`: at a blank, a double quote, `<`, an escape sequence (`\n`, `\"`),
-/// `;`, a `,` before a blank, or an `&` that starts another `name=` of a URL query.
-fn token_end(text: &str, i: usize) -> usize {
+/// The end of the token at `i`: at a blank, a double quote, a tag, an escape sequence (`\n`, `\"`),
+/// a `;` after `=` or before a blank, a `,` before a blank, or an `&` that starts another `name=`
+/// of a URL query.
+fn token_end(text: &str, i: usize, sep: Sep) -> usize {
     let b = text.as_bytes();
     let mut j = i;
     while j < b.len() {
+        let next = b.get(j + 1).copied();
         match b[j] {
-            b'"' | b'<' | b';' => break,
+            b'"' => break,
+            // `<` opens a tag or ends a value only before a letter, `/` or `!` ("amor<3luna").
+            b'<' if next.is_none_or(|c| c.is_ascii_alphabetic() || c == b'/' || c == b'!') => {
+                break;
+            }
+            // `;` separates settings (`Password=x;User Id=y`); in prose only before a blank.
+            b';' if sep == Sep::Equals || next.is_none_or(|c| c.is_ascii_whitespace()) => break,
             b'\\' if matches!(b.get(j + 1), Some(b'n' | b'r' | b't' | b'"' | b'\\')) => break,
             b',' if b.get(j + 1).is_none_or(|c| c.is_ascii_whitespace()) => break,
             b'&' if starts_query_param(&b[j + 1..]) => break,
@@ -874,6 +973,39 @@ fn trim_token(tok: &str) -> &str {
 /// first.
 fn looks_like_password(word: &str) -> bool {
     has_digit_or_symbol(word) || sentence_core(word).chars().skip(1).any(char::is_uppercase)
+}
+
+/// Whether a lower-case word after a prose connector is the password itself: it ends its clause
+/// ("mein Passwort lautet roqkfvtkk", "my password is sunflower."), has six letters or more and
+/// is not a word that describes a password ("is incorrect", "is different", "ist abgelaufen").
+fn word_password(word: &str, after: &str) -> bool {
+    #[rustfmt::skip]
+    const DESCRIBE: &[&str] = &[
+        "incorrect", "correct", "different", "strong", "secure", "simple", "complex", "longer",
+        "shorter", "expired", "blocked", "locked", "working", "accepted", "rejected", "invalid",
+        "required", "missing", "changed", "updated", "unknown", "forgotten", "lowercase",
+        "uppercase", "case-sensitive", "sensitive", "temporary", "private", "personal", "enough",
+        "incorrecta", "correcta", "diferente", "distinta", "segura", "sencilla", "caducada",
+        "bloqueada", "olvidada", "cambiada", "inválida", "invalida", "temporal",
+        "falsch", "richtig", "anders", "sicher", "abgelaufen", "gesperrt", "vergessen", "geändert",
+        "ungültig", "korrekt",
+        "incorrect", "différent", "sécurisé", "expiré", "bloqué", "oublié", "changé", "invalide",
+        "errada", "correta", "diferente", "expirada", "bloqueada", "esquecida", "alterada",
+        "sbagliata", "corretta", "diversa", "sicura", "scaduta", "bloccata", "dimenticata",
+        "cambiata", "verkeerd", "anders", "veilig", "verlopen", "geblokkeerd", "vergeten",
+    ];
+    let core = sentence_core(word);
+    let rest = after.trim_start_matches(is_hspace);
+    core.chars().count() >= 6
+        && core.chars().all(|c| c.is_alphabetic() && c.is_lowercase())
+        && rest.chars().next().is_none_or(|c| {
+            matches!(
+                c,
+                '.' | '!' | '?' | ',' | ';' | '\n' | '\r' | ')' | '"' | '\''
+            )
+        })
+        && !DESCRIBE.contains(&core)
+        && !is_placeholder(core)
 }
 
 /// Whether a word holds a digit or a symbol other than sentence punctuation at its end, an

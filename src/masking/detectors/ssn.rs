@@ -55,17 +55,27 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
                 (start..start + 3, start + 3..start + 5, start + 5..start + 9),
                 None,
             )
-        } else if n == 3 && i < b.len() && matches!(b[i], b'-' | b' ' | b'.') {
-            let sep = b[i];
-            let g = i + 1;
-            if g >= b.len() || digits_at(b, g) != 2 || b.get(g + 2) != Some(&sep) {
+        } else if n == 3
+            && let Some((sep, len)) = separator_at(b, i)
+        {
+            let g = i + len;
+            if g >= b.len() || digits_at(b, g) != 2 || separator_at(b, g + 2) != Some((sep, len)) {
                 continue;
             }
-            let s = g + 3;
+            let s = g + 2 + len;
             if s >= b.len() || digits_at(b, s) != 4 {
                 continue;
             }
             (s + 4, (start..start + 3, g..g + 2, s..s + 4), Some(sep))
+        } else if n == 1 && !glued && spoken(b, start) {
+            // Read out digit by digit ("3 7 5 1 4 3 3 8 1"): only after an SSN word.
+            let end = start + 17;
+            let digits: String = text[start..end].split(' ').collect();
+            if named(b, start) && valid_parts(&digits[..3], &digits[3..5], &digits[5..]) {
+                out.push(start..end);
+            }
+            i = end;
+            continue;
         } else {
             continue;
         };
@@ -88,6 +98,33 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
         out.push(start..end);
         i = end;
     }
+}
+
+/// The separator between an SSN's groups at `i`, as a kind and a length: `-`, a blank, `.`, `/`,
+/// or a dash or slash between blanks (`339 - 37 - 3667`). Both separators must be alike.
+fn separator_at(b: &[u8], i: usize) -> Option<(u8, usize)> {
+    match (b.get(i)?, b.get(i + 1), b.get(i + 2)) {
+        // Spaced separators are their own kinds: only `-` alone makes a candidate without a word.
+        (b' ', Some(b'-'), Some(b' ')) => Some((b'_', 3)),
+        (b' ', Some(b'/'), Some(b' ')) => Some((b'|', 3)),
+        (&c @ (b'-' | b' ' | b'.' | b'/'), _, _) => Some((c, 1)),
+        _ => None,
+    }
+}
+
+/// Whether nine single digits separated by single blanks start at `start` and no digit follows.
+fn spoken(b: &[u8], start: usize) -> bool {
+    let Some(run) = b.get(start..start + 17) else {
+        return false;
+    };
+    run.iter().enumerate().all(|(k, c)| {
+        if k % 2 == 0 {
+            c.is_ascii_digit()
+        } else {
+            *c == b' '
+        }
+    }) && !b.get(start + 17).is_some_and(u8::is_ascii_alphanumeric)
+        && !(b.get(start + 17) == Some(&b' ') && b.get(start + 18).is_some_and(u8::is_ascii_digit))
 }
 
 /// Whether an SSN word stands within [`WINDOW`] bytes before `start`, with no word naming another
