@@ -126,7 +126,17 @@ fn word_literals(b: Builtin) -> Option<Vec<(Vec<u8>, [bool; 2])>> {
     match b {
         Builtin::DateOfBirth => Some(words::DATE_OF_BIRTH.gate_literals()),
         Builtin::PersonName => Some(words::PERSON_NAME.gate_literals()),
-        Builtin::StreetAddress => Some(words::STREET_TYPE.gate_literals()),
+        Builtin::StreetAddress => Some(
+            words::STREET_TYPE
+                .gate_literals()
+                .into_iter()
+                .chain(
+                    super::detectors::POST_BOX_WORDS
+                        .iter()
+                        .map(|w| (w.as_bytes().to_vec(), [false; 2])),
+                )
+                .collect(),
+        ),
         _ => None,
     }
 }

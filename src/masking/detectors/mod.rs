@@ -29,6 +29,7 @@ pub use card::{FieldContext, find_in_parts, integer_digits, is_card, network as 
 pub(crate) use card::key_tokens as card_key_tokens;
 
 use super::canon;
+pub(crate) use person::POST_BOX_WORDS;
 pub(crate) use words::ContextWords;
 
 /// The built-in detectors a rule can enable by name (`detector = "payment_card"` in a rule file).

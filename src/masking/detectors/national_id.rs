@@ -978,8 +978,10 @@ mod tests {
         finds("NIE: X-1234567-L", &["X-1234567-L"]);
         finds("Y1234567X y Z1234567R", &["Y1234567X", "Z1234567R"]);
         finds("GET /clientes/12345678Z/datos", &["12345678Z"]);
+        // The id's own label glued on: a form's or a log's way of writing it.
+        finds("DNI12345678Z", &["12345678Z"]);
+        finds("NIE X 1234567 L", &["X 1234567 L"]);
         for neg in [
-            "DNI12345678Z",
             "Mi DNI es 12345678A",
             "DNI 123456789Z",
             "ES12345678Z",
@@ -1096,8 +1098,9 @@ mod tests {
         finds("NIPC 501964843", &["501964843"]);
         none("NIF 123456788");
         none("123456789");
-        none("NIF123456789");
-        none("PT123456789");
+        finds("NIF123456789", &["123456789"]);
+        finds("VAT PT123456789", &["123456789"]);
+        none("XPT123456789");
         none("NIF 12/123456789");
         none("encomenda 123456789");
         none("NIF 423456784"); // its mod-11 digit is right, but no NIF starts with 42

@@ -25,6 +25,7 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use foldhash::{HashMap, HashSet};
+use regex::Regex;
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 
 use super::Hints;
@@ -1066,6 +1067,7 @@ pub fn find_addresses(text: &str, out: &mut Vec<Range<usize>>) {
     if !b.iter().any(u8::is_ascii_digit) {
         return;
     }
+    find_post_boxes(text, out);
     // Where the next street may start: past the last address, and past every start already
     // tried (a street read from a start is the same whichever street word led to it, so each
     // start is read once and the work stays linear however dense the street words are).
@@ -1086,6 +1088,40 @@ pub fn find_addresses(text: &str, out: &mut Vec<Range<usize>>) {
             }
             None => floor = ts + 1,
         }
+    }
+}
+
+/// A post-office box in our languages: `PO Box 1802`, `P.O. Box 2981`, `Postfach 28202`,
+/// `Postbus 4649`, `Apartado de Correos 194`, `Caixa Postal 12`, `Casella Postale 5`, and the French
+/// `BP 334` when a postcode follows it (`BP 334 69001 Lyon`; "BP 120/80" is a blood pressure).
+static POST_BOX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?-u:\b)(?:p\.?\s?o\.?\s?box|post\s+office\s+box|postfach|postbus|postboks",
+        r"|apartado(?:\s+de\s+correos)?|apdo\.|caixa\s+postal|casella\s+postale",
+        r"|bo[iî]te\s+postale)\s*(?:n[º°o.]\s*)?\d{1,6}(?-u:\b)",
+        r"|(?-u:\b)B\.?P\.?\s*\d{1,5}\s+\d{5}(?-u:\b)",
+    ))
+    .expect("post box regex is valid")
+});
+
+/// The literals one of which any post-office box holds, for the prefilter's address gate.
+pub(crate) const POST_BOX_WORDS: &[&str] = &[
+    "box",
+    "postfach",
+    "postbus",
+    "postboks",
+    "apartado",
+    "apdo.",
+    "caixa postal",
+    "casella postale",
+    "postale",
+    "bp",
+];
+
+/// Finds post-office boxes (see [`POST_BOX`]).
+fn find_post_boxes(text: &str, out: &mut Vec<Range<usize>>) {
+    for m in POST_BOX.find_iter(text) {
+        out.push(m.range());
     }
 }
 

@@ -124,6 +124,89 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
             None => i = next,
         }
     }
+    find_read_out(text, out);
+}
+
+/// Digits said as words, in our languages (a speech-to-text transcript writes them so).
+#[rustfmt::skip]
+const DIGIT_WORDS: &[&str] = &[
+    "zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    "cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve",
+    "null", "eins", "zwei", "zwo", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun",
+    "zéro", "un", "deux", "trois", "quatre", "cinq", "sept", "huit", "neuf",
+    "um", "dois", "três", "quatro", "sete", "oito", "nove",
+    "due", "tre", "quattro", "cinque", "sei", "sette", "otto",
+    "nul", "een", "twee", "drie", "vijf", "zes", "zeven", "negen",
+];
+
+/// Bytes between a phone word and the first digit of a number read out after it.
+const READ_OUT_GAP: usize = 24;
+
+/// Finds numbers read out digit by digit after a phone word, as an IVR or a speech-to-text
+/// transcript writes them: `3 5 1, 9 3 8, 1 0 2`, `0-2-0-8-7-6-5-0-2-1-0`, `zero sette uno due …`.
+/// Seven to fifteen digits, each its own token; no other identifier's word nearer.
+fn find_read_out(text: &str, out: &mut Vec<Range<usize>>) {
+    let b = text.as_bytes();
+    let found = out.len();
+    let mut last_end = 0;
+    for word in words::PHONE.all(b) {
+        if word.span.end < last_end {
+            continue;
+        }
+        let limit = b.len().min(word.span.end + READ_OUT_GAP);
+        let Some(start) = (word.span.end..limit).find(|&k| digit_token(text, k).is_some()) else {
+            continue;
+        };
+        if b[word.span.end..start].contains(&b'\n') {
+            continue;
+        }
+        let (mut digits, mut end, mut k) = (0, start, start);
+        while let Some(len) = digit_token(text, k) {
+            digits += 1;
+            end = k + len;
+            // One or two separators: a blank, a comma, a dash.
+            let sep = b[end..]
+                .iter()
+                .take(3)
+                .take_while(|c| matches!(c, b' ' | b',' | b'-'))
+                .count();
+            if sep == 0 || sep == 3 {
+                break;
+            }
+            k = end + sep;
+        }
+        let context = Context::before(text, start);
+        if (7..=15).contains(&digits)
+            && !context.other_nearer()
+            && !out[..found].iter().any(|r| r.start < end && start < r.end)
+        {
+            out.push(start..end);
+            last_end = end;
+        }
+    }
+    out.sort_by_key(|r| r.start);
+}
+
+/// The length of a one-digit token at `k` (a digit alone, or a digit's word), if there is one.
+fn digit_token(text: &str, k: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    if k > 0 && b[k - 1].is_ascii_alphanumeric() || !text.is_char_boundary(k) {
+        return None;
+    }
+    if b.get(k).is_some_and(u8::is_ascii_digit) {
+        return (!b.get(k + 1).is_some_and(u8::is_ascii_alphanumeric)).then_some(1);
+    }
+    let rest = text.get(k..)?;
+    let len = rest
+        .char_indices()
+        .find(|&(_, c)| !c.is_alphabetic())
+        .map_or(rest.len(), |(n, _)| n);
+    let w = &rest[..len];
+    (len > 0
+        && DIGIT_WORDS
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(w) || *d == w.to_lowercase()))
+    .then_some(len)
 }
 
 /// The chunk starting at `i`: `+`, a digit or `(123)`, then digit groups, each after at most one
@@ -362,8 +445,16 @@ fn cannot_be(text: &str, c: &Chunk) -> bool {
     let (start, end) = (c.start, c.end);
     let before = start.checked_sub(1).map(|k| b[k]);
     let after = b.get(end).copied();
+    // `Tel.+34 …`, `cell.335 …`: an abbreviation's dot, not a decimal point.
+    let abbreviation = before == Some(b'.')
+        && start >= 2
+        && b[start - 2].is_ascii_alphabetic()
+        && !b
+            .get(start.saturating_sub(3))
+            .is_some_and(u8::is_ascii_digit);
     // A piece of a longer token, a path, a decimal, a signed or hashed number.
-    if before.is_some_and(|x| x.is_ascii_alphanumeric() || b"_$#.,/-+:".contains(&x))
+    if !abbreviation
+        && before.is_some_and(|x| x.is_ascii_alphanumeric() || b"_$#.,/-+:".contains(&x))
         // `tel:0151…` is a label, `10:0151…` a time.
         && (before != Some(b':') || start.checked_sub(2).is_some_and(|k| b[k].is_ascii_digit()))
     {
@@ -567,6 +658,27 @@ fn proven_by_shape(b: &[u8], c: &Chunk) -> bool {
     if ds.starts_with(b"00") && lens.len() >= 2 && spaced(b" ") {
         return country_code(&ds[2..]).is_some() && (10..=15).contains(&(digits - 2));
     }
+    // `0034612399327`, `004915702415150`: the same prefix glued to the number of one of the
+    // countries we serve, with that country's national length.
+    if ds.starts_with(b"00") && lens.len() == 1 {
+        let national = |cc: &[u8], lens: &[usize]| {
+            ds[2..].starts_with(cc) && lens.contains(&(digits - 2 - cc.len()))
+        };
+        return national(b"34", &[9])
+            || national(b"351", &[9])
+            || national(b"33", &[9])
+            || national(b"39", &[9, 10])
+            || national(b"44", &[10])
+            || national(b"49", &[10, 11])
+            || national(b"31", &[9])
+            || national(b"32", &[8, 9])
+            || national(b"41", &[9])
+            || national(b"43", &[10, 11]);
+    }
+    // French mobiles written without spaces: `0612345678`, `0712345678`.
+    if lens.len() == 1 && digits == 10 && ds[0] == b'0' && matches!(ds[1], b'6' | b'7') {
+        return true;
+    }
     if nanp(b, c) {
         return true;
     }
@@ -598,6 +710,17 @@ fn proven_by_shape(b: &[u8], c: &Chunk) -> bool {
     if (only_spaces || seps.iter().all(|&s| s == b'.'))
         && (lens.as_slice() == [3, 3, 3] || lens.as_slice() == [3, 2, 2, 2])
         && matches!(first, b'2' | b'6' | b'7' | b'8' | b'9')
+    {
+        return true;
+    }
+    // Spanish mobiles dashed (`660-714-746`), landlines with a two-digit province code
+    // (`94 870 52 57`, `91 123 45 67`), Portuguese landlines (`22 882 7461`).
+    if lens.as_slice() == [3, 3, 3] && spaced(b"-") && matches!(first, b'6' | b'7') {
+        return true;
+    }
+    if only_spaces
+        && (lens.as_slice() == [2, 3, 2, 2] && matches!(first, b'8' | b'9')
+            || lens.as_slice() == [2, 3, 4] && first == b'2')
     {
         return true;
     }
