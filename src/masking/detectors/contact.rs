@@ -166,10 +166,7 @@ fn find_spelled_out(text: &str, out: &mut Vec<Range<usize>>) {
             continue;
         };
         let r = m.range();
-        if out[..found]
-            .iter()
-            .any(|o| o.start < r.end && r.start < o.end)
-        {
+        if super::overlaps_any(&out[..found], &r) {
             continue;
         }
         // A bare " at " is the commonest word of all: "I work at example.com" is a sentence. It

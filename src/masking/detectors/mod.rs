@@ -331,6 +331,12 @@ impl Hints {
     }
 }
 
+/// Whether `r` overlaps any span of `found`: a detector's second finder (read-out phones,
+/// spelled-out emails) adds only what its first one missed.
+pub(crate) fn overlaps_any(found: &[Range<usize>], r: &Range<usize>) -> bool {
+    found.iter().any(|o| o.start < r.end && r.start < o.end)
+}
+
 /// True when the byte before `start` and the byte at `end` are not ASCII letters, digits or any of
 /// `extra`: the match is a whole token, not a piece of a longer one.
 pub(crate) fn bounded(text: &str, start: usize, end: usize, extra: &[u8]) -> bool {

@@ -324,10 +324,10 @@ fn accept(text: &str, start: usize, end: usize, sep: Option<u8>, need: Need) -> 
     let from = window_start(b, start);
     let window = &b[from..start];
     let id = words::NATIONAL_ID.nearest(window);
-    if glued_before(b, start) && glued_label(b, start) {
-        return true;
-    }
     if glued_before(b, start) {
+        if glued_label(b, start) {
+            return true;
+        }
         // Only a word naming the id, with at most a connector (`nº`, `Nr.`, `-`, `#`) between,
         // may touch it. A word the window cuts off right at the digits (`DNI12345678Z`, the
         // boundary check cannot see them) touches them only when it ends in punctuation

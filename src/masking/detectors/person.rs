@@ -448,16 +448,7 @@ fn given_after_comma(t: &str, name: Range<usize>, intro: Intro) -> Range<usize> 
     } else {
         capitalised(w)
     };
-    let letters = w.chars().filter(|c| c.is_alphabetic()).count();
-    let word = shaped
-        && j > name.end + 1
-        && letters >= 2
-        && !is_in(&STOP, w)
-        && !is_in(&LOWER_STOP, w)
-        && !is_in(&FOLLOW, w)
-        && !is_in(&NOT_NAME_PARTS, w)
-        && !common_word(w)
-        && !CONJUNCTIONS.contains(&w);
+    let word = shaped && j > name.end + 1 && !not_a_name_word(w);
     let next = char_at(t, we);
     let ends = ends_line(t, we)
         || next.is_some_and(|c| matches!(c, '.' | ',' | ';' | '!' | '?' | ')'))
@@ -861,15 +852,7 @@ fn lower_case_name(t: &str, start: usize, sign_off: bool) -> Option<Range<usize>
         }
         if !particle {
             let verb_like = letters > 5 && (w.ends_with("ing") || w.ends_with("ed"));
-            if letters < 2
-                || is_in(&STOP, w)
-                || is_in(&LOWER_STOP, w)
-                || common_word(w)
-                || conjunction
-                || is_in(&FOLLOW, w)
-                || is_in(&NOT_NAME_PARTS, w)
-                || verb_like
-            {
+            if not_a_name_word(w) || verb_like {
                 break;
             }
             if words == 3 {
@@ -903,6 +886,18 @@ fn lower_case_name(t: &str, start: usize, sign_off: bool) -> Option<Range<usize>
         }
     };
     ok.then_some(span)
+}
+
+/// Whether `w` cannot be a word of a name whatever its case: a single letter, a function word, a
+/// common word, a conjunction, a word that follows names, or a word of a brand or a place.
+fn not_a_name_word(w: &str) -> bool {
+    w.chars().filter(|c| c.is_alphabetic()).count() < 2
+        || is_in(&STOP, w)
+        || is_in(&LOWER_STOP, w)
+        || common_word(w)
+        || CONJUNCTIONS.contains(&w)
+        || is_in(&FOLLOW, w)
+        || is_in(&NOT_NAME_PARTS, w)
 }
 
 /// Conjunctions that end a lower-case name ("marco rossi e ho un problema") or may follow one.

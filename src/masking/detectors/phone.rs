@@ -178,7 +178,7 @@ fn find_read_out(text: &str, out: &mut Vec<Range<usize>>) {
         let context = Context::before(text, start);
         if (7..=15).contains(&digits)
             && !context.other_nearer()
-            && !out[..found].iter().any(|r| r.start < end && start < r.end)
+            && !super::overlaps_any(&out[..found], &(start..end))
         {
             out.push(start..end);
             last_end = end;

@@ -979,20 +979,20 @@ fn looks_like_password(word: &str) -> bool {
 /// ("mein Passwort lautet roqkfvtkk", "my password is sunflower."), has six letters or more and
 /// is not a word that describes a password ("is incorrect", "is different", "ist abgelaufen").
 fn word_password(word: &str, after: &str) -> bool {
+    // The words that report on a password ("expired", "vergessen") are [`is_placeholder`]'s;
+    // these describe one.
     #[rustfmt::skip]
     const DESCRIBE: &[&str] = &[
-        "incorrect", "correct", "different", "strong", "secure", "simple", "complex", "longer",
-        "shorter", "expired", "blocked", "locked", "working", "accepted", "rejected", "invalid",
-        "required", "missing", "changed", "updated", "unknown", "forgotten", "lowercase",
-        "uppercase", "case-sensitive", "sensitive", "temporary", "private", "personal", "enough",
-        "incorrecta", "correcta", "diferente", "distinta", "segura", "sencilla", "caducada",
-        "bloqueada", "olvidada", "cambiada", "inválida", "invalida", "temporal",
-        "falsch", "richtig", "anders", "sicher", "abgelaufen", "gesperrt", "vergessen", "geändert",
-        "ungültig", "korrekt",
-        "incorrect", "différent", "sécurisé", "expiré", "bloqué", "oublié", "changé", "invalide",
-        "errada", "correta", "diferente", "expirada", "bloqueada", "esquecida", "alterada",
-        "sbagliata", "corretta", "diversa", "sicura", "scaduta", "bloccata", "dimenticata",
-        "cambiata", "verkeerd", "anders", "veilig", "verlopen", "geblokkeerd", "vergeten",
+        "correct", "different", "strong", "secure", "simple", "complex", "longer", "shorter",
+        "working", "accepted", "rejected", "lowercase", "uppercase", "sensitive", "temporary",
+        "private", "personal", "enough",
+        "correcta", "diferente", "distinta", "segura", "sencilla", "inválida", "invalida",
+        "temporal",
+        "richtig", "anders", "sicher", "ungültig", "korrekt",
+        "différent", "sécurisé", "bloqué", "invalide",
+        "errada", "correta",
+        "sbagliata", "corretta", "diversa", "sicura",
+        "verkeerd", "veilig", "verlopen", "geblokkeerd", "vergeten",
     ];
     let core = sentence_core(word);
     let rest = after.trim_start_matches(is_hspace);
