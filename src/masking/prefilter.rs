@@ -480,5 +480,9 @@ mod tests {
         assert_eq!(pf.open("first 12 strings are best").rules, 0);
         // An escape may stand for the blank before a word: the gate stays open.
         assert_eq!(pf.open("12%20Baker%20St").rules, 1);
+        // Post-office boxes open it too, dotted or not.
+        assert_eq!(pf.open("BP 334 69001 Lyon").rules, 1);
+        assert_eq!(pf.open("B.P. 334 69001 Lyon").rules, 1);
+        assert_eq!(pf.open("Postfach 28202").rules, 1);
     }
 }

@@ -1111,6 +1111,7 @@ pub(crate) const POST_BOX_WORDS: &[&str] = &[
     "casella postale",
     "postale",
     "bp",
+    "b.p",
 ];
 
 /// Finds post-office boxes (see [`POST_BOX`]).
