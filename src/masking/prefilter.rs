@@ -8,7 +8,7 @@
 //! pattern. A rule runs only when its gate is open. Custom patterns without a usable literal prefix
 //! go into one `RegexSet` that answers for all of them in a single pass.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::RegexSet;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{
@@ -137,6 +137,13 @@ fn word_literals(b: Builtin) -> Option<Vec<(Vec<u8>, [bool; 2])>> {
                 )
                 .collect(),
         ),
+        // An `@`, an escape or full-width form of it, or a spelled-out `@` ("jane at example
+        // dot com"): one of them stands in every address, so most prose never runs the finder.
+        Builtin::Email => Some(
+            super::detectors::email_markers()
+                .map(|w| (w.to_ascii_lowercase(), [false; 2]))
+                .collect(),
+        ),
         _ => None,
     }
 }
@@ -235,8 +242,6 @@ pub(crate) struct Prefilter {
     ac_bounds: Vec<[bool; 2]>,
     /// Every literal holds an ASCII letter, so a string without letters needs no automaton pass.
     literals_need_letters: bool,
-    /// The longest literal's length in bytes.
-    longest_literal: usize,
     set: Option<RegexSet>,
     /// Rule bit of each pattern in `set`.
     set_bits: Vec<u64>,
@@ -321,6 +326,9 @@ impl Prefilter {
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
+                    // A DFA: this automaton reads every string of every event, and most strings
+                    // hold some literal, so the overlapping scan runs over most of them.
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&lits)
                     .ok()
             })
@@ -342,13 +350,11 @@ impl Prefilter {
             always |= set_bits.iter().fold(0, |a, b| a | b);
         }
         let literals_need_letters = lits.iter().all(|l| l.iter().any(u8::is_ascii_alphabetic));
-        let longest_literal = lits.iter().map(Vec::len).max().unwrap_or(0);
         Prefilter {
             ac,
             ac_bits,
             ac_bounds,
             literals_need_letters,
-            longest_literal,
             set,
             set_bits,
             builtin_bits,
@@ -367,24 +373,18 @@ impl Prefilter {
         }
         if let Some(ac) = &self.ac
             && (hints.letters > 0 || !self.literals_need_letters)
-            // Most strings hold no literal at all: one fast (prefiltered) search says so, and
-            // otherwise tells where the overlapping scan may start. The first match is the one
-            // that ends first; another may start up to a literal's length before that end
-            // ("security code" around "curit").
-            && let Some(first) = ac.find(text)
         {
-            let from = first.end().saturating_sub(self.longest_literal);
-            let rest = aho_corasick::Input::new(text).span(from..text.len());
-            // An escape (`%20`, `&nbsp;`, `<br>`) may stand for a blank next to a word, so
-            // boundaries are judged only where the text reads as itself.
-            let escapes = memchr::memchr3(b'%', b'&', b'<', text.as_bytes()).is_some();
+            // One overlapping pass: most strings hold some literal (a street word such as `st`
+            // inside "first"), so a first non-overlapping search to rule them out costs more
+            // than it saves.
             let b = text.as_bytes();
-            for m in ac.find_overlapping_iter(rest) {
+            for m in ac.find_overlapping_iter(text) {
                 let k = m.pattern().as_usize();
                 let [left, right] = self.ac_bounds[k];
-                if !escapes
-                    && ((left && words::letter_before(b, m.start()))
-                        || (right && words::letter_at(b, m.end())))
+                if (left
+                    && words::letter_before(b, m.start())
+                    && !percent_escape_before(b, m.start()))
+                    || (right && words::letter_at(b, m.end()))
                 {
                     continue;
                 }
@@ -398,6 +398,13 @@ impl Prefilter {
         }
         Open { hints, rules }
     }
+}
+
+/// Whether a `%XX` escape ends at byte `i` of `b`: its hex digits look like a word's letters, but
+/// the view reads it as a blank or a sign, so a word after it stands on a boundary (`%20St`).
+/// Other escapes end in `;` or `>`, which no boundary check mistakes for a letter.
+fn percent_escape_before(b: &[u8], i: usize) -> bool {
+    i >= 3 && b[i - 3] == b'%' && b[i - 2].is_ascii_hexdigit() && b[i - 1].is_ascii_hexdigit()
 }
 
 #[cfg(test)]
@@ -484,5 +491,21 @@ mod tests {
         assert_eq!(pf.open("BP 334 69001 Lyon").rules, 1);
         assert_eq!(pf.open("B.P. 334 69001 Lyon").rules, 1);
         assert_eq!(pf.open("Postfach 28202").rules, 1);
+    }
+
+    #[test]
+    fn an_escape_in_a_string_does_not_open_every_boundary_gate() {
+        let pf = Prefilter::build(&[GateSource::Builtin(Builtin::StreetAddress)], 1 << 20);
+        // A URL's `&` and `%` used to switch every boundary check off: `rd` inside "order".
+        assert_eq!(
+            pf.open("https://shop.example/track?order=ORD-1&lang=en")
+                .rules,
+            0
+        );
+        assert_eq!(pf.open("first%2Cthird").rules, 0);
+        // A word after a `%XX` escape stands on the boundary the view gives it.
+        assert_eq!(pf.open("12%20Baker%20St").rules, 1);
+        assert_eq!(pf.open("12&nbsp;Baker&nbsp;St").rules, 1);
+        assert_eq!(pf.open("<b>12 Baker</b><br>St").rules, 1);
     }
 }

@@ -7,19 +7,6 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-/// Whether `text` may hold an `@` written as an escape (`%40`, `&#64;`, `&commat;`) or a
-/// full-width `＠`, which the canonical view reads as `@`.
-pub(crate) fn may_hide_at(text: &str, hints: &super::Hints) -> bool {
-    if !hints.may_need_view(text) {
-        return false;
-    }
-    let b = text.as_bytes();
-    memchr::memmem::find(b, b"%40").is_some()
-        || memchr::memmem::find(b, b"&#").is_some()
-        || memchr::memmem::find(b, b"&commat;").is_some()
-        || memchr::memmem::find(b, "＠".as_bytes()).is_some()
-}
-
 /// Characters allowed in the local part: RFC 5322 atext and dots, letters and digits of any script —
 /// except `/`, `=`, `?`, `&` and `%`, which RFC 5322 allows but nobody uses, and which end the
 /// address in a URL (`…/api?email=jane%40example.com`).
@@ -130,26 +117,39 @@ static SPELLED_OUT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("spelled-out email regex is valid")
 });
 
-/// Cheap markers one of which any spelled-out address holds.
+/// Cheap markers one of which any spelled-out address holds (ASCII case aside).
 const SPELLED_MARKERS: &[&[u8]] = &[
     b" at ",
-    b" AT ",
-    b"(at)",
-    b"[at]",
-    b"{at}",
-    b"<at>",
+    b"(at",
+    b"( at",
+    b"[at",
+    b"[ at",
+    b"{at",
+    b"{ at",
+    b"<at",
+    b"< at",
     b"arroba",
     b"arobase",
     b"chiocciola",
     b"apenstaartje",
     b"klammeraffe",
-    b"( at )",
-    b"[ at ]",
 ];
+
+/// An `@` and the escapes and full-width form of it that the canonical view reads as `@`.
+const AT_FORMS: &[&[u8]] = &[b"@", b"%40", b"&#", b"&commat;", "\u{ff20}".as_bytes()];
+
+/// One of these stands (ASCII case aside) in every address the email finder reports: an `@` in
+/// one of its forms, or a spelled-out `@`. The prefilter opens the email gate on them.
+pub(crate) fn markers() -> impl Iterator<Item = &'static [u8]> {
+    AT_FORMS.iter().chain(SPELLED_MARKERS).copied()
+}
 
 /// The markers as one automaton: one pass over a string answers for all of them.
 static SPELLED_MARKER_AC: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-    aho_corasick::AhoCorasick::new(SPELLED_MARKERS).expect("markers are plain literals")
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(SPELLED_MARKERS)
+        .expect("markers are plain literals")
 });
 
 /// Whether `text` may hold an address with its `@` spelled out (see [`SPELLED_OUT`]).

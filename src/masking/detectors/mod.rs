@@ -29,6 +29,7 @@ pub use card::{FieldContext, find_in_parts, integer_digits, is_card, network as 
 pub(crate) use card::key_tokens as card_key_tokens;
 
 use super::canon;
+pub(crate) use contact::markers as email_markers;
 pub(crate) use person::POST_BOX_WORDS;
 pub(crate) use words::ContextWords;
 
@@ -216,9 +217,21 @@ impl Builtin {
     /// A cheap first look at a field name: whether any detector may be opened by it
     /// ([`Builtin::opened_by_key`]).
     pub fn key_may_open(key: &str) -> bool {
+        // One pass: every word starts with `p`, `c` or `s`; field names are short.
         let b = key.as_bytes();
-        let has = |w: &[u8]| b.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
-        has(b"pin") || has(b"cv") || has(b"csc") || has(b"cod") || has(b"secur")
+        (0..b.len()).any(|i| {
+            let rest = &b[i..];
+            let starts = |w: &[u8]| {
+                rest.get(..w.len())
+                    .is_some_and(|x| x.eq_ignore_ascii_case(w))
+            };
+            match b[i] | 0x20 {
+                b'p' => starts(b"pin"),
+                b'c' => starts(b"cv") || starts(b"csc") || starts(b"cod"),
+                b's' => starts(b"secur"),
+                _ => false,
+            }
+        })
     }
 
     /// Whether the field named `key` holds this detector's kind by its name whatever the prefilter
@@ -254,15 +267,8 @@ impl Builtin {
                 }
             }
             Builtin::CardSecurityCode => subject.on_view(3, sad::find_security_codes, out),
-            Builtin::Email => {
-                if hints.at_signs == 0
-                    && !contact::may_hide_at(text, hints)
-                    && !contact::may_spell_out(text)
-                {
-                    return;
-                }
-                subject.on_view(0, contact::find_emails, out)
-            }
+            // The prefilter runs this only where one of [`email_markers`] stands.
+            Builtin::Email => subject.on_view(0, contact::find_emails, out),
             Builtin::Phone => subject.on_view(7, phone::find, out),
             Builtin::DateOfBirth => subject.on_view(2, birth::find, out),
             Builtin::UsSsn => subject.on_view(9, ssn::find, out),

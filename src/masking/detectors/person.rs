@@ -1116,6 +1116,16 @@ pub(crate) const POST_BOX_WORDS: &[&str] = &[
 
 /// Finds post-office boxes (see [`POST_BOX`]).
 fn find_post_boxes(text: &str, out: &mut Vec<Range<usize>>) {
+    // The regex only where one of its words stands: most streets come without a box.
+    static WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(POST_BOX_WORDS)
+            .expect("post box words are plain literals")
+    });
+    if !WORDS.is_match(text) {
+        return;
+    }
     for m in POST_BOX.find_iter(text) {
         out.push(m.range());
     }

@@ -201,12 +201,18 @@ fn digit_token(text: &str, k: usize) -> Option<usize> {
         .char_indices()
         .find(|&(_, c)| !c.is_alphabetic())
         .map_or(rest.len(), |(n, _)| n);
+    // No digit word is longer than eight bytes ("quattro", "zéro").
+    if len == 0 || len > 8 {
+        return None;
+    }
     let w = &rest[..len];
-    (len > 0
-        && DIGIT_WORDS
-            .iter()
-            .any(|d| d.eq_ignore_ascii_case(w) || *d == w.to_lowercase()))
-    .then_some(len)
+    let hit = if w.is_ascii() {
+        DIGIT_WORDS.iter().any(|d| d.eq_ignore_ascii_case(w))
+    } else {
+        let lower = w.to_lowercase();
+        DIGIT_WORDS.iter().any(|d| *d == lower)
+    };
+    hit.then_some(len)
 }
 
 /// The chunk starting at `i`: `+`, a digit or `(123)`, then digit groups, each after at most one

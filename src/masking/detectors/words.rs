@@ -113,6 +113,8 @@ impl ContextWords {
         }
         let ac = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            // A DFA: detectors scan whole strings for these words.
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("context words are plain literals");
         let patterns = patterns
