@@ -44,6 +44,18 @@ pub(crate) fn byte_needs_view(b: u8) -> bool {
         || matches!(b, b'%' | b'&' | b'<')
 }
 
+/// Whether `text` holds a `%`, `&` or `<` that starts an escape or tag the view decodes. A URL's
+/// `&lang=en` or a `50%` off reads as itself, and a string of plain ASCII without such an escape
+/// is its own view.
+pub(crate) fn has_escape(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr3_iter(b'%', b'&', b'<', bytes).any(|i| match bytes[i] {
+        b'%' => percent_char(bytes, i).is_some(),
+        b'&' => html_reference(bytes, i).is_some(),
+        _ => tag(bytes, i).is_some(),
+    })
+}
+
 /// An upper bound on the digits of `text`'s canonical view, without building it: ASCII digits
 /// outside escapes, non-ASCII numeric characters, percent-escapes of a digit (`%3X`) or of a
 /// multi-byte character's first byte, and numeric character references (`&#…;`). Detectors that
@@ -535,5 +547,30 @@ mod tests {
         assert!(needs_view("é"));
         assert!(needs_view("a\u{0}b"));
         assert!(!needs_view("tab\tand\r\nnewline"));
+    }
+
+    #[test]
+    fn only_a_decodable_escape_makes_a_string_read_differently() {
+        for reads_as_itself in [
+            "50% off",
+            "a&b",
+            "?order=1&lang=en",
+            "x < y",
+            "100%zz",
+            "&nope",
+        ] {
+            assert!(!has_escape(reads_as_itself), "{reads_as_itself}");
+            assert_eq!(View::of(reads_as_itself).text(), reads_as_itself);
+        }
+        for escaped in [
+            "jane%40example.com",
+            "4111&#32;1111",
+            "a&nbsp;b",
+            "a<br>b",
+            "<b>1</b>",
+        ] {
+            assert!(has_escape(escaped), "{escaped}");
+            assert_ne!(View::of(escaped).text(), escaped);
+        }
     }
 }

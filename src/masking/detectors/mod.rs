@@ -300,22 +300,26 @@ pub struct Hints {
     pub dots: usize,
     /// `:` characters.
     pub colons: usize,
-    /// Non-ASCII and control bytes (tabs and line breaks included). With no `%`, `&` or `<`
-    /// either ([`Hints::may_need_view`]), the text is its own canonical view.
+    /// Non-ASCII and control bytes (tabs and line breaks included). With none but tabs and line
+    /// breaks, and no escape ([`Hints::may_need_view`]), the text is its own canonical view.
     pub odd: usize,
+    /// Line breaks and tabs (counted in `odd` too).
+    pub breaks: usize,
 }
 
 impl Hints {
-    /// Whether `text` (whose hints these are) may read differently in the canonical view.
+    /// Whether `text` (whose hints these are) may read differently in the canonical view: it
+    /// holds a non-ASCII or control byte, or an escape or tag the view decodes.
     pub fn may_need_view(&self, text: &str) -> bool {
-        self.odd > 0 || memchr::memchr3(b'%', b'&', b'<', text.as_bytes()).is_some()
+        // `odd` counts line breaks and tabs too, which read as themselves.
+        self.odd > self.breaks || canon::has_escape(text)
     }
 
     /// Counts the bytes detectors care about.
     pub fn of(text: &str) -> Hints {
         // Branch-free sums the compiler vectorises: this runs on every string of every event.
-        let (mut digits, mut letters, mut at_signs, mut dots, mut colons, mut odd) =
-            (0u32, 0u32, 0u32, 0u32, 0u32, 0u32);
+        let (mut digits, mut letters, mut at_signs, mut dots, mut colons, mut odd, mut breaks) =
+            (0u32, 0u32, 0u32, 0u32, 0u32, 0u32, 0u32);
         for &b in text.as_bytes() {
             digits += u32::from(b.wrapping_sub(b'0') < 10);
             letters += u32::from((b | 0x20).wrapping_sub(b'a') < 26);
@@ -325,6 +329,7 @@ impl Hints {
             // Non-ASCII and control bytes (tabs and line breaks too): one compare, so the loop
             // stays vectorised. Escapes (`%`, `&`, `<`) are looked for only when needed.
             odd += u32::from(b.wrapping_sub(0x20) >= 0x5f);
+            breaks += u32::from(matches!(b, b'\t' | b'\n' | b'\r'));
         }
         Hints {
             digits: digits as usize,
@@ -333,6 +338,7 @@ impl Hints {
             dots: dots as usize,
             colons: colons as usize,
             odd: odd as usize,
+            breaks: breaks as usize,
         }
     }
 }
