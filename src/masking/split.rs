@@ -131,7 +131,7 @@ fn split_card_groups(
         if rank.is_none() && number.is_none() {
             continue;
         }
-        let card = FieldContext::of_key(key).card;
+        let card = FieldContext::of_key_cached(key).card;
         let order = (rank.unwrap_or(1), number.unwrap_or(0));
         match groups.iter_mut().find(|(b, _, _)| *b == base) {
             Some((_, members, card_key)) => {

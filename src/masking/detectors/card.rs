@@ -180,6 +180,28 @@ pub struct FieldContext {
 }
 
 impl FieldContext {
+    /// [`FieldContext::of_key`], remembered per thread: an event names the same few fields
+    /// again and again, and every digit chain in a field asks. The memo is bounded (field names
+    /// come from the input) and starts afresh when full.
+    pub fn of_key_cached(key: &str) -> FieldContext {
+        const MAX_KEYS: usize = 512;
+        thread_local! {
+            static MEMO: std::cell::RefCell<std::collections::HashMap<Box<str>, FieldContext>> =
+                std::cell::RefCell::new(std::collections::HashMap::new());
+        }
+        MEMO.with_borrow_mut(|memo| {
+            if let Some(c) = memo.get(key) {
+                return *c;
+            }
+            if memo.len() >= MAX_KEYS {
+                memo.clear();
+            }
+            let c = FieldContext::of_key(key);
+            memo.insert(key.into(), c);
+            c
+        })
+    }
+
     /// Reads a JSON key (`cardNumber`, `card_pan`, `numeroTarjeta`, `orderId`) token by token.
     pub fn of_key(key: &str) -> FieldContext {
         let mut ctx = FieldContext::default();
@@ -416,7 +438,10 @@ impl LazyContext<'_> {
         if let Some(c) = self.done {
             return c;
         }
-        let field = self.key.map(FieldContext::of_key).unwrap_or_default();
+        let field = self
+            .key
+            .map(FieldContext::of_key_cached)
+            .unwrap_or_default();
         let card_from = self.at.saturating_sub(CARD_WINDOW);
         let other_from = self.at.saturating_sub(NOT_CARD_WINDOW);
         let card_word = CARD_WORDS

@@ -86,6 +86,10 @@ impl Chunk {
     }
 }
 
+/// The most digits a phone number has: fifteen (E.164) after an international prefix of up to
+/// three (`011`).
+const MAX_PHONE_DIGITS: usize = 18;
+
 /// Finds phone numbers.
 pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
@@ -112,7 +116,10 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
                 Some(chunk.prefix(n))
             };
             let c = c.as_ref().unwrap_or(&chunk);
-            (c.digits() >= 7)
+            // E.164 allows fifteen digits, and an international prefix (`00`, `011`) adds up
+            // to three: a longer run (a card, an id) is no phone however it is grouped.
+            (7..=MAX_PHONE_DIGITS)
+                .contains(&c.digits())
                 .then(|| judge(text, c, n == chunk.groups.len(), &context))
                 .flatten()
         });
