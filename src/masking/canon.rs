@@ -23,7 +23,9 @@
 //!   (`<br>`, `<p>`, `<td>`) read as a line break, inline formatting (`<b>`, `<span …>`) as nothing.
 //!
 //! The view is built lazily: [`needs_view`] says whether a string can differ from its view at all,
-//! and plain printable ASCII without `%`, `&` or `<` (most traffic) is scanned as it is.
+//! and plain printable ASCII without `%`, `&` or `<` (most traffic) is scanned as it is. The
+//! detectors ask more precisely ([`has_escape`] through their hints): a `%`, `&` or `<` that starts
+//! no escape the view decodes leaves the string reading as itself.
 
 use std::ops::Range;
 

@@ -232,7 +232,7 @@ fn fold_ascii_case(h: &Hir) -> Hir {
 /// a `u64`; a string's open gates are the OR of the bits its hints, literals and set matches open,
 /// so the engine visits only rules that can match. Rules past the 64th have no bit and always run
 /// (built-in detectors still check their own hints).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Prefilter {
     ac: Option<AhoCorasick>,
     /// Rule bits opened by each Aho-Corasick pattern.
@@ -240,8 +240,9 @@ pub(crate) struct Prefilter {
     /// Per pattern: whether it opens its gate only on a word boundary on its left and on its right
     /// (a context word such as `st` or `am`, which every sentence holds inside other words).
     ac_bounds: Vec<[bool; 2]>,
-    /// Every literal holds an ASCII letter, so a string without letters needs no automaton pass.
-    literals_need_letters: bool,
+    /// The first bytes of the literals that hold no ASCII letter (`@`, `%40`, `&#`, `＠`): a string
+    /// without letters needs the automaton pass only where one of them occurs.
+    letterless_firsts: [bool; 256],
     set: Option<RegexSet>,
     /// Rule bit of each pattern in `set`.
     set_bits: Vec<u64>,
@@ -349,12 +350,20 @@ impl Prefilter {
         if set.is_none() {
             always |= set_bits.iter().fold(0, |a, b| a | b);
         }
-        let literals_need_letters = lits.iter().all(|l| l.iter().any(u8::is_ascii_alphabetic));
+        let mut letterless_firsts = [false; 256];
+        for l in lits
+            .iter()
+            .filter(|l| !l.iter().any(u8::is_ascii_alphabetic))
+        {
+            if let Some(&first) = l.first() {
+                letterless_firsts[usize::from(first)] = true;
+            }
+        }
         Prefilter {
             ac,
             ac_bits,
             ac_bounds,
-            literals_need_letters,
+            letterless_firsts,
             set,
             set_bits,
             builtin_bits,
@@ -372,7 +381,7 @@ impl Prefilter {
             }
         }
         if let Some(ac) = &self.ac
-            && (hints.letters > 0 || !self.literals_need_letters)
+            && (hints.letters > 0 || self.letterless_may_occur(text))
         {
             // One overlapping pass: most strings hold some literal (a street word such as `st`
             // inside "first"), so a first non-overlapping search to rule them out costs more
@@ -397,6 +406,13 @@ impl Prefilter {
             }
         }
         Open { hints, rules }
+    }
+}
+
+impl Prefilter {
+    /// Whether a literal without letters may occur in `text` (see `letterless_firsts`).
+    fn letterless_may_occur(&self, text: &str) -> bool {
+        text.bytes().any(|b| self.letterless_firsts[usize::from(b)])
     }
 }
 
@@ -491,6 +507,15 @@ mod tests {
         assert_eq!(pf.open("BP 334 69001 Lyon").rules, 1);
         assert_eq!(pf.open("B.P. 334 69001 Lyon").rules, 1);
         assert_eq!(pf.open("Postfach 28202").rules, 1);
+    }
+
+    #[test]
+    fn strings_without_letters_still_meet_the_literals_without_letters() {
+        let pf = Prefilter::build(&[GateSource::Builtin(Builtin::Email)], 1 << 20);
+        assert_eq!(pf.open("4111 1111 1111 1111").rules, 0);
+        assert_eq!(pf.open("1%40").rules, 1);
+        assert_eq!(pf.open("1@2").rules, 1);
+        assert_eq!(pf.open("1\u{ff20}2").rules, 1);
     }
 
     #[test]

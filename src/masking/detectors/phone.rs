@@ -116,8 +116,7 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
                 Some(chunk.prefix(n))
             };
             let c = c.as_ref().unwrap_or(&chunk);
-            // E.164 allows fifteen digits, and an international prefix (`00`, `011`) adds up
-            // to three: a longer run (a card, an id) is no phone however it is grouped.
+            // A longer run (a card, an id) is no phone however it is grouped.
             (7..=MAX_PHONE_DIGITS)
                 .contains(&c.digits())
                 .then(|| judge(text, c, n == chunk.groups.len(), &context))
