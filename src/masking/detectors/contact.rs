@@ -66,8 +66,8 @@ pub fn find_emails(text: &str, out: &mut Vec<Range<usize>>) {
                 // Letters of any script, or the punycode of one (`xn--p1ai`).
                 tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic)
                     || tld.len() > 4
-                        && tld[..4].eq_ignore_ascii_case("xn--")
-                        && tld[4..].bytes().all(|c| c.is_ascii_alphanumeric())
+                        && tld.as_bytes()[..4].eq_ignore_ascii_case(b"xn--")
+                        && tld.as_bytes()[4..].iter().all(u8::is_ascii_alphanumeric)
             });
         // `icon@2x.png`, `logo@3x.webp`: a retina asset's file name, not an address.
         let asset = labels.last().is_some_and(|tld| {
@@ -235,6 +235,10 @@ mod tests {
         );
         let mut none = Vec::new();
         find_emails("user@localhost and @handle and a@b", &mut none);
+        assert!(none.is_empty());
+        // A top-level domain of letters of another script and digits is no punycode, and its
+        // fourth byte may fall inside a character (found by the property test).
+        find_emails("a@b.Oµ\u{11931}\u{d7eb}83", &mut none);
         assert!(none.is_empty());
     }
 
