@@ -171,6 +171,63 @@ fn explain_shows_winning_and_overlapped_matches() {
 }
 
 #[test]
+fn rule_files_extend_the_context_words_explain_and_words_show_them() {
+    let dir = rules_dir(&[
+        (
+            "10-phone.toml",
+            "[[rule]]\nid = \"phone\"\ndetector = \"phone\"\naction = \"redact\"\n",
+        ),
+        (
+            "20-words.toml",
+            "# Our customers write \"wasap\".\n[words.phone]\nes = [\"wasap*\"]\nremove = [\"gsm\"]\n",
+        ),
+    ]);
+    let out = bin()
+        .args(["rules", "explain"])
+        .arg(dir.path())
+        .args(["--text", "mi wasap: 612399327"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("context word \"wasap\""), "{stdout}");
+    assert!(stdout.contains("masked: mi wasap: [PHONE]"), "{stdout}");
+
+    let out = bin()
+        .args(["rules", "words", "phone", "--rules"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("1 added, 1 removed"), "{stdout}");
+    assert!(stdout.contains("\"wasap*\""), "{stdout}");
+    assert!(!stdout.contains("\"gsm\""), "{stdout}");
+
+    // A typo is refused with its place and a suggestion; the directory does not load.
+    std::fs::write(
+        dir.path().join("20-words.toml"),
+        "[words.phone]\nremove = [\"whatsap\"]\n",
+    )
+    .expect("rewrite");
+    let (code, stdout, stderr) = run(&["rules", "check"], dir.path());
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("20-words.toml:2: [words.phone] remove: \"whatsap\" is not one of its words; did you mean `whatsapp*`?"),
+        "{stderr}"
+    );
+    let out = bin()
+        .args(["rules", "words", "phnoe"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("did you mean `phone`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn diff_shows_what_an_edit_changes_without_values() {
     let old = rules_dir(&[(
         "r.toml",

@@ -338,11 +338,16 @@ pub enum RulesCommand {
     /// Show which rules match where in a text or JSON document, including matches that lost to an overlap.
     Explain(ExplainArgs),
     /// Print the context words the built-in detectors weigh (phone words, birth words, id words…),
-    /// by kind and language, exactly as the detectors read them.
+    /// by kind and language, exactly as the detectors read them. Rule files extend them with
+    /// `[words.<kind>]` tables; `--rules DIR` prints the lists in force with those changes.
     Words {
         /// Only this kind (e.g. `phone`, `not_phone`, `date_of_birth`); every kind when absent.
         #[arg(value_name = "KIND")]
         kind: Option<String>,
+        /// Show the words in force under the rule files of this directory (built-in words, plus
+        /// what its `[words.<kind>]` tables add, minus what they remove).
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
     },
     /// Show what changing the rules from OLD_DIR to NEW_DIR would newly mask or stop masking on sample events.
     Diff {

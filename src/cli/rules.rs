@@ -7,6 +7,8 @@ use anyhow::Context;
 use serde_json::Value;
 
 use super::{ExplainArgs, RulesCommand};
+use crate::masking::detectors::WordKind;
+use crate::masking::problems::did_you_mean;
 use crate::masking::ruleset::Matcher;
 use crate::masking::{LoadError, Ruleset, diff, examples};
 use crate::rule_dir::{self, KeyPolicy};
@@ -19,7 +21,7 @@ pub(super) fn run(cmd: RulesCommand) -> anyhow::Result<ExitCode> {
         RulesCommand::Check { dir } => check(&dir),
         RulesCommand::Test { dir } => test(&dir),
         RulesCommand::Explain(args) => explain(&args),
-        RulesCommand::Words { kind } => words(kind.as_deref()),
+        RulesCommand::Words { kind, rules } => words(kind.as_deref(), rules.as_deref()),
         RulesCommand::Diff {
             old,
             new,
@@ -108,23 +110,60 @@ fn test(dir: &Path) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn words(kind: Option<&str>) -> anyhow::Result<ExitCode> {
-    let files = crate::masking::detectors::context_word_files();
-    let chosen: Vec<_> = files
-        .iter()
-        .filter(|(k, _)| kind.is_none_or(|want| want == *k))
-        .collect();
-    if chosen.is_empty() {
-        let known: Vec<&str> = files.iter().map(|(k, _)| *k).collect();
-        anyhow::bail!(
-            "no context words of kind {:?}; the kinds are: {}",
-            kind.unwrap_or_default(),
-            known.join(", ")
+fn words(kind: Option<&str>, rules: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let chosen: Vec<WordKind> = match kind {
+        None => WordKind::ALL.to_vec(),
+        Some(name) => match WordKind::parse(name) {
+            Some(k) => vec![k],
+            None => {
+                let names = WordKind::ALL.map(WordKind::name);
+                anyhow::bail!(
+                    "no context words of kind {name:?}{}; the kinds are: {}",
+                    did_you_mean(name, names),
+                    names.join(", ")
+                )
+            }
+        },
+    };
+    let ruleset = rules.map(load).transpose()?;
+    for k in chosen {
+        println!("# {}", k.name());
+        let Some(rs) = &ruleset else {
+            println!("{}", k.source().trim_end());
+            println!();
+            continue;
+        };
+        let (now, built_in) = (rs.lexicon().lists(k), k.builtin_lists());
+        if *now == built_in {
+            println!("{}", k.source().trim_end());
+            println!();
+            continue;
+        }
+        // The built-in file's explanation, then the lists in force.
+        for line in k.source().lines().take_while(|l| l.starts_with('#')) {
+            println!("{line}");
+        }
+        let count = |l: &crate::masking::detectors::Lists| l.values().map(Vec::len).sum::<usize>();
+        let kept = now
+            .values()
+            .flatten()
+            .filter(|w| built_in.values().any(|l| l.contains(w)));
+        let kept = kept.count();
+        println!(
+            "#\n# In force with the rules in {}: {} built-in words, {} added, {} removed.",
+            rules
+                .map(Path::display)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            count(&built_in),
+            rs.lexicon().added(k).len(),
+            count(&built_in) - kept,
         );
-    }
-    for (k, source) in chosen {
-        println!("# {k}");
-        println!("{}", source.trim_end());
+        println!();
+        print!(
+            "{}",
+            toml::to_string(now).context("listing the context words")?
+        );
         println!();
     }
     Ok(ExitCode::SUCCESS)
@@ -157,7 +196,7 @@ fn explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             };
             let decided = match &rule.matcher {
                 Matcher::Builtin(b) => b
-                    .context_word(text, span.start)
+                    .context_word(rs.lexicon(), text, span.start)
                     .map(|w| format!(", context word \"{w}\""))
                     .unwrap_or_default(),
                 _ => String::new(),

@@ -7,7 +7,7 @@
 //! version hash covers exactly what can change behaviour (not comments, descriptions, examples or
 //! layout).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,10 +17,10 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use super::action::{Action, MaskSpec};
-use super::detectors::{Builtin, FieldContext};
+use super::detectors::{Builtin, FieldContext, Lexicon, Lists, WordKind};
 use super::path::PathPattern;
-use super::problems::{LoadError, Location, RuleProblem};
-use super::rulefile::{ActionName, GroupRef, RuleFile, RuleSpec};
+use super::problems::{LoadError, Location, RuleProblem, did_you_mean};
+use super::rulefile::{ActionName, GroupRef, RuleFile, RuleSpec, WordsTable};
 use super::ruleset::{KeySource, Matcher, REGEX_SIZE_LIMIT, Rule, Ruleset};
 
 /// 1-based line of a byte offset.
@@ -43,6 +43,8 @@ pub(super) struct Compiler {
     normalized: Vec<serde_json::Value>,
     ids: HashMap<String, Location>,
     first_file: Option<PathBuf>,
+    /// The lists of every kind of context words a `[words]` table changed, and the words added.
+    words: BTreeMap<WordKind, (Lists, Vec<String>)>,
 }
 
 impl Compiler {
@@ -115,6 +117,80 @@ impl Compiler {
         }
         for rule in parsed.rules {
             self.rule(file, text, rule);
+        }
+        for (kind, table) in parsed.words {
+            self.words_table(file, text, kind, table);
+        }
+    }
+
+    /// Applies one `[words.<kind>]` table: its lists are added to the kind's, its `remove` words
+    /// taken out of them. Every word, list name and kind is checked, with a suggestion for typos.
+    fn words_table(&mut self, file: &Path, text: &str, kind: Spanned<String>, table: WordsTable) {
+        let Some(k) = WordKind::parse(kind.get_ref()) else {
+            let names = WordKind::ALL.map(WordKind::name);
+            let msg = format!(
+                "[words.{}]: no such kind of context words{}; the kinds are: {}",
+                kind.get_ref(),
+                did_you_mean(kind.get_ref(), names),
+                names.join(", ")
+            );
+            return self.problem(file, text, kind.span(), None, msg);
+        };
+        let suffixes = k.suffixes();
+        let mut problems = Vec::new();
+        let (lists, added) = self
+            .words
+            .entry(k)
+            .or_insert_with(|| (k.builtin_lists(), Vec::new()));
+        for (list, entries) in table {
+            let name = list.get_ref().as_str();
+            if name == "remove" {
+                let mut removed = Vec::new();
+                for w in entries {
+                    let core = w.get_ref().trim_matches('*').to_lowercase();
+                    let before: usize = lists.values().map(Vec::len).sum();
+                    for l in lists.values_mut() {
+                        l.retain(|x| x.trim_matches('*').to_lowercase() != core);
+                    }
+                    if lists.values().map(Vec::len).sum::<usize>() == before {
+                        let known = lists.values().flatten().map(String::as_str);
+                        let msg = format!(
+                            "[words.{}] remove: {:?} is not one of its words{}",
+                            k.name(),
+                            w.get_ref(),
+                            did_you_mean(&core, known)
+                        );
+                        problems.push((w.span(), msg));
+                    }
+                    removed.push(core);
+                }
+                self.normalized
+                    .push(serde_json::json!({"words": k.name(), "remove": removed}));
+                continue;
+            }
+            if let Err(msg) = check_list_name(k, name, &suffixes) {
+                problems.push((list.span(), msg));
+                continue;
+            }
+            let mut kept = Vec::new();
+            for w in entries {
+                if let Err(msg) = check_word(w.get_ref()) {
+                    let msg = format!("[words.{}] {name}: {:?} {msg}", k.name(), w.get_ref());
+                    problems.push((w.span(), msg));
+                    continue;
+                }
+                let into = lists.entry(name.to_string()).or_default();
+                if !into.contains(w.get_ref()) {
+                    into.push(w.get_ref().clone());
+                    added.push(w.get_ref().clone());
+                }
+                kept.push(w.into_inner());
+            }
+            self.normalized
+                .push(serde_json::json!({"words": k.name(), "list": name, "add": kept}));
+        }
+        for (span, msg) in problems {
+            self.problem(file, text, span, None, msg);
         }
     }
 
@@ -501,8 +577,69 @@ impl Compiler {
         let canonical = serde_json::to_vec(&self.normalized).unwrap_or_default();
         let version: Arc<str> =
             format!("sha256:{}", hex::encode(Sha256::digest(&canonical))).into();
-        Ok(Ruleset::assemble(self.rules, self.allow, hash_key, version))
+        let mut lexicon = Lexicon::builtin().clone();
+        for (kind, (lists, added)) in self.words {
+            lexicon = lexicon.with(kind, lists, added);
+        }
+        Ok(Ruleset::assemble(
+            self.rules,
+            self.allow,
+            hash_key,
+            Arc::new(lexicon),
+            version,
+        ))
     }
+}
+
+/// Checks the name of a list in a `[words.<kind>]` table: a language code, with one of the
+/// suffixes the kind's built-in file gives a meaning to.
+fn check_list_name(kind: WordKind, name: &str, suffixes: &[String]) -> Result<(), String> {
+    let (lang, suffix) = match name.split_once('_') {
+        Some((l, s)) => (l, Some(s)),
+        None => (name, None),
+    };
+    let lang_ok = (2..=3).contains(&lang.len()) && lang.bytes().all(|b| b.is_ascii_lowercase());
+    let suffix_ok = suffix.is_none_or(|s| suffixes.iter().any(|x| x == s));
+    if lang_ok && suffix_ok {
+        return Ok(());
+    }
+    let known: Vec<String> = kind
+        .builtin_lists()
+        .into_keys()
+        .chain(std::iter::once("remove".to_string()))
+        .collect();
+    let meaning = if suffixes.is_empty() {
+        String::new()
+    } else {
+        let s: Vec<String> = suffixes.iter().map(|s| format!("`_{s}`")).collect();
+        format!(", with or without one of the suffixes {}", s.join(", "))
+    };
+    Err(format!(
+        "[words.{}]: a list is named by its language's code (`en`, `es`, `de`…){meaning}, or is `remove`; not `{name}`{}",
+        kind.name(),
+        did_you_mean(name, known.iter().map(String::as_str))
+    ))
+}
+
+/// Checks one context word a rule file adds; the error says what is wrong with it.
+fn check_word(w: &str) -> Result<(), &'static str> {
+    let core = w.trim_matches('*');
+    if w.trim() != w {
+        return Err("has blanks around it (they would never match)");
+    }
+    if core.chars().count() < 2 {
+        return Err("is too short: a context word needs two characters or more");
+    }
+    if core.contains('*') {
+        return Err("has a `*` inside; a `*` may only start or end a word");
+    }
+    if core.chars().any(char::is_control) {
+        return Err("holds a control character");
+    }
+    if core.trim() != core {
+        return Err("has blanks between its `*` and its letters");
+    }
+    Ok(())
 }
 
 /// Field names that hold sensitive authentication data (PCI DSS 3.3.1): card security codes,
@@ -589,6 +726,103 @@ mod tests {
         .unwrap();
         assert_eq!(a.version(), b.version());
         assert!(a.version().starts_with("sha256:") && a.version().len() == 7 + 64);
+    }
+
+    /// Every built-in detector that weighs context words, masking with `[REDACTED]`.
+    const WORD_RULES: &str = "[[rule]]\nid = \"phone\"\ndetector = \"phone\"\naction = \"redact\"\nplaceholder = \"[REDACTED]\"\n\
+        [[rule]]\nid = \"pw\"\ndetector = \"secret_assignment\"\naction = \"redact\"\nplaceholder = \"[REDACTED]\"\n\
+        [[rule]]\nid = \"name\"\ndetector = \"person_name\"\naction = \"redact\"\nplaceholder = \"[REDACTED]\"\n\
+        [[rule]]\nid = \"dob\"\ndetector = \"date_of_birth\"\naction = \"redact\"\nplaceholder = \"[REDACTED]\"\n";
+
+    fn masked(rs: &Ruleset, text: &str) -> String {
+        rs.mask_text(text).0
+    }
+
+    #[test]
+    fn rule_files_extend_and_shrink_the_context_words() {
+        let base = load(&[("a.toml", WORD_RULES)]).unwrap();
+        let words = "[words.phone]\nes = [\"wasap*\"]\nremove = [\"Rückruf*\"]\n\
+            [words.password]\nda = [\"kodeord\"]\n\
+            [words.person_name]\nen_label = [\"cust name\"]\n\
+            [words.date_of_birth]\nda = [\"fødselsdato\"]\n";
+        let rs = load(&[("a.toml", WORD_RULES), ("b.toml", words)]).unwrap();
+        for (text, before, after) in [
+            (
+                "mi wasap es 612399327",
+                "mi wasap es 612399327",
+                "mi wasap es [REDACTED]",
+            ),
+            (
+                "Rückruf 612399327",
+                "Rückruf [REDACTED]",
+                "Rückruf 612399327",
+            ),
+            (
+                "kodeord: Blå-hest-42",
+                "kodeord: Blå-hest-42",
+                "kodeord: [REDACTED]",
+            ),
+            (
+                "cust name: Priya Patel",
+                "cust name: Priya Patel",
+                "cust name: [REDACTED]",
+            ),
+            (
+                "fødselsdato 12-03-1986",
+                "fødselsdato 12-03-1986",
+                "fødselsdato [REDACTED]",
+            ),
+        ] {
+            assert_eq!(masked(&base, text), before, "built-in: {text}");
+            assert_eq!(masked(&rs, text), after, "extended: {text}");
+        }
+        assert_ne!(rs.version(), base.version());
+        assert!(rs.lexicon().added(WordKind::Phone) == ["wasap*"]);
+        // The kinds no table touched are the built-in ones.
+        assert_eq!(
+            rs.lexicon().lists(WordKind::UsSsn),
+            Lexicon::builtin().lists(WordKind::UsSsn)
+        );
+        // The same words in another layout are the same ruleset.
+        let again = load(&[
+            ("a.toml", WORD_RULES),
+            ("b.toml", &format!("# our words\n{words}")),
+        ])
+        .unwrap();
+        assert_eq!(again.version(), rs.version());
+    }
+
+    #[test]
+    fn bad_words_tables_are_refused_with_file_line_and_a_suggestion() {
+        let bad = "[words.phon]\nes = [\"wasap\"]\n\
+            [words.person_name]\nen_lable = [\"cust name\"]\nen = [\" padded\", \"x\", \"te*l\"]\n\
+            [words.not_phone]\nremove = [\"ordr\"]\n";
+        let Err(LoadError::Invalid(problems)) = load(&[("a.toml", WORD_RULES), ("w.toml", bad)])
+        else {
+            panic!("bad words tables compiled")
+        };
+        let said: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        let expect = [
+            (
+                "w.toml:1:",
+                "no such kind of context words; did you mean `phone`?",
+            ),
+            ("w.toml:4:", "did you mean `en_label`?"),
+            ("w.toml:5:", "\" padded\" has blanks around it"),
+            ("w.toml:5:", "\"x\" is too short"),
+            ("w.toml:5:", "\"te*l\" has a `*` inside"),
+            (
+                "w.toml:7:",
+                "\"ordr\" is not one of its words; did you mean `ord`?",
+            ),
+        ];
+        for (at, what) in expect {
+            assert!(
+                said.iter().any(|p| p.starts_with(at) && p.contains(what)),
+                "{at} {what} not in {said:#?}"
+            );
+        }
+        assert_eq!(said.len(), expect.len(), "{said:#?}");
     }
 
     #[test]

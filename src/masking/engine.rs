@@ -560,7 +560,7 @@ impl<'r> Walker<'r> {
                 }
             }
         }
-        let subject = Subject::new(text, open.hints, key);
+        let subject = Subject::new(text, open.hints, key, &self.rs.lexicon);
         while bits != 0 {
             let k = bits.trailing_zeros() as usize;
             bits &= bits - 1;

@@ -15,7 +15,7 @@ use regex_syntax::hir::{
     Capture, Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition,
 };
 
-use super::detectors::{Builtin, Hints, words};
+use super::detectors::{Builtin, Hints, Lexicon, WordKind, secret_name_forms, words};
 
 /// The literals a built-in detector's matches must start with, if it has such literals.
 fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
@@ -120,14 +120,27 @@ fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
     }
 }
 
+/// The names a rule file added to the `password` words (`[words.password]`), in every form the
+/// assignment finder looks for: its fixed literals above know only the built-in names.
+fn added_names(b: Builtin, lex: &Lexicon) -> Vec<Vec<u8>> {
+    if b != Builtin::SecretAssignment {
+        return Vec::new();
+    }
+    lex.added(WordKind::Password)
+        .iter()
+        .flat_map(|w| secret_name_forms(w.trim_matches('*')))
+        .map(|f| f.into_bytes().to_ascii_lowercase())
+        .collect()
+}
+
 /// The literals of detectors that start from a context word (a date of birth from its birth word,
 /// a name from its phrase, an address from its street word): the words themselves.
-fn word_literals(b: Builtin) -> Option<Vec<(Vec<u8>, [bool; 2])>> {
+fn word_literals(b: Builtin, lex: &Lexicon) -> Option<Vec<(Vec<u8>, [bool; 2])>> {
     match b {
-        Builtin::DateOfBirth => Some(words::DATE_OF_BIRTH.gate_literals()),
-        Builtin::PersonName => Some(words::PERSON_NAME.gate_literals()),
+        Builtin::DateOfBirth => Some(lex.words(WordKind::DateOfBirth).gate_literals()),
+        Builtin::PersonName => Some(lex.words(WordKind::PersonName).gate_literals()),
         Builtin::StreetAddress => Some(
-            words::STREET_TYPE
+            lex.words(WordKind::StreetType)
                 .gate_literals()
                 .into_iter()
                 .chain(
@@ -273,7 +286,7 @@ fn bit(k: usize) -> u64 {
 
 impl Prefilter {
     /// Builds the gates for text rules given in priority order.
-    pub(crate) fn build(sources: &[GateSource<'_>], size_limit: usize) -> Prefilter {
+    pub(crate) fn build(sources: &[GateSource<'_>], lex: &Lexicon, size_limit: usize) -> Prefilter {
         let mut lits: Vec<Vec<u8>> = Vec::new();
         let mut ac_bits = Vec::new();
         let mut set_patterns: Vec<&str> = Vec::new();
@@ -285,10 +298,12 @@ impl Prefilter {
                 GateSource::Builtin(b) => builtin_literals(*b)
                     .map(|l| {
                         l.iter()
-                            .map(|s| (s.as_bytes().to_ascii_lowercase(), [false; 2]))
+                            .map(|s| s.as_bytes().to_ascii_lowercase())
+                            .chain(added_names(*b, lex))
+                            .map(|s| (s, [false; 2]))
                             .collect()
                     })
-                    .or_else(|| word_literals(*b)),
+                    .or_else(|| word_literals(*b, lex)),
                 GateSource::Pattern(p) => pattern_literals(p)
                     .map(|l| l.into_iter().map(|lit| (lit, [false; 2])).collect()),
             };
@@ -456,7 +471,11 @@ mod tests {
                 .any(|l| String::from_utf8_lossy(l).starts_with('\u{17f}')),
             "{lits:?}"
         );
-        let pf = Prefilter::build(&[GateSource::Pattern(r"(?i)secret key")], 1 << 20);
+        let pf = Prefilter::build(
+            &[GateSource::Pattern(r"(?i)secret key")],
+            Lexicon::builtin(),
+            1 << 20,
+        );
         assert_eq!(pf.open("the SECRET KEY is").rules, 1);
         assert_eq!(pf.open("the \u{17f}ecret \u{212a}ey is").rules, 1);
         assert_eq!(pf.open("a secret alone").rules, 0);
@@ -465,7 +484,7 @@ mod tests {
     #[test]
     fn literals_cut_inside_a_multibyte_character_still_open_their_gate() {
         let pattern = "Номер паспорта:?\\s*\\d{4}";
-        let pf = Prefilter::build(&[GateSource::Pattern(pattern)], 1 << 20);
+        let pf = Prefilter::build(&[GateSource::Pattern(pattern)], Lexicon::builtin(), 1 << 20);
         assert_eq!(pf.open("Номер паспорта: 1234 567890").rules, 1);
         assert_eq!(pf.open("nothing").rules, 0);
     }
@@ -478,7 +497,7 @@ mod tests {
             GateSource::Builtin(Builtin::Jwt),
             GateSource::Builtin(Builtin::PaymentCard),
         ];
-        let pf = Prefilter::build(&sources, 1 << 20);
+        let pf = Prefilter::build(&sources, Lexicon::builtin(), 1 << 20);
         assert_eq!(pf.open("member loy-12 and 123x").rules, 0b0011);
         assert_eq!(pf.open("nothing here").rules, 0);
         assert_eq!(
@@ -490,13 +509,17 @@ mod tests {
             GateSource::Pattern(r"security code \d+"),
             GateSource::Builtin(Builtin::CardSecurityCode),
         ];
-        let pf = Prefilter::build(&nested, 1 << 20);
+        let pf = Prefilter::build(&nested, Lexicon::builtin(), 1 << 20);
         assert_eq!(pf.open("the security code 123").rules, 0b11);
     }
 
     #[test]
     fn context_words_open_their_gate_only_as_words() {
-        let pf = Prefilter::build(&[GateSource::Builtin(Builtin::StreetAddress)], 1 << 20);
+        let pf = Prefilter::build(
+            &[GateSource::Builtin(Builtin::StreetAddress)],
+            Lexicon::builtin(),
+            1 << 20,
+        );
         assert_eq!(pf.open("12 Baker St, London").rules, 1);
         assert_eq!(pf.open("Hauptstraße 12").rules, 1);
         // "st" inside "first", "strings", "best": no street word stands here.
@@ -511,7 +534,11 @@ mod tests {
 
     #[test]
     fn strings_without_letters_still_meet_the_literals_without_letters() {
-        let pf = Prefilter::build(&[GateSource::Builtin(Builtin::Email)], 1 << 20);
+        let pf = Prefilter::build(
+            &[GateSource::Builtin(Builtin::Email)],
+            Lexicon::builtin(),
+            1 << 20,
+        );
         assert_eq!(pf.open("4111 1111 1111 1111").rules, 0);
         assert_eq!(pf.open("1%40").rules, 1);
         assert_eq!(pf.open("1@2").rules, 1);
@@ -520,7 +547,11 @@ mod tests {
 
     #[test]
     fn an_escape_in_a_string_does_not_open_every_boundary_gate() {
-        let pf = Prefilter::build(&[GateSource::Builtin(Builtin::StreetAddress)], 1 << 20);
+        let pf = Prefilter::build(
+            &[GateSource::Builtin(Builtin::StreetAddress)],
+            Lexicon::builtin(),
+            1 << 20,
+        );
         // A URL's `&` and `%` used to switch every boundary check off: `rd` inside "order".
         assert_eq!(
             pf.open("https://shop.example/track?order=ORD-1&lang=en")

@@ -39,6 +39,19 @@ impl fmt::Display for RuleProblem {
     }
 }
 
+/// `"; did you mean `x`?"` when one of `known` is close to `given` (a typo), else nothing: the
+/// end of a message that names an unknown kind, list or word.
+pub(crate) fn did_you_mean<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    let given = given.to_lowercase();
+    known
+        .into_iter()
+        .map(|k| (strsim::jaro_winkler(&given, &k.to_lowercase()), k))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| format!("; did you mean `{k}`?"))
+        .unwrap_or_default()
+}
+
 /// Why a rule directory could not become a ruleset.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -69,5 +82,23 @@ impl fmt::Display for ProblemList<'_> {
             write!(f, "  {p}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn suggests_only_what_is_close() {
+        assert_eq!(
+            did_you_mean("phon", ["phone", "not_phone"]),
+            "; did you mean `phone`?"
+        );
+        assert_eq!(
+            did_you_mean("EN_LABLE", ["en_label", "en"]),
+            "; did you mean `en_label`?"
+        );
+        assert_eq!(did_you_mean("xyz", ["phone", "not_phone"]), "");
     }
 }

@@ -4,6 +4,8 @@
 //! rule files document them, and [`super::Ruleset::load`] turns them into a compiled ruleset. Every
 //! field keeps its position in the file so that a problem can be reported as `file:line`.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -22,7 +24,16 @@ pub struct RuleFile {
     /// The rules, in priority order (`[[rule]]`).
     #[serde(default, rename = "rule")]
     pub rules: Vec<Spanned<RuleSpec>>,
+    /// Context words added to or removed from the built-in lists, by kind (`[words.phone]`).
+    #[serde(default)]
+    pub words: BTreeMap<Spanned<String>, WordsTable>,
 }
+
+/// `[words.<kind>]`: lists of context words to add, named like the built-in file's lists (a
+/// language code, with the kind's suffix where it gives one: `es = ["wasap*"]`,
+/// `en_label = ["cust name"]`), and `remove = [...]`: built-in words this team does not want.
+/// `rules words KIND` prints the built-in lists and what their names mean.
+pub type WordsTable = BTreeMap<Spanned<String>, Vec<Spanned<String>>>;
 
 /// `[allow]`: JSON paths that no rule may change, such as `eventId` and `conversationId`.
 #[derive(Debug, Deserialize)]

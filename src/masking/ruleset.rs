@@ -12,7 +12,7 @@ use regex::Regex;
 
 use super::action::{Action, HashKey};
 use super::compiler::Compiler;
-use super::detectors::Builtin;
+use super::detectors::{Builtin, Lexicon};
 use super::fields::FieldIndex;
 use super::path::PathPattern;
 use super::prefilter::{GateSource, Prefilter};
@@ -85,6 +85,8 @@ pub struct Ruleset {
     pub(crate) fields: FieldIndex,
     allow: Vec<PathPattern>,
     pub(crate) hash_key: Option<Arc<HashKey>>,
+    /// The context words its detectors weigh: the built-in ones with the rule files' changes.
+    pub(crate) lexicon: Arc<Lexicon>,
     /// The first enabled card-detector rule: its action also masks cards split over array
     /// elements or sibling fields.
     pub(crate) card_rule: Option<usize>,
@@ -117,6 +119,12 @@ impl Ruleset {
         self.version.clone()
     }
 
+    /// The context words the detectors weigh under this ruleset (`[words.<kind>]` tables of the
+    /// rule files applied to the built-in lists).
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
     /// All rules, enabled or not, in priority order.
     pub fn rules(&self) -> &[Rule] {
         &self.rules
@@ -135,6 +143,7 @@ impl Ruleset {
             vec![rule],
             Vec::new(),
             self.hash_key.clone(),
+            self.lexicon.clone(),
             self.version.clone(),
         )
     }
@@ -144,6 +153,7 @@ impl Ruleset {
         rules: Vec<Rule>,
         allow: Vec<PathPattern>,
         hash_key: Option<Arc<HashKey>>,
+        lexicon: Arc<Lexicon>,
         version: Arc<str>,
     ) -> Ruleset {
         let text: Vec<usize> = rules
@@ -160,7 +170,7 @@ impl Ruleset {
                 Matcher::Fields(_) => unreachable!("field rules were filtered out above"),
             })
             .collect();
-        let prefilter = Prefilter::build(&sources, REGEX_SIZE_LIMIT);
+        let prefilter = Prefilter::build(&sources, &lexicon, REGEX_SIZE_LIMIT);
         let card_rule = text
             .iter()
             .copied()
@@ -175,6 +185,7 @@ impl Ruleset {
             fields,
             allow,
             hash_key,
+            lexicon,
             version,
         }
     }

@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::Hints;
-use super::words;
+use super::words::{Lexicon, WordKind};
 
 /// Bytes between a birth word and its date (connectors such as "is", ": ", "el", "am").
 const GAP: usize = 32;
@@ -70,10 +70,10 @@ pub(crate) fn may_match(hints: &Hints) -> bool {
 }
 
 /// Finds dates of birth.
-pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
+pub fn find(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
     let mut last_end = 0;
-    for found in words::DATE_OF_BIRTH.all(b) {
+    for found in lex.words(WordKind::DateOfBirth).all(b) {
         let from = found.span.end;
         if from < last_end {
             continue;
@@ -360,7 +360,7 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<&str> {
-        crate::masking::detectors::found_by(find, text)
+        crate::masking::detectors::found_with(find, text)
     }
 
     #[test]

@@ -31,7 +31,9 @@ pub(crate) use card::key_tokens as card_key_tokens;
 use super::canon;
 pub(crate) use contact::markers as email_markers;
 pub(crate) use person::POST_BOX_WORDS;
+pub(crate) use secrets::name_forms as secret_name_forms;
 pub(crate) use words::ContextWords;
+pub use words::{Lexicon, Lists, WordKind};
 
 /// The built-in detectors a rule can enable by name (`detector = "payment_card"` in a rule file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -198,20 +200,20 @@ impl Builtin {
 
     /// The context word that decided a finding starting at `start` of `text`, for detectors that
     /// weigh context words: what `rules explain` shows, so a compliance team sees why.
-    pub fn context_word(self, text: &str, start: usize) -> Option<String> {
-        let (list, window): (&ContextWords, usize) = match self {
-            Builtin::Phone => return phone::deciding_word(text, start),
-            Builtin::DateOfBirth => (&words::DATE_OF_BIRTH, 64),
-            Builtin::UsSsn => (&words::US_SSN, 64),
-            Builtin::NationalId => (&words::NATIONAL_ID, 64),
-            Builtin::PersonName => (&words::PERSON_NAME, 64),
-            Builtin::StreetAddress => (&words::STREET_ADDRESS, 64),
-            Builtin::SecretAssignment => (&words::PASSWORD, 64),
+    pub fn context_word(self, lex: &Lexicon, text: &str, start: usize) -> Option<String> {
+        let kind = match self {
+            Builtin::Phone => return phone::deciding_word(text, lex, start),
+            Builtin::DateOfBirth => WordKind::DateOfBirth,
+            Builtin::UsSsn => WordKind::UsSsn,
+            Builtin::NationalId => WordKind::NationalId,
+            Builtin::PersonName => WordKind::PersonName,
+            Builtin::StreetAddress => WordKind::StreetAddress,
+            Builtin::SecretAssignment => WordKind::Password,
             _ => return None,
         };
         let b = text.as_bytes();
-        let window = b.get(start.saturating_sub(window)..start)?;
-        list.nearest(window).map(|f| f.word.to_string())
+        let window = b.get(start.saturating_sub(64)..start)?;
+        lex.words(kind).nearest(window).map(|f| f.word.to_string())
     }
 
     /// A cheap first look at a field name: whether any detector may be opened by it
@@ -243,7 +245,7 @@ impl Builtin {
     /// Finds this detector's spans in the string, skipping the work when its hints rule the kind
     /// out. Detectors that read the canonical view share the subject's one view.
     pub fn find(self, subject: &Subject<'_>, out: &mut Vec<Range<usize>>) {
-        let (text, hints, key) = (subject.text, &subject.hints, subject.key);
+        let (text, hints, key, lex) = (subject.text, &subject.hints, subject.key, subject.lexicon);
         if let Some(k) = key
             && self.opened_by_key(k, text)
         {
@@ -269,20 +271,26 @@ impl Builtin {
             Builtin::CardSecurityCode => subject.on_view(3, sad::find_security_codes, out),
             // The prefilter runs this only where one of [`email_markers`] stands.
             Builtin::Email => subject.on_view(0, contact::find_emails, out),
-            Builtin::Phone => subject.on_view(7, phone::find, out),
-            Builtin::DateOfBirth => subject.on_view(2, birth::find, out),
-            Builtin::UsSsn => subject.on_view(9, ssn::find, out),
+            Builtin::Phone => subject.on_view(7, |t, out| phone::find(t, lex, out), out),
+            Builtin::DateOfBirth => subject.on_view(2, |t, out| birth::find(t, lex, out), out),
+            Builtin::UsSsn => subject.on_view(9, |t, out| ssn::find(t, lex, out), out),
             Builtin::Iban => subject.on_view(2, iban::find, out),
-            Builtin::NationalId => subject.on_view(0, national_id::find, out),
-            Builtin::PersonName => subject.on_view(0, person::find_names, out),
-            Builtin::StreetAddress => subject.on_view(0, person::find_addresses, out),
+            Builtin::NationalId => subject.on_view(0, |t, out| national_id::find(t, lex, out), out),
+            Builtin::PersonName => {
+                subject.on_view(0, |t, out| person::find_names(t, lex, out), out)
+            }
+            Builtin::StreetAddress => {
+                subject.on_view(0, |t, out| person::find_addresses(t, lex, out), out)
+            }
             Builtin::PrivateKey => secrets::find_private_keys(text, out),
             Builtin::Ipv4 => subject.on_view(4, network::find_ipv4, out),
             Builtin::Ipv6 => subject.on_view(0, network::find_ipv6, out),
             Builtin::Jwt => secrets::find_jwts(text, out),
             Builtin::BearerToken => secrets::find_bearer(text, out),
             Builtin::ApiKey => secrets::find_api_keys(text, out),
-            Builtin::SecretAssignment => subject.on_view(0, secrets::find_assignments, out),
+            Builtin::SecretAssignment => {
+                subject.on_view(0, |t, out| secrets::find_assignments(t, lex, out), out)
+            }
         }
     }
 }
@@ -359,24 +367,33 @@ pub(crate) fn bounded(text: &str, start: usize, end: usize, extra: &[u8]) -> boo
     !before && !after
 }
 
-/// One string as every detector sees it: its bytes, its hints, the field it is in, and its
-/// canonical view, built at most once however many detectors read it.
+/// One string as every detector sees it: its bytes, its hints, the field it is in, the context
+/// words of the ruleset masking it, and its canonical view, built at most once however many
+/// detectors read it.
 pub struct Subject<'a> {
     text: &'a str,
     hints: Hints,
     key: Option<&'a str>,
+    lexicon: &'a Lexicon,
     needs_view: bool,
     view: std::cell::OnceCell<canon::View>,
     potential_digits: std::cell::OnceCell<usize>,
 }
 
 impl<'a> Subject<'a> {
-    /// The string `text`, with its `hints`, held in the field named `key` (if any).
-    pub fn new(text: &'a str, hints: Hints, key: Option<&'a str>) -> Subject<'a> {
+    /// The string `text`, with its `hints`, held in the field named `key` (if any), read with the
+    /// context words of `lexicon`.
+    pub fn new(
+        text: &'a str,
+        hints: Hints,
+        key: Option<&'a str>,
+        lexicon: &'a Lexicon,
+    ) -> Subject<'a> {
         Subject {
             text,
             hints,
             key,
+            lexicon,
             needs_view: hints.may_need_view(text),
             view: std::cell::OnceCell::new(),
             potential_digits: std::cell::OnceCell::new(),
@@ -416,11 +433,6 @@ impl<'a> Subject<'a> {
     }
 }
 
-/// The context-word files the detectors are built with, by kind: `(kind, TOML source)`.
-pub fn context_word_files() -> &'static [(&'static str, &'static str)] {
-    words::FILES
-}
-
 /// The spans of card numbers in `text` (held in a field named `key`, if any), in the canonical
 /// view's reading.
 pub fn card_spans(text: &str, key: Option<&str>) -> Vec<Range<usize>> {
@@ -433,6 +445,18 @@ pub fn card_spans(text: &str, key: Option<&str>) -> Vec<Range<usize>> {
 /// data leaves the process, and a sanity check on placeholders.
 pub fn contains_card(text: &str) -> bool {
     !card_spans(text, None).is_empty()
+}
+
+/// Runs one finder that weighs context words with the built-in lexicon, and returns the texts it
+/// found.
+#[cfg(test)]
+pub(crate) fn found_with(
+    find: fn(&str, &Lexicon, &mut Vec<Range<usize>>),
+    text: &str,
+) -> Vec<&str> {
+    let mut out = Vec::new();
+    find(text, Lexicon::builtin(), &mut out);
+    out.into_iter().map(|r| &text[r]).collect()
 }
 
 /// Runs one finder and returns the texts it found: the shape every detector's table test needs.

@@ -40,7 +40,7 @@
 use std::ops::Range;
 
 use super::Hints;
-use super::words::{self, ContextWords, letter_at, letter_before};
+use super::words::{ContextWords, Lexicon, WordKind, letter_at, letter_before};
 
 /// How far before a number its context word may stand, in bytes (a little less than the 64 that
 /// `rules explain` looks at, so the window's extension to a whole word stays inside it).
@@ -59,7 +59,7 @@ pub(crate) fn may_match(hints: &Hints) -> bool {
 }
 
 /// Finds national identity and tax numbers.
-pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
+pub fn find(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -75,9 +75,9 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
             .position(|c| !c.is_ascii_alphanumeric())
             .map_or(b.len(), |n| i + n);
         let found = if b[i].is_ascii_digit() {
-            digit_candidate(text, i, token_end - i).map(|end| (i, end))
+            digit_candidate(text, lex, i, token_end - i).map(|end| (i, end))
         } else {
-            letter_candidate(text, i, token_end - i)
+            letter_candidate(text, lex, i, token_end - i)
         };
         match found {
             Some((start, end)) => {
@@ -233,7 +233,7 @@ fn read(b: &[u8], start: usize, groups: &[usize], sep: u8) -> Option<(usize, Cha
 
 /// The id starting with the digit at `start` (a token of `run` letters and digits), if any: its
 /// end.
-fn digit_candidate(text: &str, start: usize, run: usize) -> Option<usize> {
+fn digit_candidate(text: &str, lex: &Lexicon, start: usize, run: usize) -> Option<usize> {
     let b = text.as_bytes();
     if matches!(run, 1..=4 | 9..=11 | 13 | 15) {
         let next = b.get(start + run).copied();
@@ -251,7 +251,7 @@ fn digit_candidate(text: &str, start: usize, run: usize) -> Option<usize> {
                 continue;
             };
             if (shape.check)(chars.as_slice())
-                && accept(text, start, end, (sep != 0).then_some(sep), shape.need)
+                && accept(text, lex, start, end, (sep != 0).then_some(sep), shape.need)
             {
                 return Some(end);
             }
@@ -259,30 +259,30 @@ fn digit_candidate(text: &str, start: usize, run: usize) -> Option<usize> {
     }
     // `12.345.678-Z`, `12345678-Z` or `12345678 Z`, `12345678Z`.
     if matches!(run, 2 | 8 | 9) {
-        return dni(text, start, run);
+        return dni(text, lex, start, run);
     }
     None
 }
 
 /// The id in the token starting with the letter at `start` (`run` letters and digits), if any:
 /// its span.
-fn letter_candidate(text: &str, start: usize, run: usize) -> Option<(usize, usize)> {
+fn letter_candidate(text: &str, lex: &Lexicon, start: usize, run: usize) -> Option<(usize, usize)> {
     let b = text.as_bytes();
     // NIE: `X-…` (1), `X1234567-L` (8), `X1234567L` (9); NI number: `AB 12 …` (2), `AB123456 C`
     // (8), `AB123456C` (9); codice fiscale: 16.
     let own = match run {
-        1 => nie(text, start),
-        2 | 8 | 9 => nie(text, start).or_else(|| nino(text, start)),
+        1 => nie(text, lex, start),
+        2 | 8 | 9 => nie(text, lex, start).or_else(|| nino(text, lex, start)),
         16 => {
             let end = start + 16;
             (codice_fiscale_valid(&b[start..end])
-                && accept(text, start, end, None, Need::NotNamedOther))
+                && accept(text, lex, start, end, None, Need::NotNamedOther))
             .then_some(end)
         }
         // A codice fiscale written in groups of four (`RSSM RA85 T10A 562S`).
         4 => read(b, start, &[4, 4, 4, 4], b' ').and_then(|(end, chars)| {
             (codice_fiscale_valid(chars.as_slice())
-                && accept(text, start, end, Some(b' '), Need::NotNamedOther))
+                && accept(text, lex, start, end, Some(b' '), Need::NotNamedOther))
             .then_some(end)
         }),
         _ => None,
@@ -297,7 +297,7 @@ fn letter_candidate(text: &str, start: usize, run: usize) -> Option<(usize, usiz
             .count();
         let inner = start + letters;
         (letters <= 3 && letters < run && b[inner].is_ascii_digit())
-            .then(|| digit_candidate(text, inner, run - letters).map(|end| (inner, end)))
+            .then(|| digit_candidate(text, lex, inner, run - letters).map(|end| (inner, end)))
             .flatten()
     })
 }
@@ -307,7 +307,14 @@ fn letter_candidate(text: &str, start: usize, run: usize) -> Option<(usize, usiz
 
 /// Whether the candidate `start..end` is an id where it stands: a whole token (or touching only a
 /// context word through a connector), not part of a longer digit chain, with the context `need`s.
-fn accept(text: &str, start: usize, end: usize, sep: Option<u8>, need: Need) -> bool {
+fn accept(
+    text: &str,
+    lex: &Lexicon,
+    start: usize,
+    end: usize,
+    sep: Option<u8>,
+    need: Need,
+) -> bool {
     let b = text.as_bytes();
     if !ends_token(b, end, sep) {
         return false;
@@ -323,7 +330,7 @@ fn accept(text: &str, start: usize, end: usize, sep: Option<u8>, need: Need) -> 
     }
     let from = window_start(b, start);
     let window = &b[from..start];
-    let id = words::NATIONAL_ID.nearest(window);
+    let id = lex.words(WordKind::NationalId).nearest(window);
     if glued_before(b, start) {
         if glued_label(b, start) {
             return true;
@@ -340,8 +347,8 @@ fn accept(text: &str, start: usize, end: usize, sep: Option<u8>, need: Need) -> 
     }
     let id_end = id.map(|f| f.span.end);
     match need {
-        Need::Named => id_end.is_some_and(|e| !other_word_after(window, e)),
-        Need::NotNamedOther => !other_word_right_before(text, from, start, id_end),
+        Need::Named => id_end.is_some_and(|e| !other_word_after(lex, window, e)),
+        Need::NotNamedOther => !other_word_right_before(text, lex, from, start, id_end),
     }
 }
 
@@ -421,17 +428,23 @@ fn connectors_only(gap: &str) -> bool {
 
 /// Whether a word naming another identifier (an order, an invoice) or a phone stands in `window`
 /// after byte `after`: nearer the number than the national-id word that ends there.
-fn other_word_after(window: &[u8], after: usize) -> bool {
+fn other_word_after(lex: &Lexicon, window: &[u8], after: usize) -> bool {
     let later = |list: &ContextWords| list.all(window).any(|f| f.span.start >= after);
-    later(&words::NOT_PHONE) || later(&words::PHONE)
+    later(lex.words(WordKind::NotPhone)) || later(lex.words(WordKind::Phone))
 }
 
 /// Whether a word naming another identifier stands directly before `start` (only blanks,
 /// punctuation and connectors between: `order AB123456C`, `pedido nº 12345678Z`), with no
 /// national-id word as near.
-fn other_word_right_before(text: &str, from: usize, start: usize, id_end: Option<usize>) -> bool {
+fn other_word_right_before(
+    text: &str,
+    lex: &Lexicon,
+    from: usize,
+    start: usize,
+    id_end: Option<usize>,
+) -> bool {
     let window = &text.as_bytes()[from..start];
-    let Some(other) = words::NOT_PHONE.nearest(window) else {
+    let Some(other) = lex.words(WordKind::NotPhone).nearest(window) else {
         return false;
     };
     if id_end.is_some_and(|e| e >= other.span.end) {
@@ -466,7 +479,7 @@ fn check_letter(b: &[u8], p: usize, n: u64) -> Option<usize> {
 /// `12345678-Z`, `12345678 Z`, `12.345.678-Z`. The letter is `TRWAGMYFPDXBNJZSQVHLCKE[n mod 23]`
 /// (Real Decreto 1553/2005 on the DNI; Ministerio del Interior, "Cálculo del dígito de control del
 /// NIF/NIE").
-fn dni(text: &str, start: usize, run: usize) -> Option<usize> {
+fn dni(text: &str, lex: &Lexicon, start: usize, run: usize) -> Option<usize> {
     let b = text.as_bytes();
     let (digits_end, n) = if run >= 8 && digits_at(b, start, 8) {
         (start + 8, number(&b[start..start + 8]))
@@ -487,13 +500,13 @@ fn dni(text: &str, start: usize, run: usize) -> Option<usize> {
         return None;
     }
     let end = check_letter(b, digits_end, n)?;
-    accept(text, start, end, None, Need::NotNamedOther).then_some(end)
+    accept(text, lex, start, end, None, Need::NotNamedOther).then_some(end)
 }
 
 /// A Spanish NIE at `start`: `X`, `Y` or `Z` (worth 0, 1, 2 in front of the digits), seven
 /// digits and the DNI's check letter: `X1234567L`, `X-1234567-L` (Orden INT/2058/2008; the same
 /// letter table as the DNI).
-fn nie(text: &str, start: usize) -> Option<usize> {
+fn nie(text: &str, lex: &Lexicon, start: usize) -> Option<usize> {
     let b = text.as_bytes();
     let lead: u64 = match b[start].to_ascii_uppercase() {
         b'X' => 0,
@@ -511,7 +524,7 @@ fn nie(text: &str, start: usize) -> Option<usize> {
     }
     let n = lead * 10_000_000 + number(&b[p..p + 7]);
     let end = check_letter(b, p + 7, n)?;
-    accept(text, start, end, None, Need::NotNamedOther).then_some(end)
+    accept(text, lex, start, end, None, Need::NotNamedOther).then_some(end)
 }
 
 /// Whether two letters can prefix a National Insurance number (HMRC National Insurance Manual
@@ -534,7 +547,7 @@ fn nino_prefix_valid(a: u8, b: u8) -> bool {
 /// pairs), a suffix `A`–`D`: `AB123456C`, `AB 12 34 56 C`, `AB 123456 C`. It has no check digit,
 /// so the prefix rules are all there is: in upper case it stands alone; in lower or mixed case
 /// (`ab123456c` could be anything) it needs a context word.
-fn nino(text: &str, start: usize) -> Option<usize> {
+fn nino(text: &str, lex: &Lexicon, start: usize) -> Option<usize> {
     let b = text.as_bytes();
     let (a, c) = (b[start], *b.get(start + 1)?);
     if !c.is_ascii_alphabetic() || !nino_prefix_valid(a, c) {
@@ -572,7 +585,7 @@ fn nino(text: &str, start: usize) -> Option<usize> {
     } else {
         Need::Named
     };
-    accept(text, start, p + 1, None, need).then_some(p + 1)
+    accept(text, lex, start, p + 1, None, need).then_some(p + 1)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -792,7 +805,7 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<&str> {
-        super::super::found_by(find, text)
+        super::super::found_with(find, text)
     }
 
     /// Asserts that `text` yields exactly `expected`.
@@ -1147,12 +1160,16 @@ mod tests {
         // original bytes.
         let text = "NIF nº１２３４５６７８９";
         let mut out = Vec::new();
-        crate::masking::canon::find_on_view(text, 0, &mut out, find);
+        crate::masking::canon::find_on_view(text, 0, &mut out, |t, o| {
+            find(t, Lexicon::builtin(), o)
+        });
         assert_eq!(out.len(), 1);
         assert_eq!(&text[out[0].clone()], "１２３４５６７８９");
         let text = "NHS 943\u{a0}476\u{a0}5919";
         let mut out = Vec::new();
-        crate::masking::canon::find_on_view(text, 0, &mut out, find);
+        crate::masking::canon::find_on_view(text, 0, &mut out, |t, o| {
+            find(t, Lexicon::builtin(), o)
+        });
         assert_eq!(out.len(), 1);
         assert_eq!(&text[out[0].clone()], "943\u{a0}476\u{a0}5919");
     }
@@ -1168,7 +1185,7 @@ mod tests {
         ] {
             let hints = Hints::of(text);
             let mut out = Vec::new();
-            find(text, &mut out);
+            find(text, Lexicon::builtin(), &mut out);
             assert!(out.is_empty() || may_match(&hints), "{text}");
         }
         assert!(!may_match(&Hints::of("hello 12345")));
@@ -1182,7 +1199,7 @@ mod tests {
         #[test]
         fn any_text_is_safe(text in "(?s)[0-9A-Za-z \\-.:#/+,º°ñé\u{a0}１\u{200b}]{0,48}|\\PC{0,40}") {
             let mut out = Vec::new();
-            find(&text, &mut out);
+            find(&text, Lexicon::builtin(), &mut out);
             let mut last = 0;
             for r in &out {
                 proptest::prop_assert!(r.start < r.end && r.start >= last);
@@ -1193,7 +1210,9 @@ mod tests {
                 proptest::prop_assert!(may_match(&Hints::of(&text)));
             }
             let mut view_out = Vec::new();
-            crate::masking::canon::find_on_view(&text, 0, &mut view_out, find);
+            crate::masking::canon::find_on_view(&text, 0, &mut view_out, |t, o| {
+            find(t, Lexicon::builtin(), o)
+        });
             for r in &view_out {
                 proptest::prop_assert!(text.get(r.clone()).is_some());
             }

@@ -20,7 +20,6 @@
 //! Aho-Corasick pass over it, and look at the shape only around what that pass found, within a
 //! bounded number of words: the work stays linear in the text.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -29,7 +28,7 @@ use regex::Regex;
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 
 use super::Hints;
-use super::words::{self, letter_at, letter_before};
+use super::words::{Lexicon, Lists, WordKind, letter_at, letter_before};
 
 /// Whether a string with these counts can hold an introduced name. The shortest is "I'm Ed"
 /// (four letters). Every letter of the canonical view comes from an ASCII letter, a non-ASCII
@@ -69,40 +68,37 @@ enum Intro {
 /// The kind of every phrase of a words file, by the suffix of its list's name (`_weak`,
 /// `_closed`, `_label`; anything else is a strong phrase). Keyed by the phrase as the list spells
 /// it, which is what the automaton reports.
-fn intro_kinds(kind: &str) -> HashMap<String, Intro> {
-    let source = words::FILES
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map_or("", |(_, s)| *s);
-    let lists: BTreeMap<String, Vec<String>> = toml::from_str(source).unwrap_or_default();
-    let mut out = HashMap::default();
-    for (name, list) in lists {
-        let intro = if name.ends_with("_weak") {
-            Intro::Weak
-        } else if name.ends_with("_closed") {
-            Intro::Closed
-        } else if name.ends_with("_label") {
-            Intro::Label
-        } else if name.ends_with("_signoff") {
-            Intro::SignOff
-        } else if name.ends_with("_title") {
-            Intro::Title
-        } else {
-            Intro::Strong
-        };
-        for w in list {
-            out.insert(w.trim_matches('*').to_string(), intro);
+pub(crate) struct Intros(HashMap<String, Intro>);
+
+impl Intros {
+    /// Reads the kinds from a lexicon's lists of one kind.
+    pub(crate) fn from_lists(lists: &Lists) -> Intros {
+        let mut out = HashMap::default();
+        for (name, list) in lists {
+            let intro = if name.ends_with("_weak") {
+                Intro::Weak
+            } else if name.ends_with("_closed") {
+                Intro::Closed
+            } else if name.ends_with("_label") {
+                Intro::Label
+            } else if name.ends_with("_signoff") {
+                Intro::SignOff
+            } else if name.ends_with("_title") {
+                Intro::Title
+            } else {
+                Intro::Strong
+            };
+            for w in list {
+                out.insert(w.trim_matches('*').to_string(), intro);
+            }
         }
+        Intros(out)
     }
-    out
+
+    fn get(&self, word: &str) -> Option<&Intro> {
+        self.0.get(word)
+    }
 }
-
-/// The kinds of the phrases that introduce a name.
-static NAME_INTROS: LazyLock<HashMap<String, Intro>> = LazyLock::new(|| intro_kinds("person_name"));
-
-/// The kinds of the phrases that introduce an address (only strong phrases and labels).
-static ADDRESS_INTROS: LazyLock<HashMap<String, Intro>> =
-    LazyLock::new(|| intro_kinds("street_address"));
 
 /// Whether a field name at `start` begins a field: at the start of the text or a line, or after
 /// punctuation (`{"name": …`, `Notes: Name: …`), and not glued to an identifier (`file_name`,
@@ -401,13 +397,13 @@ static CLOSING: LazyLock<HashSet<&'static str>> =
 const MAX_NAME_WORDS: usize = 4;
 
 /// Finds names that people give.
-pub fn find_names(text: &str, out: &mut Vec<Range<usize>>) {
+pub fn find_names(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) {
     let mut last_end = 0;
-    for found in words::PERSON_NAME.all(text.as_bytes()) {
+    for found in lex.words(WordKind::PersonName).all(text.as_bytes()) {
         if found.span.end < last_end {
             continue;
         }
-        let Some(&intro) = NAME_INTROS.get(found.word) else {
+        let Some(&intro) = lex.name_intros.get(found.word) else {
             continue;
         };
         // `NOM : LE GOFF Prénom : Céline`: a field right after the last name starts a field.
@@ -964,7 +960,7 @@ struct Place {
 }
 
 /// The street words, read from the words file the automaton is built from.
-struct StreetTypes {
+pub(crate) struct StreetTypes {
     /// Whole words, in lower case ("street", "c/", "an der").
     words: HashMap<String, Place>,
     /// Endings of one-word street names, in lower case ("straße", "weg", "straat").
@@ -976,39 +972,36 @@ struct StreetTypes {
     two_word_heads: HashSet<String>,
 }
 
-/// The street words of `words/street_type.toml`, and where each may stand.
-static STREET_TYPES: LazyLock<StreetTypes> = LazyLock::new(|| {
-    let source = words::FILES
-        .iter()
-        .find(|(k, _)| *k == "street_type")
-        .map_or("", |(_, s)| *s);
-    let lists: BTreeMap<String, Vec<String>> = toml::from_str(source).unwrap_or_default();
-    let mut types = StreetTypes {
-        words: HashMap::default(),
-        suffixes: Vec::new(),
-        suffix_last: [false; 256],
-        two_word_heads: HashSet::default(),
-    };
-    for (name, list) in lists {
-        for w in list {
-            let core = w.trim_matches('*').to_lowercase();
-            if name.ends_with("_compound") {
-                if let Some(&last) = core.as_bytes().last() {
-                    types.suffix_last[usize::from(last)] = true;
+impl StreetTypes {
+    /// Reads the street words, and where each may stand, from a lexicon's `street_type` lists.
+    pub(crate) fn from_lists(lists: &Lists) -> StreetTypes {
+        let mut types = StreetTypes {
+            words: HashMap::default(),
+            suffixes: Vec::new(),
+            suffix_last: [false; 256],
+            two_word_heads: HashSet::default(),
+        };
+        for (name, list) in lists {
+            for w in list {
+                let core = w.trim_matches('*').to_lowercase();
+                if name.ends_with("_compound") {
+                    if let Some(&last) = core.as_bytes().last() {
+                        types.suffix_last[usize::from(last)] = true;
+                    }
+                    types.suffixes.push(core);
+                    continue;
                 }
-                types.suffixes.push(core);
-                continue;
+                if let Some((head, _)) = core.split_once(' ') {
+                    types.two_word_heads.insert(head.to_string());
+                }
+                let place = types.words.entry(core).or_default();
+                place.before |= name.ends_with("_before");
+                place.after |= name.ends_with("_after");
             }
-            if let Some((head, _)) = core.split_once(' ') {
-                types.two_word_heads.insert(head.to_string());
-            }
-            let place = types.words.entry(core).or_default();
-            place.before |= name.ends_with("_before");
-            place.after |= name.ends_with("_after");
         }
+        types
     }
-    types
-});
+}
 
 /// Lower-case words allowed in a street name besides capitalised ones ("rue de la Paix", "Via dei
 /// Fori Imperiali", "Avenue of the Americas", "An der Alster").
@@ -1056,7 +1049,7 @@ const START_WORDS: usize = MAX_STREET_WORDS + 6;
 const INTRO_GAP: usize = 64;
 
 /// Finds street addresses that people give.
-pub fn find_addresses(text: &str, out: &mut Vec<Range<usize>>) {
+pub fn find_addresses(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
     // Every address has a house number.
     if !b.iter().any(u8::is_ascii_digit) {
@@ -1067,7 +1060,7 @@ pub fn find_addresses(text: &str, out: &mut Vec<Range<usize>>) {
     // tried (a street read from a start is the same whichever street word led to it, so each
     // start is read once and the work stays linear however dense the street words are).
     let mut floor = 0;
-    for found in words::STREET_TYPE.all(b) {
+    for found in lex.words(WordKind::StreetType).all(b) {
         if found.span.start < floor {
             continue;
         }
@@ -1076,7 +1069,7 @@ pub fn find_addresses(text: &str, out: &mut Vec<Range<usize>>) {
         if ts < floor || !digit_near(b, ts, found.span.end) {
             continue;
         }
-        match address_around(text, ts, found.span.end, floor) {
+        match address_around(text, lex, ts, found.span.end, floor) {
             Some(r) => {
                 floor = r.end;
                 out.push(r);
@@ -1171,7 +1164,13 @@ fn boundary(t: &str, mut i: usize) -> usize {
 
 /// The address holding the street word at `ts..te`, if the text around it has an address's
 /// shape. It starts at or after `floor`.
-fn address_around(t: &str, ts: usize, te: usize, floor: usize) -> Option<Range<usize>> {
+fn address_around(
+    t: &str,
+    lex: &Lexicon,
+    ts: usize,
+    te: usize,
+    floor: usize,
+) -> Option<Range<usize>> {
     let b = t.as_bytes();
     let mut ws = boundary(t, ts.saturating_sub(STREET_BACK).max(floor));
     if let Some(nl) = b.get(ws..ts)?.iter().rposition(|&c| c == b'\n') {
@@ -1218,9 +1217,9 @@ fn address_around(t: &str, ts: usize, te: usize, floor: usize) -> Option<Range<u
         if !plausible {
             continue;
         }
-        let intros = intros.get_or_insert_with(|| intros_before(t, ws, ts));
+        let intros = intros.get_or_insert_with(|| intros_before(t, lex, ws, ts));
         let lenient = intros.iter().any(|intro| intro.introduces(t, p));
-        let Some(street) = street_at(t, p, lenient) else {
+        let Some(street) = street_at(t, lex, p, lenient) else {
             continue;
         };
         if street.end < te {
@@ -1273,17 +1272,18 @@ impl AddressIntro {
 }
 
 /// The address phrases before `ts` (from `ws` back [`INTRO_GAP`] bytes).
-fn intros_before(t: &str, ws: usize, ts: usize) -> Vec<AddressIntro> {
+fn intros_before(t: &str, lex: &Lexicon, ws: usize, ts: usize) -> Vec<AddressIntro> {
     let b = t.as_bytes();
     let from = boundary(t, ws.saturating_sub(INTRO_GAP));
     let mut out = Vec::new();
-    for found in words::STREET_ADDRESS.all(b.get(from..ts).unwrap_or_default()) {
+    let phrases = lex.words(WordKind::StreetAddress);
+    for found in phrases.all(b.get(from..ts).unwrap_or_default()) {
         let (s, e) = (from + found.span.start, from + found.span.end);
         // The window may have cut a word: check the boundaries in the whole text.
         if letter_before(b, s) || letter_at(b, e) {
             continue;
         }
-        match ADDRESS_INTROS.get(found.word) {
+        match lex.address_intros.get(found.word) {
             Some(Intro::Label) => {
                 // Inside a sentence the field name still says what follows its `:`, but not
                 // glued to an identifier ("user.address:", "ip_address=").
@@ -1338,9 +1338,9 @@ struct StreetWord {
 
 /// The street word at `i`, if one starts there. In `lenient` text (after a phrase) one-word street
 /// names may be written in lower case.
-fn street_type_at(t: &str, i: usize, lenient: bool) -> Option<StreetWord> {
+fn street_type_at(t: &str, lex: &Lexicon, i: usize, lenient: bool) -> Option<StreetWord> {
     let (w, we) = word_at(t, i)?;
-    let types = &*STREET_TYPES;
+    let types = &*lex.street_types;
     let capitalised = capitalised(w);
     let word = |end, place: Place, compound| StreetWord {
         end,
@@ -1511,7 +1511,7 @@ fn comma_gap(t: &str, end: usize) -> usize {
 }
 
 /// The street starting at `s`, in any of the orders streets are written.
-fn street_at(t: &str, s: usize, lenient: bool) -> Option<Street> {
+fn street_at(t: &str, lex: &Lexicon, s: usize, lenient: bool) -> Option<Street> {
     let mut i = s;
     // "Flat 3, 12 High Street"
     if let Some(e) = flat_at(t, i) {
@@ -1521,14 +1521,14 @@ fn street_at(t: &str, s: usize, lenient: bool) -> Option<Street> {
         }
     }
     match house_number(t, i) {
-        Some(n) => number_first(t, n, lenient),
-        None => number_last(t, i, lenient),
+        Some(n) => number_first(t, lex, n, lenient),
+        None => number_last(t, lex, i, lenient),
     }
 }
 
 /// A street whose house number ends at `n`: "12 High Street", "15 rue de la Paix",
 /// "15, avenue des Champs-Élysées", "1600 Pennsylvania Avenue NW".
-fn number_first(t: &str, n: usize, lenient: bool) -> Option<Street> {
+fn number_first(t: &str, lex: &Lexicon, n: usize, lenient: bool) -> Option<Street> {
     let mut j = comma_gap(t, n);
     if j == n {
         return None;
@@ -1539,7 +1539,7 @@ fn number_first(t: &str, n: usize, lenient: bool) -> Option<Street> {
     {
         j = blanks(t, e);
     }
-    if let Some(ty) = street_type_at(t, j, lenient)
+    if let Some(ty) = street_type_at(t, lex, j, lenient)
         && ty.place.before
         && let Some(mut k) = next_word(t, ty.end)
     {
@@ -1574,7 +1574,7 @@ fn number_first(t: &str, n: usize, lenient: bool) -> Option<Street> {
     let mut names = 0;
     for _ in 0..=MAX_STREET_WORDS {
         if names > 0
-            && let Some(ty) = street_type_at(t, k, lenient)
+            && let Some(ty) = street_type_at(t, lex, k, lenient)
             && ty.place.after
         {
             return Some(Street {
@@ -1594,7 +1594,7 @@ fn number_first(t: &str, n: usize, lenient: bool) -> Option<Street> {
 
 /// A street whose house number comes last: "Calle Mayor 5", "Via Roma 10", "Hauptstraße 12",
 /// "Berliner Straße 5", "Am Markt 3".
-fn number_last(t: &str, s: usize, lenient: bool) -> Option<Street> {
+fn number_last(t: &str, lex: &Lexicon, s: usize, lenient: bool) -> Option<Street> {
     let street = |end, ty: &StreetWord, name_shouted| Street {
         end,
         number_first: false,
@@ -1602,7 +1602,7 @@ fn number_last(t: &str, s: usize, lenient: bool) -> Option<Street> {
         type_capitalised: ty.capitalised,
         name_shouted,
     };
-    if let Some(ty) = street_type_at(t, s, lenient) {
+    if let Some(ty) = street_type_at(t, lex, s, lenient) {
         if ty.compound {
             return number_after(t, ty.end).map(|end| street(end, &ty, false));
         }
@@ -1629,7 +1629,7 @@ fn number_last(t: &str, s: usize, lenient: bool) -> Option<Street> {
     let mut shouted = false;
     for _ in 0..=MAX_STREET_WORDS {
         if names > 0
-            && let Some(ty) = street_type_at(t, k, lenient)
+            && let Some(ty) = street_type_at(t, lex, k, lenient)
             && (ty.place.after || ty.compound)
         {
             return number_after(t, ty.end).map(|end| street(end, &ty, shouted));
@@ -1944,11 +1944,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn names(text: &str) -> Vec<&str> {
-        super::super::found_by(find_names, text)
+        super::super::found_with(find_names, text)
     }
 
     fn addresses(text: &str) -> Vec<&str> {
-        super::super::found_by(find_addresses, text)
+        super::super::found_with(find_addresses, text)
     }
 
     #[test]
@@ -2323,32 +2323,29 @@ mod tests {
 
     #[test]
     fn every_phrase_has_a_kind() {
+        let lex = Lexicon::builtin();
         for (kind, map) in [
-            ("person_name", &*NAME_INTROS),
-            ("street_address", &*ADDRESS_INTROS),
+            (WordKind::PersonName, &*lex.name_intros),
+            (WordKind::StreetAddress, &*lex.address_intros),
         ] {
-            let source = words::FILES
-                .iter()
-                .find(|(k, _)| *k == kind)
-                .map(|(_, s)| *s)
-                .unwrap_or_default();
-            let lists: BTreeMap<String, Vec<String>> = toml::from_str(source).unwrap_or_default();
-            assert!(!lists.is_empty(), "{kind}");
+            let lists = kind.builtin_lists();
+            assert!(!lists.is_empty(), "{kind:?}");
             for w in lists.values().flatten() {
-                assert!(map.contains_key(w.trim_matches('*')), "{kind}: {w}");
+                assert!(map.get(w.trim_matches('*')).is_some(), "{kind:?}: {w}");
             }
             // Address phrases are strong or labels.
-            if kind == "street_address" {
+            if kind == WordKind::StreetAddress {
                 assert!(
-                    map.values()
+                    map.0
+                        .values()
                         .all(|k| matches!(k, Intro::Strong | Intro::Label))
                 );
             }
         }
-        assert!(STREET_TYPES.words.contains_key("street"));
-        assert!(STREET_TYPES.words.contains_key("c/"));
-        assert!(STREET_TYPES.words.contains_key("an der"));
-        assert!(STREET_TYPES.suffixes.iter().any(|s| s == "straße"));
+        assert!(lex.street_types.words.contains_key("street"));
+        assert!(lex.street_types.words.contains_key("c/"));
+        assert!(lex.street_types.words.contains_key("an der"));
+        assert!(lex.street_types.suffixes.iter().any(|s| s == "straße"));
     }
 
     #[test]
@@ -2387,11 +2384,11 @@ mod tests {
         #[test]
         fn never_panics_on_any_string(text in "\\PC{0,200}") {
             let mut out = Vec::new();
-            find_names(&text, &mut out);
+            find_names(&text, Lexicon::builtin(), &mut out);
             prop_assert!(well_formed(&text, &out));
             prop_assert!(out.is_empty() || may_match_name(&Hints::of(&text)));
             out.clear();
-            find_addresses(&text, &mut out);
+            find_addresses(&text, Lexicon::builtin(), &mut out);
             prop_assert!(well_formed(&text, &out));
             prop_assert!(out.is_empty() || may_match_address(&Hints::of(&text)));
         }
@@ -2406,11 +2403,11 @@ mod tests {
         #[test]
         fn spans_are_sound_on_near_misses(text in pieces()) {
             let mut out = Vec::new();
-            find_names(&text, &mut out);
+            find_names(&text, Lexicon::builtin(), &mut out);
             prop_assert!(well_formed(&text, &out), "{:?} {:?}", text, out);
             prop_assert!(out.is_empty() || may_match_name(&Hints::of(&text)));
             out.clear();
-            find_addresses(&text, &mut out);
+            find_addresses(&text, Lexicon::builtin(), &mut out);
             prop_assert!(well_formed(&text, &out), "{:?} {:?}", text, out);
             prop_assert!(out.is_empty() || may_match_address(&Hints::of(&text)));
         }

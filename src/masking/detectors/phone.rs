@@ -20,7 +20,7 @@ use std::ops::Range;
 
 use smallvec::SmallVec;
 
-use super::words::{self, Found};
+use super::words::{Found, Lexicon, WordKind};
 
 /// Bytes before a number searched for phone words and for other identifiers' words.
 const WINDOW: usize = 40;
@@ -91,7 +91,7 @@ impl Chunk {
 const MAX_PHONE_DIGITS: usize = 18;
 
 /// Finds phone numbers.
-pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
+pub fn find(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -119,7 +119,7 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
             // A longer run (a card, an id) is no phone however it is grouped.
             (7..=MAX_PHONE_DIGITS)
                 .contains(&c.digits())
-                .then(|| judge(text, c, n == chunk.groups.len(), &context))
+                .then(|| judge(text, lex, c, n == chunk.groups.len(), &context))
                 .flatten()
         });
         match found {
@@ -130,7 +130,7 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
             None => i = next,
         }
     }
-    find_read_out(text, out);
+    find_read_out(text, lex, out);
 }
 
 /// Digits said as words, in our languages (a speech-to-text transcript writes them so).
@@ -151,11 +151,11 @@ const READ_OUT_GAP: usize = 24;
 /// Finds numbers read out digit by digit after a phone word, as an IVR or a speech-to-text
 /// transcript writes them: `3 5 1, 9 3 8, 1 0 2`, `0-2-0-8-7-6-5-0-2-1-0`, `zero sette uno due …`.
 /// Seven to fifteen digits, each its own token; no other identifier's word nearer.
-fn find_read_out(text: &str, out: &mut Vec<Range<usize>>) {
+fn find_read_out(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
     let found = out.len();
     let mut last_end = 0;
-    for word in words::PHONE.all(b) {
+    for word in lex.words(WordKind::Phone).all(b) {
         if word.span.end < last_end {
             continue;
         }
@@ -181,7 +181,7 @@ fn find_read_out(text: &str, out: &mut Vec<Range<usize>>) {
             }
             k = end + sep;
         }
-        let context = Context::before(text, start);
+        let context = Context::before(text, lex, start);
         if (7..=15).contains(&digits)
             && !context.other_nearer()
             && !super::overlaps_any(&out[..found], &(start..end))
@@ -307,6 +307,7 @@ fn separator(b: &[u8], j: usize, paren: bool, plus: bool) -> Option<(usize, u8)>
 /// `whole` says the chunk was not cut (a cut chunk must not be followed by what it was cut from).
 fn judge<'t>(
     text: &'t str,
+    lex: &'t Lexicon,
     c: &Chunk,
     whole: bool,
     context: &std::cell::OnceCell<Context<'t>>,
@@ -318,10 +319,15 @@ fn judge<'t>(
     if cannot_be(text, c) {
         return None;
     }
-    let context = context.get_or_init(|| Context::before(text, c.start));
+    let context = context.get_or_init(|| Context::before(text, lex, c.start));
     // A device's number after its name is not a phone, whatever phone word stands before it:
     // "IMEI of my phone: 490154203237518", "el IMEI del teléfono es …".
-    if (14..=20).contains(&c.digits()) && words::DEVICE_ID.last_in(context.window).is_some() {
+    if (14..=20).contains(&c.digits())
+        && lex
+            .words(WordKind::DeviceId)
+            .last_in(context.window)
+            .is_some()
+    {
         return None;
     }
     let strong = proven_by_shape(b, c);
@@ -372,12 +378,12 @@ struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    fn before(text: &'a str, start: usize) -> Context<'a> {
+    fn before(text: &'a str, lex: &'a Lexicon, start: usize) -> Context<'a> {
         let window = &text.as_bytes()[start.saturating_sub(WINDOW)..start];
         Context {
             window,
-            phone: words::PHONE.nearest(window),
-            other: words::NOT_PHONE.nearest(window),
+            phone: lex.words(WordKind::Phone).nearest(window),
+            other: lex.words(WordKind::NotPhone).nearest(window),
         }
     }
 
@@ -446,8 +452,8 @@ fn labels_only(gap: &[u8]) -> bool {
 
 /// The phone word that decided for the number at `start` of `text`, if a phone word did: for
 /// `rules explain`.
-pub(crate) fn deciding_word(text: &str, start: usize) -> Option<String> {
-    let context = Context::before(text, start);
+pub(crate) fn deciding_word(text: &str, lex: &Lexicon, start: usize) -> Option<String> {
+    let context = Context::before(text, lex, start);
     context.phone.map(|f| f.word.to_string())
 }
 
@@ -856,7 +862,7 @@ mod tests {
     use super::*;
 
     fn phones(text: &str) -> Vec<&str> {
-        crate::masking::detectors::found_by(find, text)
+        crate::masking::detectors::found_with(find, text)
     }
 
     #[test]

@@ -18,6 +18,7 @@ use regex::bytes::{Regex as BytesRegex, RegexBuilder as BytesRegexBuilder};
 use serde::Deserialize;
 use smallvec::SmallVec;
 
+use super::words::{Lexicon, Lists};
 use super::{Builtin, Hints, bounded};
 
 static JWT: LazyLock<Regex> = LazyLock::new(|| {
@@ -411,9 +412,6 @@ fn is_base64_line(tok: &[u8]) -> bool {
 // ------------------------------------------------------------------------------------------------
 // Named secrets (`secret_assignment`)
 
-/// The names file (see its header for the format).
-const NAMES_TOML: &str = include_str!("words/password.toml");
-
 /// How a name may be followed by its value.
 #[derive(Debug, Clone, Copy)]
 struct NameKind {
@@ -428,7 +426,7 @@ struct NameKind {
     change: bool,
 }
 
-struct Names {
+pub(crate) struct Names {
     ac: AhoCorasick,
     kind: Vec<NameKind>,
     /// Per pattern: the form the automaton looks for (for the tests).
@@ -436,49 +434,51 @@ struct Names {
     forms: Vec<String>,
 }
 
-static NAMES: LazyLock<Names> = LazyLock::new(|| {
-    let file: std::collections::BTreeMap<String, Vec<String>> =
-        toml::from_str(NAMES_TOML).expect("words/password.toml is a table of lists");
-    let mut forms: Vec<String> = Vec::new();
-    let mut kind = Vec::new();
-    for (list, words) in &file {
-        let label_only = list.ends_with("_label");
-        let change = list.ends_with("_change");
-        for w in words {
-            let k = NameKind {
-                left_open: w.starts_with('*'),
-                label_only,
-                change,
-            };
-            // A phrase ("changed it to") is looked for as written, not as an identifier.
-            let wanted: Vec<String> = if change {
-                name_forms(w)
-                    .into_iter()
-                    .filter(|f| f.contains(' '))
-                    .collect()
-            } else {
-                name_forms(w.trim_matches('*'))
-            };
-            for f in wanted {
-                if !forms.contains(&f) {
-                    forms.push(f);
-                    kind.push(k);
+impl Names {
+    /// Compiles the names of a lexicon's `password` lists (see `words/password.toml` for what
+    /// each list's name means).
+    pub(crate) fn from_lists(file: &Lists) -> Names {
+        let mut forms: Vec<String> = Vec::new();
+        let mut kind = Vec::new();
+        for (list, words) in file {
+            let label_only = list.ends_with("_label");
+            let change = list.ends_with("_change");
+            for w in words {
+                let k = NameKind {
+                    left_open: w.starts_with('*'),
+                    label_only,
+                    change,
+                };
+                // A phrase ("changed it to") is looked for as written, not as an identifier.
+                let wanted: Vec<String> = if change {
+                    name_forms(w)
+                        .into_iter()
+                        .filter(|f| f.contains(' '))
+                        .collect()
+                } else {
+                    name_forms(w.trim_matches('*'))
+                };
+                for f in wanted {
+                    if !forms.contains(&f) {
+                        forms.push(f);
+                        kind.push(k);
+                    }
                 }
             }
         }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&forms)
+            .expect("names are plain literals");
+        Names { ac, kind, forms }
     }
-    let ac = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(&forms)
-        .expect("names are plain literals");
-    Names { ac, kind, forms }
-});
+}
 
 /// The forms a name is looked for in: its parts joined by a blank, `_`, `-` or nothing, each in
 /// its lower, upper and capitalised case when it has letters other than ASCII.
-fn name_forms(name: &str) -> Vec<String> {
+pub(crate) fn name_forms(name: &str) -> Vec<String> {
     let parts: Vec<&str> = name
         .split([' ', '_', '-'])
         .filter(|p| !p.is_empty())
@@ -600,8 +600,8 @@ enum Sep {
 /// case, or quoted), and after a bare blank or dash it must hold a digit or symbol, so "the
 /// password is incorrect" and "password reset requested" stay as they are; obvious placeholders
 /// (`***`, `[REDACTED]`, `<hidden>`, `null`) are never values.
-pub fn find_assignments(text: &str, out: &mut Vec<Range<usize>>) {
-    let names = &*NAMES;
+pub fn find_assignments(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) {
+    let names = &*lex.secret_names;
     let at = out.len();
     for m in names.ac.find_overlapping_iter(text) {
         let kind = names.kind[m.pattern().as_usize()];
@@ -1319,7 +1319,11 @@ mod tests {
     fn prefilter_opens_on_exactly_the_shape_keywords() {
         let kws = Builtin::api_key_keywords();
         assert_eq!(kws.len(), SHAPES.keywords.len());
-        let pf = Prefilter::build(&[GateSource::Builtin(Builtin::ApiKey)], 1 << 20);
+        let pf = Prefilter::build(
+            &[GateSource::Builtin(Builtin::ApiKey)],
+            Lexicon::builtin(),
+            1 << 20,
+        );
         for k in kws {
             assert_eq!(
                 pf.open(&format!("x {} y", k.to_ascii_uppercase())).rules,
@@ -1417,8 +1421,13 @@ mod tests {
         }
     }
 
+    /// The assignment finder with the built-in lexicon, in the shape of the other finders.
+    fn assign(text: &str, out: &mut Vec<Range<usize>>) {
+        find_assignments(text, Lexicon::builtin(), out);
+    }
+
     fn assigned(text: &str) -> Vec<String> {
-        run(find_assignments, text)
+        run(assign, text)
     }
 
     #[test]
@@ -1600,11 +1609,16 @@ mod tests {
 
     #[test]
     fn prefilter_covers_every_name() {
-        let pf = Prefilter::build(&[GateSource::Builtin(Builtin::SecretAssignment)], 1 << 20);
-        for form in &NAMES.forms {
+        let lex = Lexicon::builtin();
+        let pf = Prefilter::build(
+            &[GateSource::Builtin(Builtin::SecretAssignment)],
+            lex,
+            1 << 20,
+        );
+        for form in &lex.secret_names.forms {
             assert_eq!(pf.open(&format!("{form}: x")).rules, 1, "{form:?}");
         }
-        let pf = Prefilter::build(&[GateSource::Builtin(Builtin::PrivateKey)], 1 << 20);
+        let pf = Prefilter::build(&[GateSource::Builtin(Builtin::PrivateKey)], lex, 1 << 20);
         assert_eq!(pf.open("-----BEGIN PRIVATE KEY-----").rules, 1);
         assert_eq!(pf.open("-----BEGIN OPENSSH PRIVATE KEY-----").rules, 1);
     }
@@ -1640,7 +1654,7 @@ mod tests {
             )
         ) {
             let text: String = parts.concat();
-            for f in [find_assignments, find_private_keys, find_api_keys, find_jwts, find_bearer] {
+            for f in [assign, find_private_keys, find_api_keys, find_jwts, find_bearer] {
                 let mut out = Vec::new();
                 f(&text, &mut out);
                 for r in out {

@@ -8,7 +8,7 @@
 //! numbers are not SSNs. A small hand-written scanner over digit runs: no regex on the hot path.
 
 use super::bounded;
-use super::words;
+use super::words::{Lexicon, WordKind};
 use std::ops::Range;
 
 /// True when the three parts can belong to an issued SSN.
@@ -34,7 +34,7 @@ fn digits_at(b: &[u8], i: usize) -> usize {
 const WINDOW: usize = 64;
 
 /// Finds US SSNs.
-pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
+pub fn find(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -71,7 +71,7 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
             // Read out digit by digit ("3 7 5 1 4 3 3 8 1"): only after an SSN word.
             let end = start + 17;
             let digits: String = text[start..end].split(' ').collect();
-            if named(b, start) && valid_parts(&digits[..3], &digits[3..5], &digits[5..]) {
+            if named(b, lex, start) && valid_parts(&digits[..3], &digits[3..5], &digits[5..]) {
                 out.push(start..end);
             }
             i = end;
@@ -92,7 +92,7 @@ pub fn find(text: &str, out: &mut Vec<Range<usize>>) {
         if !valid_parts(&text[parts.0], &text[parts.1], &text[parts.2]) {
             continue;
         }
-        if sep != Some(b'-') && !glued && !named(b, start) {
+        if sep != Some(b'-') && !glued && !named(b, lex, start) {
             continue;
         }
         out.push(start..end);
@@ -129,12 +129,12 @@ fn spoken(b: &[u8], start: usize) -> bool {
 
 /// Whether an SSN word stands within [`WINDOW`] bytes before `start`, with no word naming another
 /// identifier nearer.
-fn named(b: &[u8], start: usize) -> bool {
+fn named(b: &[u8], lex: &Lexicon, start: usize) -> bool {
     let window = &b[start.saturating_sub(WINDOW)..start];
-    let Some(ssn) = words::US_SSN.last_in(window) else {
+    let Some(ssn) = lex.words(WordKind::UsSsn).last_in(window) else {
         return false;
     };
-    words::NOT_PHONE
+    lex.words(WordKind::NotPhone)
         .last_in(window)
         .is_none_or(|other| other <= ssn)
 }
@@ -154,7 +154,7 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<&str> {
-        crate::masking::detectors::found_by(find, text)
+        crate::masking::detectors::found_with(find, text)
     }
 
     #[test]

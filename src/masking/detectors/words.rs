@@ -2,22 +2,25 @@
 //! "Geburtsdatum", "DNI"), in every language our customers write.
 //!
 //! They are data, not code: one TOML file per kind under `detectors/words/`, one list per
-//! language, so a compliance team can read them and propose additions without reading a detector.
-//! Each file is compiled once into a case-insensitive automaton ([`ContextWords`]).
+//! language, so a compliance team can read them without reading a detector. A rule file extends
+//! them without a new build: a `[words.<kind>]` table adds lists in the same format and may
+//! `remove` built-in words (the compiler checks both). Each ruleset compiles its [`Lexicon`] once:
+//! a case-insensitive automaton ([`ContextWords`]) per kind, shared with the built-in one where no
+//! rule file changed the kind. Detectors read the lexicon of the ruleset they run under.
 //!
 //! A word matches as a whole word. A `*` at its end lets the word continue (`telefon*` also finds
 //! "Telefonnummer"), at its start lets it end a longer word (`*nummer`). Non-ASCII letters match in
 //! lower case, upper case and capitalised (`né le`, `NÉ LE`, `Né le`).
 
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use serde::Deserialize;
 
 /// One words file: language code → words.
 #[derive(Debug, Deserialize)]
 #[serde(transparent)]
-struct WordsFile(std::collections::BTreeMap<String, Vec<String>>);
+struct WordsFile(Lists);
 
 /// How a word may touch the letters around it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,11 +70,9 @@ impl ContextWords {
         )
     }
 
-    /// Compiles a words file (see the module docs for its format). Panics on a malformed file: the
-    /// files are part of the program, and a unit test loads every one of them.
-    pub(crate) fn from_toml(source: &str) -> ContextWords {
-        let file: WordsFile = toml::from_str(source).expect("a words file is a table of lists");
-        ContextWords::from_lists(file.0.values().flatten().map(String::as_str))
+    /// Compiles every list of one kind (see the module docs for the `*` convention).
+    pub(crate) fn from_map(lists: &Lists) -> ContextWords {
+        ContextWords::from_lists(lists.values().flatten().map(String::as_str))
     }
 
     /// Compiles words written with the `*` convention of the words files.
@@ -165,79 +166,212 @@ impl ContextWords {
     }
 }
 
-/// Every words file, by kind: loaded by the detectors below, listed by `rules words`, and all
-/// checked by a unit test.
-pub(crate) const FILES: &[(&str, &str)] = &[
-    ("phone", include_str!("words/phone.toml")),
-    ("not_phone", include_str!("words/not_phone.toml")),
-    ("device_id", include_str!("words/device_id.toml")),
-    ("date_of_birth", include_str!("words/date_of_birth.toml")),
-    ("us_ssn", include_str!("words/us_ssn.toml")),
-    ("national_id", include_str!("words/national_id.toml")),
-    ("person_name", include_str!("words/person_name.toml")),
-    ("street_address", include_str!("words/street_address.toml")),
-    ("street_type", include_str!("words/street_type.toml")),
-    ("password", include_str!("words/password.toml")),
-];
-
-/// The compiled words of one kind of [`FILES`].
-pub(crate) fn of(kind: &str) -> ContextWords {
-    let source = FILES
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map(|(_, s)| *s)
-        .unwrap_or_else(|| panic!("no words file for {kind}"));
-    ContextWords::from_toml(source)
-}
-
-/// Declares a lazily compiled words kind.
-macro_rules! words {
-    ($(#[$doc:meta])* $name:ident = $kind:literal) => {
-        $(#[$doc])*
-        pub(crate) static $name: LazyLock<ContextWords> = LazyLock::new(|| of($kind));
-    };
-}
-
-words!(
+/// The kinds of context words: one built-in words file each, under `detectors/words/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WordKind {
     /// Words that, shortly before a number, say it is a phone number.
-    PHONE = "phone"
-);
-words!(
-    /// Words that say a number is something else (an order, an invoice, a time) even after a phone word.
-    NOT_PHONE = "not_phone"
-);
-words!(
+    Phone,
+    /// Words that say a number is something else (an order, an invoice, a time) even after a
+    /// phone word.
+    NotPhone,
     /// Names of a device identifier (IMEI, ICCID, serial): a long number after one is no phone.
-    DEVICE_ID = "device_id"
-);
-words!(
+    DeviceId,
     /// Words that say a date is a date of birth.
-    DATE_OF_BIRTH = "date_of_birth"
-);
-words!(
+    DateOfBirth,
     /// Words that say a nine-digit number is a US social security number.
-    US_SSN = "us_ssn"
-);
-words!(
+    UsSsn,
     /// Words that name a national identity or tax number.
-    NATIONAL_ID = "national_id"
-);
-words!(
+    NationalId,
     /// Phrases after which a person gives their name ("my name is", "me llamo").
-    PERSON_NAME = "person_name"
-);
-words!(
+    PersonName,
     /// Phrases after which a person gives their address ("I live at", "wohne in der").
-    STREET_ADDRESS = "street_address"
-);
-words!(
+    StreetAddress,
     /// Words that make a street name ("Street", "Calle", "rue", "-straße"), wherever they stand.
-    STREET_TYPE = "street_type"
-);
-words!(
+    StreetType,
     /// Names of a password or passphrase ("password", "Passwort", "contraseña").
-    PASSWORD = "password"
-);
+    Password,
+}
+
+impl WordKind {
+    /// Every kind, in the order `rules words` lists them.
+    pub const ALL: [WordKind; 10] = [
+        WordKind::Phone,
+        WordKind::NotPhone,
+        WordKind::DeviceId,
+        WordKind::DateOfBirth,
+        WordKind::UsSsn,
+        WordKind::NationalId,
+        WordKind::PersonName,
+        WordKind::StreetAddress,
+        WordKind::StreetType,
+        WordKind::Password,
+    ];
+
+    /// The name in rule files (`[words.phone]`) and of the built-in file (`words/phone.toml`).
+    pub fn name(self) -> &'static str {
+        match self {
+            WordKind::Phone => "phone",
+            WordKind::NotPhone => "not_phone",
+            WordKind::DeviceId => "device_id",
+            WordKind::DateOfBirth => "date_of_birth",
+            WordKind::UsSsn => "us_ssn",
+            WordKind::NationalId => "national_id",
+            WordKind::PersonName => "person_name",
+            WordKind::StreetAddress => "street_address",
+            WordKind::StreetType => "street_type",
+            WordKind::Password => "password",
+        }
+    }
+
+    /// The kind a rule file names, if any.
+    pub fn parse(name: &str) -> Option<WordKind> {
+        WordKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The built-in words file of this kind, with its comments (what `rules words` prints).
+    pub fn source(self) -> &'static str {
+        match self {
+            WordKind::Phone => include_str!("words/phone.toml"),
+            WordKind::NotPhone => include_str!("words/not_phone.toml"),
+            WordKind::DeviceId => include_str!("words/device_id.toml"),
+            WordKind::DateOfBirth => include_str!("words/date_of_birth.toml"),
+            WordKind::UsSsn => include_str!("words/us_ssn.toml"),
+            WordKind::NationalId => include_str!("words/national_id.toml"),
+            WordKind::PersonName => include_str!("words/person_name.toml"),
+            WordKind::StreetAddress => include_str!("words/street_address.toml"),
+            WordKind::StreetType => include_str!("words/street_type.toml"),
+            WordKind::Password => include_str!("words/password.toml"),
+        }
+    }
+
+    /// The built-in lists of this kind. Panics on a malformed file: the files are part of the
+    /// program, and a unit test loads every one of them.
+    pub fn builtin_lists(self) -> Lists {
+        toml::from_str::<WordsFile>(self.source())
+            .unwrap_or_else(|e| panic!("words/{}.toml: {e}", self.name()))
+            .0
+    }
+
+    /// The list-name suffixes this kind gives a meaning to (`weak`, `label`, `compound`…), as
+    /// the built-in file uses them: a rule file may add to `<lang>` or `<lang>_<suffix>` lists.
+    pub fn suffixes(self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .builtin_lists()
+            .keys()
+            .filter_map(|k| k.split_once('_').map(|(_, s)| s.to_string()))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// The lists of one kind: list name (a language code, with a suffix some kinds give a meaning
+/// to) → words, as the words files and the `[words.<kind>]` tables of rule files write them.
+pub type Lists = std::collections::BTreeMap<String, Vec<String>>;
+
+/// The context words a ruleset's detectors weigh: the built-in lists with what its rule files add
+/// and remove (`[words.<kind>]`), compiled once per ruleset so a hot reload swaps them with the
+/// rules. Kinds no rule file touches share the built-in automata.
+#[derive(Clone)]
+pub struct Lexicon {
+    /// The lists in force, by kind.
+    lists: [Arc<Lists>; 10],
+    /// Each kind's automaton, by kind.
+    words: [Arc<ContextWords>; 10],
+    /// The kinds of the phrases that introduce a name.
+    pub(crate) name_intros: Arc<super::person::Intros>,
+    /// The kinds of the phrases that introduce an address.
+    pub(crate) address_intros: Arc<super::person::Intros>,
+    /// The street words and where each may stand.
+    pub(crate) street_types: Arc<super::person::StreetTypes>,
+    /// The names of passwords and other secrets, in all their forms.
+    pub(crate) secret_names: Arc<super::secrets::Names>,
+    /// Words the rule files added, by kind: detectors gated by fixed literals open on them too.
+    added: [Vec<String>; 10],
+}
+
+impl std::fmt::Debug for Lexicon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let changed: Vec<&str> = WordKind::ALL
+            .into_iter()
+            .filter(|k| !Arc::ptr_eq(&self.lists[*k as usize], &BUILTIN.lists[*k as usize]))
+            .map(WordKind::name)
+            .collect();
+        f.debug_struct("Lexicon")
+            .field("changed", &changed)
+            .finish()
+    }
+}
+
+static BUILTIN: LazyLock<Lexicon> = LazyLock::new(|| {
+    let lists = WordKind::ALL.map(|k| Arc::new(k.builtin_lists()));
+    Lexicon {
+        words: WordKind::ALL.map(|k| Arc::new(ContextWords::from_map(&lists[k as usize]))),
+        name_intros: Arc::new(super::person::Intros::from_lists(
+            &lists[WordKind::PersonName as usize],
+        )),
+        address_intros: Arc::new(super::person::Intros::from_lists(
+            &lists[WordKind::StreetAddress as usize],
+        )),
+        street_types: Arc::new(super::person::StreetTypes::from_lists(
+            &lists[WordKind::StreetType as usize],
+        )),
+        secret_names: Arc::new(super::secrets::Names::from_lists(
+            &lists[WordKind::Password as usize],
+        )),
+        lists,
+        added: Default::default(),
+    }
+});
+
+impl Lexicon {
+    /// The built-in words, as shipped: what a ruleset without `[words]` tables uses.
+    pub fn builtin() -> &'static Lexicon {
+        &BUILTIN
+    }
+
+    /// The built-in words with `kind`'s lists replaced by `lists`, of which `added` are the words
+    /// a rule file added.
+    pub(crate) fn with(&self, kind: WordKind, lists: Lists, added: Vec<String>) -> Lexicon {
+        let mut out = self.clone();
+        let k = kind as usize;
+        out.words[k] = Arc::new(ContextWords::from_map(&lists));
+        match kind {
+            WordKind::PersonName => {
+                out.name_intros = Arc::new(super::person::Intros::from_lists(&lists));
+            }
+            WordKind::StreetAddress => {
+                out.address_intros = Arc::new(super::person::Intros::from_lists(&lists));
+            }
+            WordKind::StreetType => {
+                out.street_types = Arc::new(super::person::StreetTypes::from_lists(&lists));
+            }
+            WordKind::Password => {
+                out.secret_names = Arc::new(super::secrets::Names::from_lists(&lists));
+            }
+            _ => {}
+        }
+        out.lists[k] = Arc::new(lists);
+        out.added[k] = added;
+        out
+    }
+
+    /// The compiled words of `kind`.
+    pub(crate) fn words(&self, kind: WordKind) -> &ContextWords {
+        &self.words[kind as usize]
+    }
+
+    /// The lists of `kind` in force.
+    pub fn lists(&self, kind: WordKind) -> &Lists {
+        &self.lists[kind as usize]
+    }
+
+    /// The words a rule file added to `kind` (as written, `*` included).
+    pub fn added(&self, kind: WordKind) -> &[String] {
+        &self.added[kind as usize]
+    }
+}
 
 /// True when the character ending at byte `i` of `b` is a letter or digit (of any script).
 pub(crate) fn letter_before(b: &[u8], i: usize) -> bool {
@@ -300,16 +434,42 @@ mod tests {
 
     #[test]
     fn every_words_file_loads() {
-        for (kind, source) in FILES {
-            let file: WordsFile = toml::from_str(source).unwrap_or_else(|e| panic!("{kind}: {e}"));
-            for (lang, words) in &file.0 {
+        for kind in WordKind::ALL {
+            assert_eq!(WordKind::parse(kind.name()), Some(kind));
+            for (lang, words) in kind.builtin_lists() {
+                let k = kind.name();
                 for w in words {
-                    assert!(!w.trim_matches('*').is_empty(), "{kind}.{lang}: empty word");
-                    assert_eq!(w.trim(), w, "{kind}.{lang}: {w:?} has outer blanks");
+                    assert!(!w.trim_matches('*').is_empty(), "{k}.{lang}: empty word");
+                    assert_eq!(w.trim(), w, "{k}.{lang}: {w:?} has outer blanks");
                 }
             }
-            let _ = of(kind);
+            assert!(Lexicon::builtin().words(kind).last_in(b"").is_none());
         }
+        assert_eq!(
+            WordKind::PersonName.suffixes(),
+            ["closed", "label", "signoff", "title", "weak"]
+        );
+    }
+
+    #[test]
+    fn a_changed_kind_is_recompiled_and_the_others_are_shared() {
+        let base = Lexicon::builtin();
+        let mut lists = WordKind::Phone.builtin_lists();
+        lists.entry("es".into()).or_default().push("wasap*".into());
+        let lex = base.with(WordKind::Phone, lists, vec!["wasap*".into()]);
+        assert!(
+            lex.words(WordKind::Phone)
+                .last_in(b"mi wasapp 612")
+                .is_some()
+        );
+        assert!(
+            base.words(WordKind::Phone)
+                .last_in(b"mi wasapp 612")
+                .is_none()
+        );
+        assert!(Arc::ptr_eq(&lex.words[1], &base.words[1]));
+        assert_eq!(lex.added(WordKind::Phone), ["wasap*"]);
+        assert_eq!(format!("{lex:?}"), r#"Lexicon { changed: ["phone"] }"#);
     }
 
     #[test]
