@@ -21,7 +21,7 @@ use super::detectors::{Builtin, Hints, Lexicon, WordKind, secret_name_forms, wor
 fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
     match b {
         Builtin::Jwt => Some(&["eyJ"]),
-        Builtin::BearerToken => Some(&["bearer"]),
+        Builtin::BearerToken => Some(&["bearer", "basic"]),
         Builtin::PrivateKey => Some(&["private key"]),
         // The union of the secret shapes' keywords (`detectors/secret_shapes.toml`): the detector
         // runs a shape only where one of its own keywords occurs.
@@ -87,6 +87,7 @@ fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
             "prüf",
             "prÜf",
             "pruef",
+            "pruf",
             "sicher",
             "segur",
             "sicurezza",
@@ -115,6 +116,16 @@ fn builtin_literals(b: Builtin) -> Option<&'static [&'static str]> {
             "ckseite",
             "cijfers",
             "clave de",
+            // A code no word names stands after a card's expiry ("exp 12/27 code 123"); one
+            // after the card itself opens the gate by the digit count (`Builtin::opens_by_hints`).
+            "exp",
+            "valid",
+            "venc",
+            "cadu",
+            "ltig bis",
+            "ablauf",
+            "scad",
+            "good thru",
         ]),
         _ => None,
     }
@@ -261,6 +272,9 @@ pub(crate) struct Prefilter {
     set_bits: Vec<u64>,
     /// Built-in detectors in use and the rule bits each opens when the string's hints allow it.
     builtin_bits: Vec<(Builtin, u64)>,
+    /// Built-in detectors gated by literals that their hints alone may open too
+    /// ([`Builtin::opens_by_hints`]), with their rule bits.
+    hint_bits: Vec<(Builtin, u64)>,
     /// Rules whose gate could not be built: always open.
     always: u64,
 }
@@ -293,6 +307,7 @@ impl Prefilter {
         let mut set_bits = Vec::new();
         let mut builtin_bits: Vec<(Builtin, u64)> = Vec::new();
         let mut ac_bounds: Vec<[bool; 2]> = Vec::new();
+        let mut hint_bits: Vec<(Builtin, u64)> = Vec::new();
         for (k, s) in sources.iter().enumerate() {
             let literals = match s {
                 GateSource::Builtin(b) => builtin_literals(*b)
@@ -307,6 +322,11 @@ impl Prefilter {
                 GateSource::Pattern(p) => pattern_literals(p)
                     .map(|l| l.into_iter().map(|lit| (lit, [false; 2])).collect()),
             };
+            if let (GateSource::Builtin(b), Some(_)) = (s, &literals)
+                && b.opens_by_hints(&Hints::default()).is_some()
+            {
+                hint_bits.push((*b, bit(k)));
+            }
             match (s, literals) {
                 (_, Some(l)) => {
                     for (lit, bounds) in l {
@@ -382,6 +402,7 @@ impl Prefilter {
             set,
             set_bits,
             builtin_bits,
+            hint_bits,
             always,
         }
     }
@@ -392,6 +413,11 @@ impl Prefilter {
         let mut rules = self.always;
         for (b, bits) in &self.builtin_bits {
             if b.may_match(&hints) {
+                rules |= bits;
+            }
+        }
+        for (b, bits) in &self.hint_bits {
+            if b.opens_by_hints(&hints) == Some(true) {
                 rules |= bits;
             }
         }

@@ -802,19 +802,53 @@ fn scan_chain(
     let found_from = out.len();
     // Every valid span of whole runs, as (first run, last run, digits).
     let mut spans: SmallVec<[(usize, usize, usize); 8]> = SmallVec::new();
+    let mut mixed_spans: SmallVec<[bool; 8]> = SmallVec::new();
     let mut digits = [0u8; 19];
     for first in 0..runs.len() {
         let mut n = 0;
+        let mut mark = None;
+        let mut mixed = false;
         for (last, &(s, e)) in runs.iter().enumerate().skip(first) {
             if n + (e - s) > 19 {
                 break;
+            }
+            if last > first {
+                let (prev_s, prev_e) = runs[last - 1];
+                let gap_mark = bytes[prev_e..s]
+                    .iter()
+                    .copied()
+                    .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+                if let Some(m) = gap_mark
+                    && !(prev_e - prev_s == 1 && e - s == 1)
+                {
+                    mixed |= mark.is_some_and(|k| k != m);
+                    mark = Some(m);
+                }
             }
             digits[n..n + (e - s)].copy_from_slice(&bytes[s..e]);
             n += e - s;
             if n >= 12 && accept(&digits[..n], bytes, runs[first].0, &mut ctx) {
                 spans.push((first, last, n));
+                mixed_spans.push(mixed);
             }
         }
+    }
+    // A card is written with one kind of mark between its groups: a span that changes marks
+    // ("6459-0919-5922, 01/2028") and overlaps one that does not runs on into the next value.
+    // Alone (marks mixed to evade), it stays.
+    if mixed_spans.contains(&true) {
+        let uniform: SmallVec<[(usize, usize); 8]> = spans
+            .iter()
+            .zip(&mixed_spans)
+            .filter(|(_, m)| !**m)
+            .map(|(&(f, l, _), _)| (f, l))
+            .collect();
+        let mut k = 0;
+        spans.retain(|&mut (f, l, _)| {
+            let keep = !mixed_spans[k] || !uniform.iter().any(|&(uf, ul)| uf <= l && f <= ul);
+            k += 1;
+            keep
+        });
     }
     // The non-overlapping choice that covers the most digits (a longer first card must not eat
     // the first group of the next one); on a tie the earlier card wins, so a card's own first
@@ -1115,6 +1149,17 @@ mod tests {
                 "twelve digits shown: {masked}"
             );
         }
+    }
+
+    #[test]
+    fn a_card_does_not_run_on_into_its_expiry_across_other_marks() {
+        // "6459 0919 5922 01 2028" is a Luhn-valid Discover too, and longer: the card's own
+        // dashes decide where it ends.
+        let text = "cartão: 5204-6459-0919-5922, 01/2028, 439";
+        let mut spans = Vec::new();
+        find(text, None, &mut spans);
+        let found: Vec<&str> = spans.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(found, vec!["5204-6459-0919-5922"]);
     }
 
     #[test]

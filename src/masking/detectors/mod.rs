@@ -70,7 +70,8 @@ pub enum Builtin {
     PrivateKey,
     /// JSON Web Tokens.
     Jwt,
-    /// The token after `Bearer` in an authorization header or text.
+    /// The token after `Bearer` in an authorization header or text, and HTTP Basic credentials
+    /// (base64 of `user:password` after `Basic`).
     BearerToken,
     /// Well-known secret shapes of a maintained secret-scanning rule set (AWS, GitHub, Stripe, Slack,
     /// Google, OpenAI, GitLab, SendGrid and more), kept as data in `detectors/secret_shapes.toml`.
@@ -173,7 +174,10 @@ impl Builtin {
         match self {
             Builtin::PaymentCard => view_digits >= 12,
             Builtin::CardTrackData => view_digits >= 12,
-            Builtin::CardSecurityCode => view_digits >= 3 && hints.letters + hints.odd >= 3,
+            // Named codes need their name's letters; one after a card needs the card's digits.
+            Builtin::CardSecurityCode => {
+                view_digits >= 3 && (hints.letters + hints.odd >= 3 || view_digits >= 15)
+            }
             // `%40`, `&#64;` and a full-width `＠` read as `@` in the canonical view.
             // An `@` spelled out ("jane at example dot com") needs letters only.
             Builtin::Email => {
@@ -195,6 +199,16 @@ impl Builtin {
             Builtin::BearerToken => hints.letters >= 10,
             Builtin::ApiKey => hints.letters >= 4 && hints.digits + hints.letters >= 16,
             Builtin::SecretAssignment => hints.letters >= 3,
+        }
+    }
+
+    /// For a detector gated by literals, whether these hints open its gate without one (`None`:
+    /// only its literals do). A security code after a card number needs no word: a string with
+    /// the digits of a card and a code may hold one.
+    pub fn opens_by_hints(self, hints: &Hints) -> Option<bool> {
+        match self {
+            Builtin::CardSecurityCode => Some(hints.digits + hints.odd >= 15),
+            _ => None,
         }
     }
 

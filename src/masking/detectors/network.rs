@@ -69,6 +69,25 @@ static VERSION_WORDS: LazyLock<ContextWords> = LazyLock::new(|| {
         "punkt",
         "point",
         "no.",
+        // Software that reports its version: "Chrome 72.82.94.70", "running 7.4.6.7",
+        // "versión de la app 4.1.2.85".
+        "running",
+        "app",
+        "application",
+        "aplicación",
+        "aplicacion",
+        "applicazione",
+        "aplicativo",
+        "appli",
+        "software",
+        "browser",
+        "navegador",
+        "navigateur",
+        "firefox",
+        "chrome",
+        "safari",
+        "edge",
+        "opera",
     ])
 });
 
@@ -108,15 +127,41 @@ fn zero_padded(candidate: &str) -> bool {
         })
 }
 
-/// Whether a version word stands right before `s`, with only blanks, `:`, `=` or `v` between:
-/// "version 10.0.0.1", "build: 1.2.3.4" — but not "build server 10.2.3.4".
+/// Whether a version word stands right before `s`, with only blanks, `:`, `=`, `v` or one
+/// connector between: "version 10.0.0.1", "build: 1.2.3.4", "firmware version is 4.1.2.85" —
+/// but not "build server 10.2.3.4".
 fn version_word_right_before(b: &[u8], s: usize) -> bool {
-    let mut k = s;
-    while k > 0 && matches!(b[k - 1], b' ' | b':' | b'=' | b'\t') {
-        k -= 1;
-    }
+    let skip_blanks = |mut k: usize| {
+        while k > 0 && matches!(b[k - 1], b' ' | b':' | b'=' | b'\t') {
+            k -= 1;
+        }
+        k
+    };
+    let mut k = skip_blanks(s);
     if k == s && k > 0 && b[k - 1].is_ascii_alphabetic() {
         return false;
+    }
+    // One connector: "version is", "versión es", "Version ist", "version est", "now".
+    let word_start = b[..k]
+        .iter()
+        .rposition(|c| !c.is_ascii_alphabetic())
+        .map_or(0, |p| p + 1);
+    if k > word_start
+        && [
+            &b"is"[..],
+            b"es",
+            b"ist",
+            b"est",
+            b"was",
+            b"now",
+            b"era",
+            b"war",
+        ]
+        .iter()
+        .any(|w| b[word_start..k].eq_ignore_ascii_case(w))
+        && skip_blanks(word_start) < word_start
+    {
+        k = skip_blanks(word_start);
     }
     let from = k.saturating_sub(12);
     VERSION_WORDS
@@ -218,6 +263,12 @@ mod tests {
             "1.2.3.4.5",
             "300.1.1.1",
             "app 4.12.0",
+            "running 7.4.6.7",
+            "Firefox 115.4.0.1",
+            "Chrome 72.82.94.70",
+            "versión de la app 4.1.2.85",
+            "version de l'application 4.1.2.85",
+            "firmware version is 4.1.2.85",
         ] {
             assert!(v4(neg).is_empty(), "{neg}");
         }

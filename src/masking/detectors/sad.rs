@@ -56,7 +56,7 @@ static SECURITY_CODES: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(?-u:\b)(?:",
         r"cvv2?|cvc2?|csc|cvn|cvd|cav2|cid|card\s+verification\s+(?:code|value|number)",
         r"|card\s+security\s+code|security\s+code|sec\.?\s*code|verification\s+code",
-        r"|kartenpr(?:ü|ue)f(?:nummer|ziffer|code)|pr(?:ü|ue)f(?:nummer|ziffer|code)|sicherheitscode",
+        r"|kartenpr(?:ü|ue|u)f(?:nummer|ziffer|code)|pr(?:ü|ue|u)f(?:nummer|ziffer|code)|sicherheitscode",
         r"|c(?:ó|o)digo\s+de\s+seguridad|c(?:ó|o)digo\s+de\s+seguran(?:ç|c)a|c(?:ó|o)digo\s+cv[vc]",
         r"|cryptogramme(?:\s+visuel)?|code\s+de\s+s(?:é|e)curit(?:é|e)|code\s+cv[vc]",
         r"|codice\s+di\s+(?:sicurezza|verifica)|codice\s+cv[vc]",
@@ -111,6 +111,231 @@ static PINS: LazyLock<Regex> = LazyLock::new(|| {
     .expect("pin regex is valid")
 });
 
+/// A card's expiry date as customers type it, with or without its name: "exp 12/27",
+/// "valid thru 08/2029", "caduca 3-28", "gültig bis 12/27", "expire le 12/27". The name is
+/// captured so the finder knows whether the date was named.
+static EXPIRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?:(?-u:\b)(exp(?:iry|ires|ire|iration|\.)?(?:\s+date)?|valid(?:\s+(?:thru|through|until|till))?",
+        r"|good\s+thru|vence|venc\.|vencimiento|caduca|caducidad|(?:fecha\s+de\s+)?caducidad",
+        r"|validade|val\.|v(?:á|a)lid[ao]\s+(?:hasta|at(?:é|e))|g(?:ü|ue)ltig\s+bis|ablauf(?:datum)?",
+        r"|expire(?:\s+(?:le|fin|en))?|date\s+d'expiration|fin\s+de\s+validit(?:é|e)|scadenza|scad\.|scade)",
+        r"[\s.:=-]{0,4}(?:(?:is|es|ist|est|é|el|le|il|am|em|on|the|a|en|fin|il)\s+){0,2})?",
+        r"(?-u:\b)(?:0?[1-9]|1[0-2])\s?[/-]\s?(?:20)?\d{2}(?-u:\b)",
+    ))
+    .expect("expiry regex is valid")
+});
+
+/// A digit chain that may be a card number (12–19 digits, blanks or dashes between groups).
+static CARD_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)\d(?:[ -]?\d){11,18}(?-u:\b)").expect("card chain regex is valid")
+});
+
+/// Words that name a security code on their own when they stand between a card (or its expiry)
+/// and three or four digits: "exp 12/27 code 123", "… security 123", "… detrás 123", "… au dos 123".
+const CODE_WORDS: &[&str] = &[
+    "cvv",
+    "cvv2",
+    "cvc",
+    "cvc2",
+    "csc",
+    "ccv",
+    "cvn",
+    "cid",
+    "code",
+    "security",
+    "sec",
+    "seg",
+    "seguridad",
+    "segurança",
+    "seguranca",
+    "código",
+    "codigo",
+    "cód",
+    "cod",
+    "codice",
+    "sicurezza",
+    "sicherheitscode",
+    "prüfziffer",
+    "prüfnummer",
+    "kartenprüfnummer",
+    "cryptogramme",
+    "crypto",
+    "back",
+    "verso",
+    "reverso",
+    "detrás",
+    "detras",
+    "atrás",
+    "atras",
+    "dos",
+    "hinten",
+    "rückseite",
+    "retro",
+    "dietro",
+    "trás",
+    "tras",
+];
+
+/// Words that may stand between a card (or its expiry) and its code without naming it: "and",
+/// "the code is", "el de detrás es", "au dos", "auf der Rückseite", "sul retro".
+const GLUE_WORDS: &[&str] = &[
+    "and", "y", "e", "et", "und", "en", "is", "es", "ist", "est", "é", "è", "the", "el", "la",
+    "le", "il", "o", "a", "on", "at", "au", "del", "de", "do", "da", "no", "auf", "der", "sul",
+    "number", "número", "numero", "nummer", "digits", "dígitos", "digitos", "chiffres", "cifre",
+    "ziffern", "ist", "lautet", "son", "são", "sono", "my", "mi", "mon", "meu", "mein", "mio",
+    "card", "tarjeta", "karte", "carte", "cartão", "carta",
+];
+
+/// Words after three or four digits that make them an amount or a quantity, not a code.
+const UNIT_WORDS: &[&str] = &[
+    "eur", "euro", "euros", "usd", "gbp", "dollars", "dollar", "pounds", "dólares", "dolares",
+    "pesos", "chf", "points", "puntos", "punkte", "min", "mins", "minutes", "km", "kg", "items",
+];
+
+/// The three or four digits of a security code after `at` in `text`, past blanks, punctuation and
+/// at most five words of [`CODE_WORDS`] and [`GLUE_WORDS`]. `named` says whether the code must be
+/// named by one of [`CODE_WORDS`] on the way.
+fn code_after(text: &str, at: usize, named: bool) -> Option<Range<usize>> {
+    let b = text.as_bytes();
+    let mut i = at;
+    let mut words = 0;
+    let mut saw_code_word = false;
+    loop {
+        while i < b.len()
+            && matches!(
+                b[i],
+                b' ' | b'\t'
+                    | b'\n'
+                    | b'\r'
+                    | b','
+                    | b';'
+                    | b':'
+                    | b'('
+                    | b')'
+                    | b'-'
+                    | b'/'
+                    | b'='
+                    | b'|'
+            )
+        {
+            i += 1;
+        }
+        match b.get(i) {
+            Some(c) if c.is_ascii_digit() => break,
+            Some(_) if words < 5 => {
+                let rest = &text[i..];
+                let len = rest
+                    .char_indices()
+                    .find(|(_, c)| !c.is_alphanumeric() && *c != '.')
+                    .map_or(rest.len(), |(k, _)| k);
+                let word = rest[..len].trim_end_matches('.').to_lowercase();
+                if word.is_empty() || word.bytes().any(|c| c.is_ascii_digit()) {
+                    return None;
+                }
+                if CODE_WORDS.contains(&word.as_str()) {
+                    saw_code_word = true;
+                } else if !GLUE_WORDS.contains(&word.as_str()) {
+                    return None;
+                }
+                words += 1;
+                i += len;
+            }
+            _ => return None,
+        }
+    }
+    if named && !saw_code_word {
+        return None;
+    }
+    let start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if !(3..=4).contains(&(i - start)) || b.get(i).is_some_and(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    // Not part of a longer figure: a time (`12:30`), an amount (`123,45`), a date or the next
+    // group of a number ("4111 1111 …").
+    let next_digit = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
+    if matches!(b.get(i), Some(b':' | b'.' | b',' | b'/')) && next_digit(i + 1) {
+        return None;
+    }
+    if matches!(b.get(i), Some(b' ' | b'-')) && next_digit(i + 1) {
+        return None;
+    }
+    let after = text[i..].trim_start();
+    let unit: String = after
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<String>()
+        .to_lowercase();
+    if after.starts_with(['€', '$', '£', '%']) || UNIT_WORDS.contains(&unit.as_str()) {
+        return None;
+    }
+    Some(start..i)
+}
+
+/// Whether a card number ends shortly before `pos` (blanks, punctuation, line breaks and a short
+/// word such as "exp" between).
+fn card_ends_before(text: &str, pos: usize) -> bool {
+    let b = text.as_bytes();
+    let from = pos.saturating_sub(40);
+    let window = &b[from..pos];
+    let Some(last_digit) = window.iter().rposition(u8::is_ascii_digit) else {
+        return false;
+    };
+    let gap = &window[last_digit + 1..];
+    if gap.len() > 16 {
+        return false;
+    }
+    let end = from + last_digit + 1;
+    let mut start = end.saturating_sub(40);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    CARD_CHAIN
+        .find_iter(&text[start..end])
+        .last()
+        .is_some_and(|m| {
+            start + m.end() == end && {
+                let digits: Vec<u8> = m.as_str().bytes().filter(u8::is_ascii_digit).collect();
+                super::card::is_card(&digits)
+            }
+        })
+}
+
+/// Security codes that no word names, found by where they stand: after a card number and its
+/// expiry ("4111 1111 1111 1111 12/27 123"), after a named expiry and a code word ("exp 12/27
+/// code 123", "caduca 12/27, detrás 123"), or after a card and a code word ("4111… code 123").
+fn find_codes_after_cards(text: &str, out: &mut Vec<Range<usize>>) {
+    // An expiry needs a `/` or `-`, a code word needs letters.
+    if !text
+        .bytes()
+        .any(|c| matches!(c, b'/' | b'-') || c.is_ascii_alphabetic())
+    {
+        return;
+    }
+    for caps in EXPIRY.captures_iter(text) {
+        let Some(m) = caps.get(0) else { continue };
+        let named = caps.get(1).is_some();
+        let after_card = card_ends_before(text, m.start());
+        if !named && !after_card {
+            continue;
+        }
+        if let Some(code) = code_after(text, m.end(), !after_card) {
+            out.push(code);
+        }
+    }
+    for m in CARD_CHAIN.find_iter(text) {
+        let digits: Vec<u8> = m.as_str().bytes().filter(u8::is_ascii_digit).collect();
+        if super::card::is_card(&digits)
+            && let Some(code) = code_after(text, m.end(), true)
+        {
+            out.push(code);
+        }
+    }
+}
+
 /// Finds track data in canonical text: the number before the field separator must be a card.
 pub fn find_tracks(text: &str, out: &mut Vec<Range<usize>>) {
     for m in TRACKS.find_iter(text) {
@@ -136,6 +361,20 @@ pub fn find_security_codes(text: &str, out: &mut Vec<Range<usize>>) {
             {
                 out.push(m.range());
             }
+        }
+    }
+    let unnamed = out.len();
+    find_codes_after_cards(text, out);
+    let mut k = unnamed;
+    while k < out.len() {
+        if out[from..unnamed]
+            .iter()
+            .any(|r| r.start < out[k].end && out[k].start < r.end)
+            || out[unnamed..k].contains(&out[k])
+        {
+            out.swap_remove(k);
+        } else {
+            k += 1;
         }
     }
 }
@@ -251,6 +490,47 @@ mod tests {
             "the code on the back was smudged",
             "3 digits on the back of the parcel label",
             "call back at 3 pm",
+        ] {
+            assert!(found_by(find_security_codes, text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn codes_no_word_names_are_found_after_the_card_and_its_expiry() {
+        for (text, code) in [
+            ("4111 1111 1111 1111 12/27 123", "123"),
+            ("card 4111111111111111, 08/2029, 4821", "4821"),
+            ("4111-1111-1111-1111 exp 12/27 123", "123"),
+            ("exp 12/27 code 123", "123"),
+            ("expiry 12/27, security 123", "123"),
+            ("caduca 12/27, detrás 123", "123"),
+            ("expire le 12/27 au dos 123", "123"),
+            ("gültig bis 12/27, Rückseite 123", "123"),
+            ("scadenza 12/27 codice 123", "123"),
+            ("validade 12/27 código 123", "123"),
+            ("my card is 4111111111111111 code 123", "123"),
+            (
+                "4111111111111111 valid thru 3/28 and the code is 123.",
+                "123",
+            ),
+            ("4111 1111 1111 1111\n12/27\n123", "123"),
+            (
+                "tarjeta 4111 1111 1111 1111 vence 12/27 y el de detrás es 123",
+                "123",
+            ),
+        ] {
+            assert_eq!(found_by(find_security_codes, text), vec![code], "{text}");
+        }
+        for text in [
+            "4111 1111 1111 1111 12/27",
+            "exp 12/27 123 EUR",
+            "4111 1111 1111 1111 12/27 12:30",
+            "4111 1111 1111 1111 12/27 150 €",
+            "order 1234567890123 12/27 123",
+            "exp 12/27 thanks 123",
+            "experience 12/27 code 123 points",
+            "exp 12/27 4111 1111 1111 1111",
+            "delivered 12/27 123 items",
         ] {
             assert!(found_by(find_security_codes, text).is_empty(), "{text}");
         }

@@ -28,8 +28,9 @@ static JWT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `Bearer` and the whitespace after it; the token that follows is scanned by hand (no capture
 /// groups on the hot path).
-static BEARER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i-u)\bbearer[ \t]+").expect("bearer regex is valid"));
+static BEARER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i-u)\b(?:bearer|(basic))(?:[ \t]|(?u:\x{A0}))+").expect("bearer regex is valid")
+});
 
 /// Finds JSON Web Tokens (header and payload both base64url JSON objects, hence `eyJ…`).
 pub fn find_jwts(text: &str, out: &mut Vec<Range<usize>>) {
@@ -43,7 +44,8 @@ pub fn find_jwts(text: &str, out: &mut Vec<Range<usize>>) {
 /// Finds the token after `Bearer`; the word itself stays readable.
 pub fn find_bearer(text: &str, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
-    for m in BEARER.find_iter(text) {
+    for c in BEARER.captures_iter(text) {
+        let Some(m) = c.get(0) else { continue };
         let token = b[m.end()..]
             .iter()
             .take_while(|c| {
@@ -54,10 +56,25 @@ pub fn find_bearer(text: &str, out: &mut Vec<Range<usize>>) {
             .iter()
             .take_while(|&&c| c == b'=')
             .count();
-        if token >= 8 {
-            out.push(m.end()..m.end() + token + pad);
+        let span = m.end()..m.end() + token + pad;
+        // `Basic` is a common word: only base64 of `user:password` is credentials.
+        if token >= 8 && (c.get(1).is_none() || basic_credentials(&text[span.clone()])) {
+            out.push(span);
         }
     }
+}
+
+/// Whether `token` is HTTP Basic credentials: standard base64 of `user:password` in text.
+fn basic_credentials(token: &str) -> bool {
+    use base64::Engine as _;
+    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(token) else {
+        return false;
+    };
+    std::str::from_utf8(&raw).is_ok_and(|s| {
+        s.split_once(':')
+            .is_some_and(|(u, p)| !u.is_empty() && !p.is_empty())
+            && !s.chars().any(char::is_control)
+    })
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -1181,8 +1198,33 @@ mod tests {
             run(find_bearer, "Authorization: Bearer abcDEF123456789xyz"),
             vec!["abcDEF123456789xyz"]
         );
+        // A no-break space pasted from a rich-text client.
+        assert_eq!(
+            run(find_bearer, "header was Bearer\u{a0}HE1ZVVA6Qu7CH44qXHAf"),
+            vec!["HE1ZVVA6Qu7CH44qXHAf"]
+        );
         assert!(run(find_jwts, "eyJ alone").is_empty());
         assert!(run(find_bearer, "the bearer of bad news").is_empty());
+        // HTTP Basic: base64 of `user:password`, never a word after "basic".
+        for (text, token) in [
+            (
+                "Authorization: Basic YWRtaW46b2pxdElKSFdzaA==",
+                "YWRtaW46b2pxdElKSFdzaA==",
+            ),
+            (
+                "header was basic YWRtaW46WDhjaWFOTFhTNA== ok",
+                "YWRtaW46WDhjaWFOTFhTNA==",
+            ),
+        ] {
+            assert_eq!(run(find_bearer, text), vec![token], "{text}");
+        }
+        for text in [
+            "the Basic subscription",
+            "Basic ZGVmYXVsdA==",
+            "basic plan upgraded",
+        ] {
+            assert!(run(find_bearer, text).is_empty(), "{text}");
+        }
     }
 
     #[test]
@@ -1226,7 +1268,9 @@ mod tests {
 
     /// Shapes whose secret is mostly a fixed prefix with a tail of any length: half of it still
     /// holds the whole prefix.
-    const HALF_STILL_MATCHES: &[&str] = &["aws-amazon-bedrock-api-key-short-lived"];
+    /// A password in a URL has any length: half of one is still a password.
+    const HALF_STILL_MATCHES: &[&str] =
+        &["aws-amazon-bedrock-api-key-short-lived", "url-credentials"];
 
     /// Cut in half, an example's secret is too short for its shape.
     #[test]

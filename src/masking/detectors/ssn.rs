@@ -95,6 +95,9 @@ pub fn find(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) {
         if sep != Some(b'-') && !glued && !named(b, lex, start) {
             continue;
         }
+        if sep == Some(b'-') && !glued && named_otherwise(b, lex, start, end) {
+            continue;
+        }
         out.push(start..end);
         i = end;
     }
@@ -125,6 +128,27 @@ fn spoken(b: &[u8], start: usize) -> bool {
         }
     }) && !b.get(start + 17).is_some_and(u8::is_ascii_alphanumeric)
         && !(b.get(start + 17) == Some(&b' ') && b.get(start + 18).is_some_and(u8::is_ascii_digit))
+}
+
+/// Bytes before a dashed number searched for a word naming another identifier.
+const OTHER_WINDOW: usize = 24;
+
+/// Whether a word naming another identifier ("SKU 221-81-2737", "part no. 411-06-2011",
+/// "Artikelnummer", "modelo") stands right before `start`, with no SSN word nearer: a dashed
+/// `123-45-6789` needs no SSN word, but it does not stand against the name of something else.
+/// An SSN word right after the number ("… is my SSN") keeps it.
+fn named_otherwise(b: &[u8], lex: &Lexicon, start: usize, end: usize) -> bool {
+    let near = start.saturating_sub(OTHER_WINDOW);
+    let Some(other) = lex.words(WordKind::NotPhone).last_in(&b[near..start]) else {
+        return false;
+    };
+    let far = start.saturating_sub(WINDOW);
+    let ssn = lex.words(WordKind::UsSsn);
+    ssn.last_in(&b[far..start])
+        .is_none_or(|at| far + at < near + other)
+        && ssn
+            .nearest(&b[end..(end + OTHER_WINDOW).min(b.len())])
+            .is_none()
 }
 
 /// Whether an SSN word stands within [`WINDOW`] bytes before `start`, with no word naming another
@@ -166,6 +190,12 @@ mod tests {
         );
         assert_eq!(found("ssn: 123 45 6789"), vec!["123 45 6789"]);
         assert_eq!(found("SSN 358.94.2161"), vec!["358.94.2161"]);
+        // A word for another id further back does not hide a dashed SSN named nearer.
+        assert_eq!(found("order 5512, SSN 123-45-6789"), vec!["123-45-6789"]);
+        assert_eq!(
+            found("re: my order. 123-45-6789 is my SSN"),
+            vec!["123-45-6789"]
+        );
         assert_eq!(found("SSN529473793"), vec!["529473793"]);
         assert_eq!(found("my social is 529473793"), vec!["529473793"]);
         assert_eq!(found("seguro social 529 47 3793"), vec!["529 47 3793"]);
@@ -189,6 +219,14 @@ mod tests {
             "SSN on file; order 529473793",
             "version 358.94.2161.2",
             "lessn529473793x",
+            "SKU 221-81-2737 out of stock",
+            "part no. 411-06-2011 arrived broken",
+            "Artikelnummer 435-84-5399",
+            "l'article 377-38-9766 est en rupture",
+            "modelo 210-19-2497",
+            "modèle 210-19-2497",
+            "codice articolo 210-19-2497",
+            "replacement part 210-19-2497",
         ] {
             assert!(found(neg).is_empty(), "{neg}");
         }
