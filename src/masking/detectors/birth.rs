@@ -79,6 +79,14 @@ pub fn find(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) {
             continue;
         }
         let Some(at) = date_start(b, from) else {
+            // "24/03/1961 is my date of birth", "1985-07-08 ist mein Geburtstag".
+            if let Some(date) = date_before(text, found.span.start)
+                && date.start >= last_end
+                && !occasion_after(text, found.span.end)
+            {
+                last_end = date.end;
+                out.push(date);
+            }
             continue;
         };
         let rest = &text[at..];
@@ -102,6 +110,75 @@ pub fn find(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) {
             last_end = end;
         }
     }
+}
+
+/// Words between a date and the birth word after it: "is my", "es mi", "ist mein", "c'est ma",
+/// "é a minha", "è la mia".
+const BEFORE_WORD: &[&str] = &[
+    "is", "was", "it's", "that's", "es", "era", "ist", "war", "c'est", "c’est", "est", "é", "è",
+    "e", "my", "mi", "mein", "meine", "ma", "mon", "minha", "meu", "a", "o", "la", "il", "mia",
+    "mio", "the", "el", "der", "die", "das", "de", "sua", "su", "seu", "his", "her", "our", "this",
+    "esta", "este", "c'était", "dies", "das", "ist's",
+];
+
+/// Whether the word after a birth word makes it an occasion ("the birthday gift", "regalo de
+/// cumpleaños" is before; "Geburtstagsparty"): a date before it is a delivery, not a birth.
+fn occasion_after(text: &str, end: usize) -> bool {
+    const OCCASIONS: &[&str] = &[
+        "gift", "gifts", "present", "party", "sale", "card", "cake", "regalo", "fiesta", "tarta",
+        "geschenk", "feier", "kuchen", "cadeau", "fête", "fete", "gâteau", "presente", "festa",
+        "bolo", "torta",
+    ];
+    let rest = text[end..].trim_start_matches([' ', '\t']);
+    let w: String = rest
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<String>()
+        .to_lowercase();
+    OCCASIONS.contains(&w.as_str())
+}
+
+/// A date that ends right before the birth word at `word` (past blanks, `,`, `-`, `(` and at most
+/// four of [`BEFORE_WORD`]): the order in which people also give one.
+fn date_before(text: &str, word: usize) -> Option<Range<usize>> {
+    let b = text.as_bytes();
+    let mut end = word;
+    let mut words = 0;
+    loop {
+        while end > 0 && matches!(b[end - 1], b' ' | b'\t' | b',' | b'-' | b'(' | b':') {
+            end -= 1;
+        }
+        if end == 0 || b[end - 1].is_ascii_digit() {
+            break;
+        }
+        let start = text[..end]
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_alphabetic() || matches!(c, '\'' | '’'))
+            .last()
+            .map(|(k, _)| k)?;
+        let w = text[start..end].to_lowercase();
+        if words == 4 || !BEFORE_WORD.contains(&w.as_str()) {
+            // A month name ends the date ("born … 3 de abril de 1989" is forward; "April 1989").
+            break;
+        }
+        words += 1;
+        end = start;
+    }
+    if end == word || end == 0 {
+        return None;
+    }
+    // The earliest start from which a date runs exactly to `end`.
+    let mut from = end.saturating_sub(40);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    (from..end)
+        .filter(|&k| text.is_char_boundary(k))
+        .filter(|&k| k == 0 || !b[k - 1].is_ascii_alphanumeric())
+        .find(|&k| DATE.find(&text[k..end]).is_some_and(|m| m.end() == end - k))
+        .map(|k| k..end)
+        .filter(|r| !future(&text[r.clone()]))
 }
 
 /// Where the date after a birth word at `from` starts: the first digit or letter after the
@@ -370,6 +447,15 @@ mod tests {
     fn dates_of_birth() {
         for (text, date) in [
             ("D.O.B. 12/19/2004", "12/19/2004"),
+            ("24/03/1961 is my date of birth", "24/03/1961"),
+            (
+                "Perdona, 20 de noviembre de 1999 es mi fecha de nacimiento",
+                "20 de noviembre de 1999",
+            ),
+            ("1985-07-08 ist mein Geburtstag danke", "1985-07-08"),
+            ("9 mai 1995, c'est ma date de naissance", "9 mai 1995"),
+            ("03/04/1972 (date of birth)", "03/04/1972"),
+            ("Ich bin am 03.04.1989 geboren", "03.04.1989"),
             ("born 6 August 1986", "6 August 1986"),
             ("DOB: April 3, 1989", "April 3, 1989"),
             ("date of birth 2004/12/19", "2004/12/19"),
@@ -407,6 +493,10 @@ mod tests {
         for text in [
             "delivered on 2026-11-20",
             "né ****1907 and ****1907",
+            "delivered 24/12/2025, the birthday gift",
+            "el 12/05/2024 llega el regalo, es mi cumpleaños",
+            "on 12/05/2024 before my birthday",
+            "2031-01-01 is my birthday",
             "fecha de entrega 19/12/2024",
             "Lieferdatum 19.12.2024",
             "birthday sale 20%",
@@ -414,7 +504,6 @@ mod tests {
             "expiry 12/27",
             "the newborn kit 2026-01-05",
             "Geburtstagsgeschenk bestellt",
-            "Ich bin am 03.04.1989 geboren",
             "order 12, my son was born",
             "12 DOB",
             "birthday sale ends 31/12/2024",

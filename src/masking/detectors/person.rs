@@ -471,6 +471,8 @@ struct NameRun {
 /// The name introduced by the phrase at `phrase`, if what follows has a name's shape.
 fn name_after(t: &str, phrase: Range<usize>, intro: Intro, chained: bool) -> Option<Range<usize>> {
     let mut i = phrase.end;
+    let mut mid_line = false;
+    let mut intro = intro;
     // "THIS IS Sanne O'Neill speaking": a weak phrase in capitals before a name that is not.
     let mut shouted = false;
     match intro {
@@ -492,6 +494,12 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro, chained: bool) -> Opt
                     return ok.then_some(run.span);
                 }
             }
+        }
+        // "account holder: Hannah Carter", "Titulaire : Yannick Girard", "Karteninhaber: …":
+        // a weak phrase used as a field name is one.
+        Intro::Weak if label_value(t, i).is_some_and(|v| v > i) && field_start(t, phrase.start) => {
+            i = label_value(t, i)?;
+            intro = Intro::Label;
         }
         Intro::Weak | Intro::Closed => {
             // "I Am Legend", "This Is Us": a title, not an introduction. In capitals ("SOY",
@@ -523,7 +531,10 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro, chained: bool) -> Opt
         Intro::SignOff => {
             // "Regards, John", "Cheers John", "Saludos,\nAna": the close starts its line and
             // the name follows after a comma, blanks or a line break.
-            if !line_start(t, phrase.start) {
+            // Mid-line, after a clause ("Como ya dije, Saludos cordiales, Carmen Ortega Ruiz
+            // ¡Gracias!"), the close needs its comma and the name more proof (below).
+            mid_line = !line_start(t, phrase.start);
+            if mid_line && !(clause_start(t, phrase.start) && t.get(i..)?.starts_with(',')) {
                 return None;
             }
             let mut j = i;
@@ -555,7 +566,14 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro, chained: bool) -> Opt
             if word_at(t, k).is_some_and(|(w, _)| title_brand(p, w)) {
                 return None;
             }
-            let run = name_run(t, skip_particles(t, k), true)?;
+            let Some(run) = name_run(t, skip_particles(t, k), true) else {
+                // Chat in lower case after a title: "Ms. james ashworth called", "Herr becker
+                // hat angerufen" — a title with its dot or a long one, and a name ending its
+                // clause or followed by a word such as "hat", "called", "a rappelé".
+                let sure =
+                    p.ends_with('.') || t.get(i..).is_some_and(|r| r.starts_with('.')) || long;
+                return sure.then(|| lower_after_title(t, k)).flatten();
+            };
             let worded = t.get(run.span.clone()).is_some_and(any_common_word);
             let first_common = t.get(run.first.clone()).is_some_and(common_word);
             let ok = !worded
@@ -576,12 +594,20 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro, chained: bool) -> Opt
     let run = match name_run(t, i, !weak) {
         Some(run) => run,
         // Chat is often typed in lower case: "my name is priya patel", "Name: özlem yılmaz".
-        None if !weak => return lower_case_name(t, i, intro == Intro::SignOff),
+        None if !weak => {
+            return lower_case_name(t, i, intro == Intro::SignOff)
+                .filter(|r| !mid_line || t.get(r.clone()).is_some_and(|n| n.contains(' ')));
+        }
         None => return None,
     };
     if intro == Intro::SignOff {
         let worded = t.get(run.span.clone()).is_some_and(any_common_word);
-        let ok = !worded && !run.more && !run.model && ends_line(t, run.span.end);
+        // A name that does not end its line is followed by a closing word or punctuation
+        // ("Best regards, Emily Patel Thanks.", "Mit freundlichen Grüßen, Jörg Krüger danke");
+        // mid-line it has two words or more.
+        let closes = ends_line(t, run.span.end)
+            || (run.words >= 2 || !mid_line) && closing_after_signoff(t, run.span.end);
+        let ok = !worded && !run.more && !run.model && closes && (!mid_line || run.words >= 2);
         return ok.then_some(run.span);
     }
     let first_common = t.get(run.first.clone()).is_some_and(common_word);
@@ -658,6 +684,11 @@ static NOT_NAME_PARTS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         "santander bbva caixabank caixa ing hsbc lloyds natwest monzo revolut dhl ups fedex ",
         "gls dpd hermes evri royal netflix spotify uber airbnb ikea zalando endesa iberdrola ",
         "enel edf engie martens ",
+        // A team signing off ("Saludos, Equipo Iberia", "Cordialement, L'équipe Fnac",
+        // "Cordiali saluti, Servizio Clienti").
+        "equipo equipa équipe l'équipe l’équipe servizio servicio serviço servico clienti ",
+        "clientes kundenservice kundendienst kundenbetreuung squadra staff atención atencion ",
+        "atendimento service-client ",
     ))
 });
 
@@ -753,7 +784,10 @@ const TITLE_BRANDS: &[(&str, &[&str])] = &[
     ("frau", &["holle", "antje"]),
     ("herr", &["der", "lehmann"]),
     ("señor", &["frog's"]),
-    ("don", &["simón", "simon"]),
+    (
+        "don",
+        &["simón", "simon", "limpio", "algodón", "algodon", "pollo"],
+    ),
 ];
 
 /// Whether a title and the word after it name a brand or a character ([`TITLE_BRANDS`]).
@@ -893,6 +927,33 @@ fn label_follows(t: &str, end: usize) -> bool {
         .is_some_and(|r| r.starts_with(':') && !r.starts_with("://"))
 }
 
+/// Whether a clause begins at `start`: after `,`, `.`, `!`, `?`, `;`, `:` or a dash and blanks.
+fn clause_start(t: &str, start: usize) -> bool {
+    t.get(..start).is_some_and(|before| {
+        let b = before.trim_end_matches([' ', '\t']);
+        b.len() < before.len() && b.ends_with([',', '.', '!', '?', ';', ':', '—', '–', '-'])
+    })
+}
+
+/// What may follow a name after the close of a letter when it does not end its line: sentence
+/// punctuation, a bracket, an emoji, or a word of thanks ("… Emily Patel Thanks.", "… Jörg
+/// Krüger danke euch", "… Francesca Bruno Grazie mille!").
+fn closing_after_signoff(t: &str, end: usize) -> bool {
+    const THANKS: &[&str] = &[
+        "thanks", "thank", "thx", "cheers", "please", "pls", "ok", "gracias", "danke", "merci",
+        "grazie", "obrigado", "obrigada", "obg", "bedankt", "dank", "sent",
+    ];
+    let j = blanks(t, end);
+    match char_at(t, j) {
+        None => true,
+        Some(c) if c.is_alphabetic() => {
+            j > end
+                && word_at(t, j).is_some_and(|(w, _)| THANKS.contains(&w.to_lowercase().as_str()))
+        }
+        Some(c) => !c.is_ascii_digit() && !matches!(c, '@' | '&' | '+' | '/'),
+    }
+}
+
 /// Whether `start` begins its line: only blanks (or a quote, `>` of a quoted mail) before it.
 fn line_start(t: &str, start: usize) -> bool {
     t.get(..start).is_some_and(|before| {
@@ -987,6 +1048,57 @@ fn lower_case_name(t: &str, start: usize, sign_off: bool) -> Option<Range<usize>
             }
             Some(c) => !c.is_ascii_digit() && c != '@',
         }
+    };
+    ok.then_some(span)
+}
+
+/// A name in lower case after a title: one or two words that are no common or function word,
+/// then the end of the clause, punctuation, or a verb of the report ("called", "hat", "ligou").
+fn lower_after_title(t: &str, start: usize) -> Option<Range<usize>> {
+    const VERBS: &[&str] = &[
+        "called", "rang", "phoned", "wrote", "says", "said", "asked", "is", "was", "has", "hat",
+        "ist", "war", "rief", "ruft", "schrieb", "llamó", "llamo", "dice", "ha", "a", "est",
+        "appelle", "rappelé", "rappelle", "ligou", "disse", "chamou", "è", "chiamato", "chiede",
+        "again", "wants", "needs", "will", "would",
+    ];
+    let mut i = start;
+    let mut span = start..start;
+    let mut words = 0;
+    while let Some((w, we)) = word_at(t, i) {
+        let lower = w.chars().all(|c| !c.is_uppercase());
+        if !lower || t.as_bytes().get(we).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        if VERBS.contains(&w) && words > 0 {
+            break;
+        }
+        if not_a_name_word(w) || w.chars().count() < 3 {
+            if words == 0 {
+                return None;
+            }
+            break;
+        }
+        if words == 2 {
+            return None;
+        }
+        words += 1;
+        span.end = we;
+        let after = blanks(t, we);
+        if after == we || after - we > 2 {
+            break;
+        }
+        i = after;
+    }
+    if words == 0 {
+        return None;
+    }
+    let j = blanks(t, span.end);
+    let ok = match char_at(t, j) {
+        None => true,
+        Some(c) if c.is_alphabetic() => {
+            word_at(t, j).is_some_and(|(w, _)| VERBS.contains(&w) || is_in(&FOLLOW, w))
+        }
+        Some(c) => !c.is_ascii_digit() && c != '@',
     };
     ok.then_some(span)
 }
@@ -2114,6 +2226,37 @@ mod tests {
                 "THIS IS Sanne O'Neill speaking please check",
                 "Sanne O'Neill",
             ),
+            // The close of a letter in the middle of a line, and a word of thanks after it.
+            (
+                "Como ya dije, Saludos cordiales, Carmen Ortega Ruiz ¡Gracias!",
+                "Carmen Ortega Ruiz",
+            ),
+            ("Good morning, Thanks, James Fitzgerald", "James Fitzgerald"),
+            ("Best regards, Emily Patel Thanks.", "Emily Patel"),
+            (
+                "Mit freundlichen Grüßen, Jörg Krüger danke euch",
+                "Jörg Krüger",
+            ),
+            (
+                "[chat] Comme je disais, Bonne journée, Solène Chevalier",
+                "Solène Chevalier",
+            ),
+            ("Note. Grazie, giuseppe marino", "giuseppe marino"),
+            // A name in lower case after a title.
+            ("Ms. james ashworth called again", "james ashworth"),
+            ("Entschuldigung, Herr becker hat erneut angerufen", "becker"),
+            ("Re-bonjour, M. mercier a rappelé", "mercier"),
+            ("cliente: Sig. niccolò marino", "niccolò marino"),
+            // A weak phrase used as a field name.
+            (
+                "good morning, account holder: Hannah Carter this is urgent",
+                "Hannah Carter",
+            ),
+            ("Titulaire : Yannick Girard !!", "Yannick Girard"),
+            (
+                "Karteninhaber: Ursula von Hohenberg",
+                "Ursula von Hohenberg",
+            ),
         ] {
             assert_eq!(names(text), vec![name], "{text}");
         }
@@ -2201,6 +2344,19 @@ mod tests {
             "THIS IS Absolutely Ridiculous",
             "THIS IS Street Fighter 6 speaking",
             "I AM Legend",
+            // A close mid-line needs its comma, two words and an end.
+            "I wanted to say thanks, John Smith will call you",
+            "ok, thanks, Customer Service",
+            "Hi, thanks John",
+            "ok, gracias, Banco Santander",
+            "Dr. appointment tomorrow",
+            "Mr. and then nothing",
+            "Frau ist nett",
+            "Herr der Ringe",
+            "el bote de Don Limpio llegó abierto",
+            "Hemos tramitado su solicitud. Saludos, Equipo Iberia Gracias.",
+            "Nous avons traité votre demande. Cordialement, L'équipe Fnac",
+            "Abbiamo elaborato la sua richiesta. Cordiali saluti, Servizio Clienti",
             // Brands and characters named with a title.
             "die Dr. Oetker Backmischung war abgelaufen",
             "the Mr Muscle spray leaked in the box",

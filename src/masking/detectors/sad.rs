@@ -97,12 +97,17 @@ static DESCRIBED_CODES: LazyLock<Regex> = LazyLock::new(|| {
     .expect("described security code regex is valid")
 });
 
-/// PINs written after their name, in the same languages.
+/// PINs written after their name, in the same languages; the card may be named between ("el pin
+/// de la tarjeta es", "il PIN della carta è", "code secret de la carte :"), and the PIN may be
+/// what it was set to ("I set the pin to 1617", "my pin's 1804").
 static PINS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?-u:\b)(?:pin(?:[\s-]?(?:code|nummer|number|no\.?|nr\.?))?|pincode|geheimzahl|geheimnummer",
-        r"|code\s+pin|c(?:ó|o)digo\s+pin|n(?:ú|u)mero\s+pin|codice\s+pin",
+        r"|code\s+pin|c(?:ó|o)digo\s+pin|n(?:ú|u)mero\s+pin|codice\s+pin|code\s+secret",
         r"|clave\s+de\s+(?:la\s+)?tarjeta|n(?:ú|u)mero\s+secreto|c(?:ó|o)digo\s+secreto\s+de\s+la\s+tarjeta)",
+        r"(?:\s+(?:de\s+(?:la\s+|mi\s+)?(?:tarjeta|carte)|de\s+ma\s+carte|della\s+(?:mia\s+)?carta|do\s+(?:meu\s+)?cart(?:ã|a)o",
+        r"|da\s+carta|der\s+karte|(?:for|of|on)\s+(?:my|the)\s+card))?",
+        r"(?:['’]s|\s+(?:to|now|e|set\s+to|changed\s+to))?",
         connectors!(),
         r"\s*",
         opening!(),
@@ -479,6 +484,14 @@ mod tests {
             ("código de verificação 760", "760"),
             ("crypto 123", "123"),
             ("die 3 Ziffern auf der Rückseite: 123", "123"),
+            ("I set the pin to 1617 Cheers", "1617"),
+            ("my pin's 1804", "1804"),
+            ("el pin de la tarjeta es 0025", "0025"),
+            ("code secret de la carte : 9197 !!", "9197"),
+            ("il PIN della carta è 8846", "8846"),
+            ("il mio pin e 9291", "9291"),
+            ("o pin do cartão é 8449", "8449"),
+            ("the PIN for my card is 1234", "1234"),
         ] {
             assert_eq!(found_by(find_security_codes, text), vec![code], "{text}");
         }
@@ -490,6 +503,8 @@ mod tests {
             "the code on the back was smudged",
             "3 digits on the back of the parcel label",
             "call back at 3 pm",
+            "pin to 2 decimals",
+            "the pin of the map 12345678",
         ] {
             assert!(found_by(find_security_codes, text).is_empty(), "{text}");
         }

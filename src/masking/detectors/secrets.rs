@@ -532,7 +532,16 @@ pub(crate) fn name_forms(name: &str) -> Vec<String> {
 const CONNECTORS: &[&str] = &[
     "is", "was", "es", "era", "ist", "war", "lautet", "est", "était", "é", "è", "luidt", "c'est",
     "c’est", "heißt", "heisst", "sería", "seria", "sarà", "sera", "zijn",
+    // `è`/`é` typed without the accent: "la mia password e R0m@%16", "a minha senha e Verao1365".
+    "e",
 ];
+
+/// Prepositions after which a name is followed by what the password was changed to: "changed
+/// the password to …", "cambié la clave a …", "changé le mot de passe en …", "Passwort auf …
+/// geändert", "mudei a senha para …", "cambiato la password in …", "wachtwoord naar …". They
+/// start ordinary phrases too ("reset the password to default"), so the value must look like a
+/// password by its characters or be quoted.
+const CHANGED_TO: &[&str] = &["to", "a", "en", "auf", "para", "in", "naar"];
 
 /// Words that may stand between a name and its separator: adjectives ("temporal", "provisoire",
 /// "neu") and the customer's own words ("I set", "que uso", "che uso", "que j'utilise").
@@ -605,6 +614,9 @@ enum Sep {
     /// A prose connector ("is", "ist", "es") or a quote: the value must look like a password, or
     /// be quoted.
     Prose,
+    /// A preposition of a change ([`CHANGED_TO`]): as [`Sep::Prose`], but a plain lower-case
+    /// word is never the value.
+    ChangedTo,
     /// Only a blank or a dash (`Passwort Xk9#mQ2v`, `pwd - Pc8*vN4k`): one token that holds a digit
     /// or a symbol.
     Loose,
@@ -640,7 +652,10 @@ pub fn find_assignments(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) 
         let Some(r) = value(text, v, sep) else {
             continue;
         };
-        if kind.label_only && sep == Sep::Prose && !plainly_password(&text[r.clone()]) {
+        if kind.label_only
+            && matches!(sep, Sep::Prose | Sep::ChangedTo)
+            && !plainly_password(&text[r.clone()])
+        {
             continue;
         }
         out.push(r);
@@ -757,12 +772,18 @@ fn separator(text: &str, i: usize) -> Option<(Sep, usize)> {
         }
     }
     let word_end = word.len();
-    if !CONNECTORS
-        .iter()
-        .any(|c| c.eq_ignore_ascii_case(word) || (!word.is_ascii() && *c == word.to_lowercase()))
-    {
+    let is = |list: &[&str]| {
+        list.iter().any(|c| {
+            c.eq_ignore_ascii_case(word) || (!word.is_ascii() && *c == word.to_lowercase())
+        })
+    };
+    let prose = if is(CONNECTORS) {
+        Sep::Prose
+    } else if is(CHANGED_TO) {
+        Sep::ChangedTo
+    } else {
         return Some((Sep::Loose, j));
-    }
+    };
     let mut k = j + word_end;
     // "is now", "ist jetzt".
     let after = skip_hspace(text, k);
@@ -781,7 +802,7 @@ fn separator(text: &str, i: usize) -> Option<(Sep, usize)> {
     }
     let v = skip_hspace(text, k);
     // The connector is a whole word followed by a blank.
-    (v > k).then_some((Sep::Prose, v))
+    (v > k).then_some((prose, v))
 }
 
 /// The quote that closes one opening at the start of `s`, and the opener's length.
@@ -904,7 +925,7 @@ fn unquoted(text: &str, v: usize, sep: Sep) -> Option<Range<usize>> {
     let val = &text[v..end];
     let min = match sep {
         Sep::Colon | Sep::Equals => 3,
-        Sep::Prose => 4,
+        Sep::Prose | Sep::ChangedTo => 4,
         Sep::Loose => 6,
     };
     if val.chars().count() < min || is_placeholder(val) {
@@ -913,6 +934,7 @@ fn unquoted(text: &str, v: usize, sep: Sep) -> Option<Range<usize>> {
     let ok = match sep {
         Sep::Colon | Sep::Equals => true,
         Sep::Prose => looks_like_password(first) || word_password(first, &text[v + first.len()..]),
+        Sep::ChangedTo => looks_like_password(first),
         Sep::Loose => has_digit_or_symbol(first),
     };
     ok.then_some(v..end)
@@ -989,7 +1011,19 @@ fn trim_token(tok: &str) -> &str {
 /// digit or a symbol (sentence punctuation at its end aside), or an upper-case letter after its
 /// first.
 fn looks_like_password(word: &str) -> bool {
-    has_digit_or_symbol(word) || sentence_core(word).chars().skip(1).any(char::is_uppercase)
+    has_digit_or_symbol(word)
+        || sentence_core(word).chars().skip(1).any(char::is_uppercase)
+        || dashed_passphrase(sentence_core(word))
+}
+
+/// Three or more words joined by dashes, as password managers suggest passphrases
+/// ("marseille-loulou-cafe-doudou", "correct-horse-battery").
+fn dashed_passphrase(word: &str) -> bool {
+    let parts: Vec<&str> = word.split('-').collect();
+    parts.len() >= 3
+        && parts
+            .iter()
+            .all(|p| p.chars().count() >= 2 && p.chars().all(char::is_alphabetic))
 }
 
 /// Whether a lower-case word after a prose connector is the password itself: it ends its clause
@@ -1515,6 +1549,22 @@ mod tests {
             ("pwd - Pc8*vN4k", "Pc8*vN4k"),
             ("(senha Tb6@hJ3s) obrigado", "Tb6@hJ3s"),
             ("password \"blue sky 42\"", "blue sky 42"),
+            // What it was changed to, and accents not typed.
+            (
+                "I changed the password to 9eDq0TuCxU9gw yesterday",
+                "9eDq0TuCxU9gw",
+            ),
+            ("cambié la clave a Gato164@ es urgente", "Gato164@"),
+            ("j'ai changé le mot de passe en soleil1184", "soleil1184"),
+            ("habe das Passwort auf Sonne637@ geändert", "Sonne637@"),
+            ("mudei a senha para saudade1217@", "saudade1217@"),
+            ("ho cambiato la password in \"m@r3$71\"", "m@r3$71"),
+            ("la mia password e R0m@%16 Grazie.", "R0m@%16"),
+            ("a minha senha e Verao1365 obg", "Verao1365"),
+            (
+                "mon mot de passe est marseille-loulou-cafe-doudou",
+                "marseille-loulou-cafe-doudou",
+            ),
         ] {
             assert_eq!(assigned(text), vec![value], "{text:?}");
         }
@@ -1560,6 +1610,13 @@ mod tests {
             "password iPhone",
             "pass 1500 points",
             "password - see the wiki",
+            "send the password to my email",
+            "I reset the password to default",
+            "password in 5 minutes",
+            "la contraseña a la app no funciona",
+            "das Passwort auf der Seite geht nicht",
+            "la password e username sono sbagliati",
+            "password to well-known sites",
         ] {
             assert!(assigned(text).is_empty(), "{text:?}: {:?}", assigned(text));
         }
