@@ -124,18 +124,43 @@ const BEFORE_WORD: &[&str] = &[
 /// Whether the word after a birth word makes it an occasion ("the birthday gift", "regalo de
 /// cumpleaños" is before; "Geburtstagsparty"): a date before it is a delivery, not a birth.
 fn occasion_after(text: &str, end: usize) -> bool {
+    #[rustfmt::skip]
     const OCCASIONS: &[&str] = &[
-        "gift", "gifts", "present", "party", "sale", "card", "cake", "regalo", "fiesta", "tarta",
-        "geschenk", "feier", "kuchen", "cadeau", "fête", "fete", "gâteau", "presente", "festa",
-        "bolo", "torta",
+        "gift", "gifts", "present", "party", "sale", "card", "cake", "promo", "promotion",
+        "discount", "voucher", "menu", "bonus", "club", "offer", "deal", "wedding",
+        "regalo", "fiesta", "tarta", "descuento", "oferta", "cupón", "cupon", "boda",
+        "geschenk", "feier", "kuchen", "rabatt", "gutschein", "angebot", "hochzeit",
+        "cadeau", "fête", "fete", "gâteau", "réduction", "bon", "offre", "mariage",
+        "presente", "festa", "bolo", "desconto", "casamento", "torta", "sconto", "matrimonio",
+    ];
+    // Of a shop, a company or an app ("el cumpleaños de la tienda", "der Geburtstag der Firma",
+    // "o aniversário da loja"): an article after "of" is no person's.
+    #[rustfmt::skip]
+    const OF_A_THING: &[&str] = &[
+        "of the", "of our", "de la", "del", "de los", "de las", "de nuestra", "de nuestro",
+        "der", "des", "unserer", "unseres", "du", "de l'", "de notre", "da", "do", "da nossa",
+        "do nosso", "della", "dello", "del nostro", "della nostra",
     ];
     let rest = text[end..].trim_start_matches([' ', '\t']);
-    let w: String = rest
-        .chars()
-        .take_while(|c| c.is_alphabetic())
-        .collect::<String>()
-        .to_lowercase();
-    OCCASIONS.contains(&w.as_str())
+    let lower = rest.chars().take(24).collect::<String>().to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .collect();
+    const POSSESSIVE: &[&str] = &[
+        "my", "mi", "mis", "meu", "minha", "meus", "mio", "mia", "miei", "mein", "meine", "meiner",
+        "meines", "mon", "ma", "mes", "su", "sus", "seu", "sua", "his", "her",
+    ];
+    words.iter().any(|w| OCCASIONS.contains(w))
+        || OF_A_THING.iter().any(|p| {
+            let Some(after) = lower.strip_prefix(p) else {
+                return false;
+            };
+            let next = after.trim_start_matches([' ', '\'']);
+            let w: String = next.chars().take_while(|c| c.is_alphabetic()).collect();
+            (p.ends_with('\'') || after.starts_with(' ')) && !POSSESSIVE.contains(&w.as_str())
+        })
 }
 
 /// A date that ends right before the birth word at `word` (past blanks, `,`, `-`, `(` and at most
@@ -145,7 +170,7 @@ fn date_before(text: &str, word: usize) -> Option<Range<usize>> {
     let mut end = word;
     let mut words = 0;
     loop {
-        while end > 0 && matches!(b[end - 1], b' ' | b'\t' | b',' | b'-' | b'(' | b':') {
+        while end > 0 && matches!(b[end - 1], b' ' | b'\t' | b',' | b'-' | b'(') {
             end -= 1;
         }
         if end == 0 || b[end - 1].is_ascii_digit() {
@@ -456,6 +481,7 @@ mod tests {
             ("9 mai 1995, c'est ma date de naissance", "9 mai 1995"),
             ("03/04/1972 (date of birth)", "03/04/1972"),
             ("Ich bin am 03.04.1989 geboren", "03.04.1989"),
+            ("12/03/2015 é o aniversário do meu filho", "12/03/2015"),
             ("born 6 August 1986", "6 August 1986"),
             ("DOB: April 3, 1989", "April 3, 1989"),
             ("date of birth 2004/12/19", "2004/12/19"),
@@ -497,6 +523,12 @@ mod tests {
             "el 12/05/2024 llega el regalo, es mi cumpleaños",
             "on 12/05/2024 before my birthday",
             "2031-01-01 is my birthday",
+            "15/06/2025 es el cumpleaños de la tienda",
+            "15/06/2025 ist der Geburtstag der Firma",
+            "12/05/2019 - anniversaire de mariage",
+            "2024-05-01 is the birthday sale",
+            "15/06/2025 é o aniversário da loja",
+            "2018-01-15: born on the web campaign launched",
             "fecha de entrega 19/12/2024",
             "Lieferdatum 19.12.2024",
             "birthday sale 20%",

@@ -563,15 +563,16 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro, chained: bool) -> Opt
             if k == j && !p.ends_with('.') && j == i {
                 return None;
             }
-            if word_at(t, k).is_some_and(|(w, _)| title_brand(p, w)) {
+            if word_at(t, k).is_some_and(|(w, _)| title_brand(p, w)) || size_before(t, phrase.start)
+            {
                 return None;
             }
             let Some(run) = name_run(t, skip_particles(t, k), true) else {
-                // Chat in lower case after a title: "Ms. james ashworth called", "Herr becker
-                // hat angerufen" — a title with its dot or a long one, and a name ending its
+                // Chat in lower case after a title: "Ms. james ashworth called", "Signor
+                // alessandro greco" — a title with its dot or a long one, and a name ending its
                 // clause or followed by a word such as "hat", "called", "a rappelé".
-                let sure =
-                    p.ends_with('.') || t.get(i..).is_some_and(|r| r.starts_with('.')) || long;
+                let dotted = p.ends_with('.') || t.get(i..).is_some_and(|r| r.starts_with('.'));
+                let sure = capitalised(p) && (dotted || long);
                 return sure.then(|| lower_after_title(t, k)).flatten();
             };
             let worded = t.get(run.span.clone()).is_some_and(any_common_word);
@@ -689,6 +690,11 @@ static NOT_NAME_PARTS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         "equipo equipa équipe l'équipe l’équipe servizio servicio serviço servico clienti ",
         "clientes kundenservice kundendienst kundenbetreuung squadra staff atención atencion ",
         "atendimento service-client ",
+        // Shops, banks and carriers that sign off or follow a thanks ("danke, Media Markt").
+        "markt media banca banco intesa sabadell unicredit fnac darty worten iberia renfe sncf ",
+        "trenitalia lufthansa ryanair vueling express compte joint société societe générale ",
+        "generale personne morale entreprise empresa firma mercado libre ufficio reclami ",
+        "oficina büro buero bureau ",
     ))
 });
 
@@ -786,9 +792,29 @@ const TITLE_BRANDS: &[(&str, &[&str])] = &[
     ("señor", &["frog's"]),
     (
         "don",
-        &["simón", "simon", "limpio", "algodón", "algodon", "pollo"],
+        &[
+            "simón", "simon", "limpio", "algodón", "algodon", "pollo", "quijote", "quixote", "pepe",
+        ],
     ),
 ];
+
+/// Whether a clothing size stands before a title at `start` ("Size M. Colour blue", "taille M.").
+fn size_before(t: &str, start: usize) -> bool {
+    const SIZES: &[&str] = &[
+        "size", "taille", "talla", "größe", "grösse", "groesse", "taglia", "tamanho", "maat",
+    ];
+    let before = t.get(..start).unwrap_or_default().trim_end();
+    let w: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_lowercase();
+    SIZES.contains(&w.as_str())
+}
 
 /// Whether a title and the word after it name a brand or a character ([`TITLE_BRANDS`]).
 fn title_brand(title: &str, word: &str) -> bool {
@@ -1052,6 +1078,21 @@ fn lower_case_name(t: &str, start: usize, sign_off: bool) -> Option<Range<usize>
     ok.then_some(span)
 }
 
+/// Roles a title may stand before in lower case: "Sr. gerente", "Herr ober", "Sra. directora".
+#[rustfmt::skip]
+const ROLES: &[&str] = &[
+    "gerente", "director", "directora", "jefe", "jefa", "encargado", "encargada", "responsable",
+    "presidente", "presidenta", "profesor", "profesora", "doctor", "doctora", "ingeniero",
+    "abogado", "abogada", "agente", "alcalde", "alcaldesa", "ministro", "ministra", "juez",
+    "ober", "kellner", "kellnerin", "doktor", "chef", "chefin", "direktor", "direktorin",
+    "professor", "professorin", "pfarrer", "lehrer", "lehrerin", "nachbar", "nachbarin",
+    "manager", "boss", "officer", "agent", "supervisor", "director", "mayor", "president",
+    "directeur", "directrice", "gérant", "gérante", "maire", "juge", "médecin", "voisin", "voisine",
+    "diretor", "diretora", "gerente", "doutor", "doutora", "vizinho", "vizinha",
+    "direttore", "direttrice", "dottore", "dottoressa", "sindaco", "vicino", "vicina",
+    "cliente", "kunde", "kundin", "client", "cliente", "customer",
+];
+
 /// A name in lower case after a title: one or two words that are no common or function word,
 /// then the end of the clause, punctuation, or a verb of the report ("called", "hat", "ligou").
 fn lower_after_title(t: &str, start: usize) -> Option<Range<usize>> {
@@ -1059,7 +1100,8 @@ fn lower_after_title(t: &str, start: usize) -> Option<Range<usize>> {
         "called", "rang", "phoned", "wrote", "says", "said", "asked", "is", "was", "has", "hat",
         "ist", "war", "rief", "ruft", "schrieb", "llamó", "llamo", "dice", "ha", "a", "est",
         "appelle", "rappelé", "rappelle", "ligou", "disse", "chamou", "è", "chiamato", "chiede",
-        "again", "wants", "needs", "will", "would",
+        "again", "wants", "needs", "will", "would", "que", "qui", "che", "am", "im", "sagt",
+        "meint", "ontem", "ayer", "gestern", "hier", "ieri",
     ];
     let mut i = start;
     let mut span = start..start;
@@ -1069,7 +1111,10 @@ fn lower_after_title(t: &str, start: usize) -> Option<Range<usize>> {
         if !lower || t.as_bytes().get(we).is_some_and(u8::is_ascii_digit) {
             return None;
         }
-        if VERBS.contains(&w) && words > 0 {
+        if VERBS.contains(&w) {
+            if words == 0 {
+                return None;
+            }
             break;
         }
         if not_a_name_word(w) || w.chars().count() < 3 {
@@ -1089,10 +1134,18 @@ fn lower_after_title(t: &str, start: usize) -> Option<Range<usize>> {
         }
         i = after;
     }
-    if words == 0 {
+    // One lower-case word after a title may be a role ("Sr. gerente", "Herr ober"): a surname
+    // alone needs a verb of the report after it ("Herr müller hat angerufen").
+    if words == 0 || word_at(t, start).is_some_and(|(w, _)| ROLES.contains(&w)) {
         return None;
     }
     let j = blanks(t, span.end);
+    if words == 1 {
+        let verb = j > span.end && word_at(t, j).is_some_and(|(w, _)| VERBS.contains(&w));
+        if !verb {
+            return None;
+        }
+    }
     let ok = match char_at(t, j) {
         None => true,
         Some(c) if c.is_alphabetic() => {
@@ -2244,8 +2297,9 @@ mod tests {
             ("Note. Grazie, giuseppe marino", "giuseppe marino"),
             // A name in lower case after a title.
             ("Ms. james ashworth called again", "james ashworth"),
+            ("Frau maria schneider hat angerufen", "maria schneider"),
             ("Entschuldigung, Herr becker hat erneut angerufen", "becker"),
-            ("Re-bonjour, M. mercier a rappelé", "mercier"),
+            ("Sra. garcía llamó", "garcía"),
             ("cliente: Sig. niccolò marino", "niccolò marino"),
             // A weak phrase used as a field name.
             (
@@ -2354,6 +2408,19 @@ mod tests {
             "Frau ist nett",
             "Herr der Ringe",
             "el bote de Don Limpio llegó abierto",
+            "meine frau hat angerufen",
+            "la señora que llamó",
+            "la Dona ligou ontem",
+            "Super, danke, Media Markt",
+            "account holder: Joint Account",
+            "Titulaire : Compte Joint",
+            "mi edición de Don Quijote",
+            "Sr. gerente dice que no",
+            "Sra. directora dijo que sí",
+            "Herr ober ist unfreundlich",
+            "Size M. Colour blue.",
+            "T-shirt taille M. Couleur noire.",
+            "Claro, gracias, Mercado Libre",
             "Hemos tramitado su solicitud. Saludos, Equipo Iberia Gracias.",
             "Nous avons traité votre demande. Cordialement, L'équipe Fnac",
             "Abbiamo elaborato la sua richiesta. Cordiali saluti, Servizio Clienti",

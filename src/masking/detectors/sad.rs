@@ -107,7 +107,8 @@ static PINS: LazyLock<Regex> = LazyLock::new(|| {
         r"|clave\s+de\s+(?:la\s+)?tarjeta|n(?:ú|u)mero\s+secreto|c(?:ó|o)digo\s+secreto\s+de\s+la\s+tarjeta)",
         r"(?:\s+(?:de\s+(?:la\s+|mi\s+)?(?:tarjeta|carte)|de\s+ma\s+carte|della\s+(?:mia\s+)?carta|do\s+(?:meu\s+)?cart(?:ã|a)o",
         r"|da\s+carta|der\s+karte|(?:for|of|on)\s+(?:my|the)\s+card))?",
-        r"(?:['’]s|\s+(?:to|now|e|set\s+to|changed\s+to))?",
+        r"(?P<set>['’]s|\s+(?:to|now|set\s+to|changed\s+to))?",
+        r"(?:\s+e)?",
         connectors!(),
         r"\s*",
         opening!(),
@@ -131,81 +132,69 @@ static EXPIRY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("expiry regex is valid")
 });
 
-/// A digit chain that may be a card number (12–19 digits, blanks or dashes between groups).
+/// A digit chain that may be a card number (12–19 digits, blanks, dots, dashes or underscores
+/// between groups).
 static CARD_CHAIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)\d(?:[ -]?\d){11,18}(?-u:\b)").expect("card chain regex is valid")
+    Regex::new(r"(?-u:\b)\d(?:[ ._-]?\d){11,18}(?-u:\b)").expect("card chain regex is valid")
 });
 
-/// Words that name a security code on their own when they stand between a card (or its expiry)
-/// and three or four digits: "exp 12/27 code 123", "… security 123", "… detrás 123", "… au dos 123".
-const CODE_WORDS: &[&str] = &[
-    "cvv",
-    "cvv2",
-    "cvc",
-    "cvc2",
-    "csc",
-    "ccv",
-    "cvn",
-    "cid",
-    "code",
-    "security",
-    "sec",
-    "seg",
-    "seguridad",
-    "segurança",
-    "seguranca",
-    "código",
-    "codigo",
-    "cód",
-    "cod",
-    "codice",
-    "sicurezza",
-    "sicherheitscode",
-    "prüfziffer",
-    "prüfnummer",
-    "kartenprüfnummer",
-    "cryptogramme",
-    "crypto",
-    "back",
-    "verso",
-    "reverso",
-    "detrás",
-    "detras",
-    "atrás",
-    "atras",
-    "dos",
-    "hinten",
-    "rückseite",
-    "retro",
-    "dietro",
-    "trás",
-    "tras",
+/// Words that name a security code on their own: "expiry 12/27, security 123", "cvc 123".
+#[rustfmt::skip]
+const STRONG_CODE_WORDS: &[&str] = &[
+    "cvv", "cvv2", "cvc", "cvc2", "csc", "ccv", "cvn", "cid", "security", "sec", "seg",
+    "seguridad", "segurança", "seguranca", "sicurezza", "sicherheitscode", "prüfziffer",
+    "prüfnummer", "kartenprüfnummer", "cryptogramme", "crypto",
 ];
+
+/// Words that name a code only beside a card ("4111 … code 123", "… detrás 123", "… au dos
+/// 123"): after "caduca 03/27" a "código 4521" is a yogurt's batch.
+#[rustfmt::skip]
+const WEAK_CODE_WORDS: &[&str] = &[
+    "code", "código", "codigo", "cód", "cod", "codice", "back", "verso", "reverso", "detrás",
+    "detras", "atrás", "atras", "hinten", "rückseite", "retro", "dietro", "dos",
+];
+
+/// How much naming a code after a card or an expiry needs (see [`code_after`]).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Named {
+    /// After a card and its expiry: bare digits are the code.
+    Not,
+    /// After a card: any code word ("4111 … code 123", "… au dos 123").
+    Weakly,
+    /// After an expiry word with no card before it ("exp 03/27" is on medicine boxes, "caduca
+    /// 03/27" on yogurt): a word that names a security code.
+    Strongly,
+}
 
 /// Words that may stand between a card (or its expiry) and its code without naming it: "and",
 /// "the code is", "el de detrás es", "au dos", "auf der Rückseite", "sul retro".
 const GLUE_WORDS: &[&str] = &[
     "and", "y", "e", "et", "und", "en", "is", "es", "ist", "est", "é", "è", "the", "el", "la",
-    "le", "il", "o", "a", "on", "at", "au", "del", "de", "do", "da", "no", "auf", "der", "sul",
-    "number", "número", "numero", "nummer", "digits", "dígitos", "digitos", "chiffres", "cifre",
-    "ziffern", "ist", "lautet", "son", "são", "sono", "my", "mi", "mon", "meu", "mein", "mio",
-    "card", "tarjeta", "karte", "carte", "cartão", "carta",
+    "le", "il", "o", "a", "on", "au", "del", "de", "do", "da", "no", "auf", "der", "sul", "number",
+    "número", "numero", "nummer", "digits", "dígitos", "digitos", "chiffres", "cifre", "ziffern",
+    "ist", "lautet", "son", "são", "sono", "my", "mi", "mon", "meu", "mein", "mio", "card",
+    "tarjeta", "karte", "carte", "cartão", "carta",
 ];
 
 /// Words after three or four digits that make them an amount or a quantity, not a code.
 const UNIT_WORDS: &[&str] = &[
     "eur", "euro", "euros", "usd", "gbp", "dollars", "dollar", "pounds", "dólares", "dolares",
     "pesos", "chf", "points", "puntos", "punkte", "min", "mins", "minutes", "km", "kg", "items",
+    "ml", "gr", "gramos", "grams", "días", "dias", "days", "tage", "jours", "giorni", "minutos",
+    "minuten", "minuti", "pontos", "punti", "brl", "sek", "nok", "dkk", "pln", "hz", "khz", "mhz",
+    "mah", "kw", "rpm", "cm", "mm", "px", "dpi", "board", "metres", "meters", "metros", "mètres",
+    "metri", "pins", "pages", "páginas", "seiten", "stück", "unidades", "units", "pcs", "charge",
+    "charged",
 ];
 
 /// The three or four digits of a security code after `at` in `text`, past blanks, punctuation and
-/// at most five words of [`CODE_WORDS`] and [`GLUE_WORDS`]. `named` says whether the code must be
-/// named by one of [`CODE_WORDS`] on the way.
-fn code_after(text: &str, at: usize, named: bool) -> Option<Range<usize>> {
+/// at most five code words ([`STRONG_CODE_WORDS`], [`WEAK_CODE_WORDS`]) and [`GLUE_WORDS`]; `need`
+/// says how the code must be named on the way.
+fn code_after(text: &str, at: usize, need: Named) -> Option<Range<usize>> {
     let b = text.as_bytes();
     let mut i = at;
     let mut words = 0;
-    let mut saw_code_word = false;
+    let mut named = Named::Not;
     loop {
         while i < b.len()
             && matches!(
@@ -238,8 +227,10 @@ fn code_after(text: &str, at: usize, named: bool) -> Option<Range<usize>> {
                 if word.is_empty() || word.bytes().any(|c| c.is_ascii_digit()) {
                     return None;
                 }
-                if CODE_WORDS.contains(&word.as_str()) {
-                    saw_code_word = true;
+                if STRONG_CODE_WORDS.contains(&word.as_str()) {
+                    named = Named::Strongly;
+                } else if WEAK_CODE_WORDS.contains(&word.as_str()) {
+                    named = named.max(Named::Weakly);
                 } else if !GLUE_WORDS.contains(&word.as_str()) {
                     return None;
                 }
@@ -249,7 +240,7 @@ fn code_after(text: &str, at: usize, named: bool) -> Option<Range<usize>> {
             _ => return None,
         }
     }
-    if named && !saw_code_word {
+    if named < need {
         return None;
     }
     let start = i;
@@ -268,16 +259,81 @@ fn code_after(text: &str, at: usize, named: bool) -> Option<Range<usize>> {
     if matches!(b.get(i), Some(b' ' | b'-')) && next_digit(i + 1) {
         return None;
     }
-    let after = text[i..].trim_start();
+    if unit_after(text, i) || named == Named::Not && !clause_ends(text, i) {
+        return None;
+    }
+    Some(start..i)
+}
+
+/// Whether the clause ends at `end`: the text ends, or punctuation, a bracket, an emoji or a
+/// word of thanks or joining follows ("… 12/27 123 thanks", "… 123 and the name is …") — not a
+/// word that makes the digits something else ("the 1500 was taken twice", "room 1204 …").
+fn clause_ends(text: &str, end: usize) -> bool {
+    const CLOSING: &[&str] = &[
+        "thanks",
+        "thank",
+        "thx",
+        "please",
+        "pls",
+        "ok",
+        "and",
+        "gracias",
+        "y",
+        "danke",
+        "und",
+        "merci",
+        "et",
+        "grazie",
+        "e",
+        "obrigado",
+        "obrigada",
+        "obg",
+        "por",
+        "bitte",
+        "svp",
+        "cheers",
+        "saludos",
+        "salut",
+        "ciao",
+        "regards",
+        "best",
+        "yesterday",
+        "today",
+        "ayer",
+        "hoy",
+        "gestern",
+        "heute",
+        "hier",
+        "aujourd",
+        "ontem",
+        "hoje",
+        "ieri",
+        "oggi",
+    ];
+    let rest = text[end..].trim_start();
+    match rest.chars().next() {
+        None => true,
+        Some(c) if c.is_alphabetic() => {
+            let w: String = rest
+                .chars()
+                .take_while(|c| c.is_alphabetic())
+                .collect::<String>()
+                .to_lowercase();
+            CLOSING.contains(&w.as_str())
+        }
+        Some(c) => !c.is_ascii_digit(),
+    }
+}
+
+/// Whether an amount's or a quantity's unit follows `end` ("pin to 2025 board", "PIN 1000 Hz").
+fn unit_after(text: &str, end: usize) -> bool {
+    let after = text[end..].trim_start();
     let unit: String = after
         .chars()
         .take_while(|c| c.is_alphabetic())
         .collect::<String>()
         .to_lowercase();
-    if after.starts_with(['€', '$', '£', '%']) || UNIT_WORDS.contains(&unit.as_str()) {
-        return None;
-    }
-    Some(start..i)
+    after.starts_with(['€', '$', '£', '%']) || UNIT_WORDS.contains(&unit.as_str())
 }
 
 /// Whether a card number ends shortly before `pos` (blanks, punctuation, line breaks and a short
@@ -313,28 +369,45 @@ fn card_ends_before(text: &str, pos: usize) -> bool {
 /// expiry ("4111 1111 1111 1111 12/27 123"), after a named expiry and a code word ("exp 12/27
 /// code 123", "caduca 12/27, detrás 123"), or after a card and a code word ("4111… code 123").
 fn find_codes_after_cards(text: &str, out: &mut Vec<Range<usize>>) {
-    // An expiry needs a `/` or `-`, a code word needs letters.
-    if !text
-        .bytes()
-        .any(|c| matches!(c, b'/' | b'-') || c.is_ascii_alphabetic())
-    {
+    let b = text.as_bytes();
+    // An expiry is digits on both sides of a `/` or `-` ("12/27", "3 - 28"); the regexes run only
+    // where one stands. A card and its code are fifteen digits or more.
+    let digit_near =
+        |from: usize, to: usize| b[from..to.min(b.len())].iter().any(u8::is_ascii_digit);
+    let dated = memchr::memchr2_iter(b'/', b'-', b)
+        .any(|k| digit_near(k.saturating_sub(2), k) && digit_near(k + 1, k + 3));
+    let carded = b.iter().filter(|c| c.is_ascii_digit()).count() >= 15;
+    if !dated && !carded {
         return;
     }
-    for caps in EXPIRY.captures_iter(text) {
+    for caps in dated
+        .then(|| EXPIRY.captures_iter(text))
+        .into_iter()
+        .flatten()
+    {
         let Some(m) = caps.get(0) else { continue };
         let named = caps.get(1).is_some();
         let after_card = card_ends_before(text, m.start());
         if !named && !after_card {
             continue;
         }
-        if let Some(code) = code_after(text, m.end(), !after_card) {
+        let need = if after_card {
+            Named::Not
+        } else {
+            Named::Strongly
+        };
+        if let Some(code) = code_after(text, m.end(), need) {
             out.push(code);
         }
     }
-    for m in CARD_CHAIN.find_iter(text) {
+    for m in carded
+        .then(|| CARD_CHAIN.find_iter(text))
+        .into_iter()
+        .flatten()
+    {
         let digits: Vec<u8> = m.as_str().bytes().filter(u8::is_ascii_digit).collect();
         if super::card::is_card(&digits)
-            && let Some(code) = code_after(text, m.end(), true)
+            && let Some(code) = code_after(text, m.end(), Named::Weakly)
         {
             out.push(code);
         }
@@ -361,8 +434,14 @@ pub fn find_security_codes(text: &str, out: &mut Vec<Range<usize>>) {
     let from = out.len();
     for re in [&*SECURITY_CODES, &*DESCRIBED_CODES, &*PINS, &*PIN_BLOCKS] {
         for caps in re.captures_iter(text) {
-            if let Some(m) = caps.get(1)
+            // "pin to 1080 or 720", "that pin's 2019 photo": a PIN that was set or owned ends
+            // its clause.
+            let set_to = caps.name("set").is_some();
+            // The digits are each pattern's last group.
+            if let Some(m) = caps.get(caps.len() - 1)
                 && !out[from..].contains(&m.range())
+                && !unit_after(text, m.end())
+                && (!set_to || clause_ends(text, m.end()))
             {
                 out.push(m.range());
             }
@@ -504,6 +583,12 @@ mod tests {
             "3 digits on the back of the parcel label",
             "call back at 3 pm",
             "pin to 2 decimals",
+            "Can you pin to 1080 or 720 resolution",
+            "that pin's 2019 photo is wrong",
+            "exp 03/27 code 4521 printed on the medicine box",
+            "4111 1111 1111 1111 12/27 the 1500 was taken twice",
+            "Pin to 2025 board on Pinterest",
+            "set the PWM pin to 1000 Hz",
             "the pin of the map 12345678",
         ] {
             assert!(found_by(find_security_codes, text).is_empty(), "{text}");
@@ -516,19 +601,21 @@ mod tests {
             ("4111 1111 1111 1111 12/27 123", "123"),
             ("card 4111111111111111, 08/2029, 4821", "4821"),
             ("4111-1111-1111-1111 exp 12/27 123", "123"),
-            ("exp 12/27 code 123", "123"),
+            ("exp 12/27 cvc 123", "123"),
             ("expiry 12/27, security 123", "123"),
-            ("caduca 12/27, detrás 123", "123"),
-            ("expire le 12/27 au dos 123", "123"),
-            ("gültig bis 12/27, Rückseite 123", "123"),
-            ("scadenza 12/27 codice 123", "123"),
-            ("validade 12/27 código 123", "123"),
+            ("caduca 12/27, código de seguridad 123", "123"),
+            ("expire le 12/27 cryptogramme 123", "123"),
+            ("gültig bis 12/27, Sicherheitscode 123", "123"),
+            ("scadenza 12/27 codice di sicurezza 123", "123"),
+            ("carte 4111 1111 1111 1111 au dos 123", "123"),
             ("my card is 4111111111111111 code 123", "123"),
             (
                 "4111111111111111 valid thru 3/28 and the code is 123.",
                 "123",
             ),
             ("4111 1111 1111 1111\n12/27\n123", "123"),
+            ("4111.1111.1111.1111 12/27 123", "123"),
+            ("4111_1111_1111_1111 12/27 123", "123"),
             (
                 "tarjeta 4111 1111 1111 1111 vence 12/27 y el de detrás es 123",
                 "123",
@@ -546,6 +633,12 @@ mod tests {
             "experience 12/27 code 123 points",
             "exp 12/27 4111 1111 1111 1111",
             "delivered 12/27 123 items",
+            "El yogur caduca 03/27, código 4521 en la tapa",
+            "warranty valid until 05/28, code 3344 on the receipt",
+            "vence 12/26, tras 365 días",
+            "validade 12/27 dos 1500 pontos",
+            "expires 12/25, back 2026",
+            "valid until 12/27, 150 points",
         ] {
             assert!(found_by(find_security_codes, text).is_empty(), "{text}");
         }

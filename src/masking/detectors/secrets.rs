@@ -532,9 +532,11 @@ pub(crate) fn name_forms(name: &str) -> Vec<String> {
 const CONNECTORS: &[&str] = &[
     "is", "was", "es", "era", "ist", "war", "lautet", "est", "était", "é", "è", "luidt", "c'est",
     "c’est", "heißt", "heisst", "sería", "seria", "sarà", "sera", "zijn",
-    // `è`/`é` typed without the accent: "la mia password e R0m@%16", "a minha senha e Verao1365".
-    "e",
 ];
+
+/// `è`/`é` typed without the accent ("la mia password e R0m@%16"): as a [`Sep::ChangedTo`] value
+/// (letters with a digit or symbol), since "e" is also "and" ("la password e SPID").
+const UNACCENTED_IS: &[&str] = &["e"];
 
 /// Prepositions after which a name is followed by what the password was changed to: "changed
 /// the password to …", "cambié la clave a …", "changé le mot de passe en …", "Passwort auf …
@@ -542,6 +544,35 @@ const CONNECTORS: &[&str] = &[
 /// start ordinary phrases too ("reset the password to default"), so the value must look like a
 /// password by its characters or be quoted.
 const CHANGED_TO: &[&str] = &["to", "a", "en", "auf", "para", "in", "naar"];
+
+/// The start of a verb of change near a password's name, which a [`CHANGED_TO`] preposition
+/// needs ("saved the password in 1Password", "the password to Office365" are no changes).
+#[rustfmt::skip]
+const CHANGE_VERBS: &[&str] = &[
+    "chang", "reset", "set", "updat", "modif", "cambi", "puse", "mudei", "mudar", "alter",
+    "troq", "redefin", "geänder", "geaender", "gesetzt", "umgestellt", "änder", "aender",
+    "réinitialis", "reinitialis", "mis", "verander", "gewijzigd", "ingesteld", "impostat",
+];
+
+/// Whether a verb of change ([`CHANGE_VERBS`]) stands within 40 bytes before `start` or 24 after
+/// `end` ("habe das Passwort auf … geändert").
+fn change_verb_near(text: &str, start: usize, end: usize) -> bool {
+    let mut from = start.saturating_sub(40);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = (end + 24).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let near = |s: &str| {
+        s.split(|c: char| !c.is_alphabetic()).any(|w| {
+            let w = w.to_lowercase();
+            CHANGE_VERBS.iter().any(|v| w.starts_with(v))
+        })
+    };
+    near(&text[from..start]) || near(&text[end..to])
+}
 
 /// Words that may stand between a name and its separator: adjectives ("temporal", "provisoire",
 /// "neu") and the customer's own words ("I set", "que uso", "che uso", "que j'utilise").
@@ -614,9 +645,12 @@ enum Sep {
     /// A prose connector ("is", "ist", "es") or a quote: the value must look like a password, or
     /// be quoted.
     Prose,
-    /// A preposition of a change ([`CHANGED_TO`]): as [`Sep::Prose`], but a plain lower-case
-    /// word is never the value.
+    /// A preposition of a change ([`CHANGED_TO`]) with a verb of change near: the value needs
+    /// letters and a digit or a symbol ("to PayPal", "in 2024", "to v2" are not passwords), or
+    /// quotes.
     ChangedTo,
+    /// An unaccented "e" for "è"/"é" ([`UNACCENTED_IS`]): the value as after [`Sep::ChangedTo`].
+    Unaccented,
     /// Only a blank or a dash (`Passwort Xk9#mQ2v`, `pwd - Pc8*vN4k`): one token that holds a digit
     /// or a symbol.
     Loose,
@@ -653,9 +687,12 @@ pub fn find_assignments(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) 
             continue;
         };
         if kind.label_only
-            && matches!(sep, Sep::Prose | Sep::ChangedTo)
+            && matches!(sep, Sep::Prose | Sep::ChangedTo | Sep::Unaccented)
             && !plainly_password(&text[r.clone()])
         {
+            continue;
+        }
+        if sep == Sep::ChangedTo && !change_verb_near(text, m.start(), r.end) {
             continue;
         }
         out.push(r);
@@ -781,6 +818,8 @@ fn separator(text: &str, i: usize) -> Option<(Sep, usize)> {
         Sep::Prose
     } else if is(CHANGED_TO) {
         Sep::ChangedTo
+    } else if is(UNACCENTED_IS) {
+        Sep::Unaccented
     } else {
         return Some((Sep::Loose, j));
     };
@@ -925,7 +964,7 @@ fn unquoted(text: &str, v: usize, sep: Sep) -> Option<Range<usize>> {
     let val = &text[v..end];
     let min = match sep {
         Sep::Colon | Sep::Equals => 3,
-        Sep::Prose | Sep::ChangedTo => 4,
+        Sep::Prose | Sep::ChangedTo | Sep::Unaccented => 4,
         Sep::Loose => 6,
     };
     if val.chars().count() < min || is_placeholder(val) {
@@ -934,7 +973,13 @@ fn unquoted(text: &str, v: usize, sep: Sep) -> Option<Range<usize>> {
     let ok = match sep {
         Sep::Colon | Sep::Equals => true,
         Sep::Prose => looks_like_password(first) || word_password(first, &text[v + first.len()..]),
-        Sep::ChangedTo => looks_like_password(first),
+        Sep::ChangedTo | Sep::Unaccented => {
+            let core = sentence_core(first);
+            has_digit_or_symbol(core)
+                && core.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                && core.chars().count() >= 6
+                || dashed_passphrase(core)
+        }
         Sep::Loose => has_digit_or_symbol(first),
     };
     ok.then_some(v..end)
@@ -1011,19 +1056,31 @@ fn trim_token(tok: &str) -> &str {
 /// digit or a symbol (sentence punctuation at its end aside), or an upper-case letter after its
 /// first.
 fn looks_like_password(word: &str) -> bool {
-    has_digit_or_symbol(word)
-        || sentence_core(word).chars().skip(1).any(char::is_uppercase)
-        || dashed_passphrase(sentence_core(word))
+    let core = sentence_core(word);
+    // A capital inside a word ("iLoveCats"), not one that starts a compound's part
+    // ("Zwei-Faktor-Authentifizierung").
+    let inner_capital = core
+        .chars()
+        .zip(core.chars().skip(1))
+        .any(|(a, b)| a.is_lowercase() && b.is_uppercase());
+    has_digit_or_symbol(word) || inner_capital || dashed_passphrase(core)
 }
 
-/// Three or more words joined by dashes, as password managers suggest passphrases
-/// ("marseille-loulou-cafe-doudou", "correct-horse-battery").
+/// Four or more words joined by dashes, as password managers suggest passphrases
+/// ("marseille-loulou-cafe-doudou", "correct-horse-battery-staple").
 fn dashed_passphrase(word: &str) -> bool {
+    // Compounds hold short function words ("up-to-date", "state-of-the-art", "tout-en-un") or
+    // capitals ("Zwei-Faktor-Authentifizierung"); a passphrase's words are three letters or more.
     let parts: Vec<&str> = word.split('-').collect();
-    parts.len() >= 3
-        && parts
-            .iter()
-            .all(|p| p.chars().count() >= 2 && p.chars().all(char::is_alphabetic))
+    parts.len() >= 4
+        && parts.iter().all(|p| {
+            p.chars().count() >= 3
+                && p.chars().all(|c| c.is_alphabetic() && c.is_lowercase())
+                && !matches!(
+                    *p,
+                    "the" | "and" | "for" | "les" | "des" | "une" | "con" | "per"
+                )
+        })
 }
 
 /// Whether a lower-case word after a prose connector is the password itself: it ends its clause
@@ -1560,6 +1617,10 @@ mod tests {
             ("mudei a senha para saudade1217@", "saudade1217@"),
             ("ho cambiato la password in \"m@r3$71\"", "m@r3$71"),
             ("la mia password e R0m@%16 Grazie.", "R0m@%16"),
+            (
+                "set the password to correct-horse-battery-staple",
+                "correct-horse-battery-staple",
+            ),
             ("a minha senha e Verao1365 obg", "Verao1365"),
             (
                 "mon mot de passe est marseille-loulou-cafe-doudou",
@@ -1617,6 +1678,18 @@ mod tests {
             "das Passwort auf der Seite geht nicht",
             "la password e username sono sbagliati",
             "password to well-known sites",
+            "password to PayPal",
+            "Passwort auf GitHub",
+            "a senha para WhatsApp",
+            "password in 2024",
+            "la password e SPID",
+            "the password is up-to-date",
+            "the password is state-of-the-art",
+            "das Passwort ist Zwei-Faktor-Authentifizierung",
+            "password to v2",
+            "saved the password in 1Password",
+            "the password to Office365",
+            "password is well-known-fact",
         ] {
             assert!(assigned(text).is_empty(), "{text:?}: {:?}", assigned(text));
         }

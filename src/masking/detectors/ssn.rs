@@ -8,8 +8,9 @@
 //! numbers are not SSNs. A small hand-written scanner over digit runs: no regex on the hot path.
 
 use super::bounded;
-use super::words::{Lexicon, WordKind};
+use super::words::{ContextWords, Lexicon, WordKind};
 use std::ops::Range;
+use std::sync::LazyLock;
 
 /// True when the three parts can belong to an issued SSN.
 pub fn valid_parts(area: &str, group: &str, serial: &str) -> bool {
@@ -130,22 +131,119 @@ fn spoken(b: &[u8], start: usize) -> bool {
         && !(b.get(start + 17) == Some(&b' ') && b.get(start + 18).is_some_and(u8::is_ascii_digit))
 }
 
-/// Bytes before a dashed number searched for a word naming another identifier.
+/// Bytes before a dashed number searched for the name of a product's identifier.
 const OTHER_WINDOW: usize = 24;
 
-/// Whether a word naming another identifier ("SKU 221-81-2737", "part no. 411-06-2011",
-/// "Artikelnummer", "modelo") stands right before `start`, with no SSN word nearer: a dashed
-/// `123-45-6789` needs no SSN word, but it does not stand against the name of something else.
-/// An SSN word right after the number ("… is my SSN") keeps it.
+/// Names of goods' and documents' identifiers that print in the SSN's `3-2-4` shape: "SKU
+/// 221-81-2737", "part no. 411-06-2011", "Artikelnummer", "modelo", "numéro de série", "invoice",
+/// "pedido". An SSN word anywhere in the window still wins: "the SSN for the policy is
+/// 123-45-6789" is an SSN.
+static PRODUCT_ID_WORDS: LazyLock<ContextWords> = LazyLock::new(|| {
+    ContextWords::from_lists([
+        "sku",
+        "part",
+        "parts",
+        "part no",
+        "part number",
+        "spare part",
+        "replacement part",
+        "model",
+        "model no",
+        "model number",
+        "item",
+        "item no",
+        "catalog no",
+        "catalogue no",
+        "product code",
+        "article",
+        "art.-nr.",
+        "art-nr",
+        "serial",
+        "serial no",
+        "s/n",
+        "po",
+        "modelo",
+        "pieza",
+        "repuesto",
+        "recambio",
+        "referencia",
+        "artículo",
+        "articulo",
+        "número de serie",
+        "numero de serie",
+        "nº de serie",
+        "artikel*",
+        "artikelnummer*",
+        "modell*",
+        "teil",
+        "teilenummer*",
+        "ersatzteil*",
+        "seriennummer*",
+        "typ",
+        "modèle",
+        "modele",
+        "pièce",
+        "piece",
+        "réf",
+        "référence",
+        "numéro de série",
+        "numero de serie",
+        "n° de série",
+        "modello",
+        "pezzo",
+        "ricambio",
+        "codice articolo",
+        "articolo",
+        "numero di serie",
+        "peça",
+        "peca",
+        "artigo",
+        "número de série",
+        // Documents and cases numbered in the same shape.
+        "order*",
+        "invoice*",
+        "ticket*",
+        "booking*",
+        "ref",
+        "ref.",
+        "reference*",
+        "tracking*",
+        "rma",
+        "policy",
+        "lot",
+        "batch",
+        "case",
+        "receipt*",
+        "pedido*",
+        "factura*",
+        "lote",
+        "bestell*",
+        "*bestellung",
+        "rechnung*",
+        "auftrag*",
+        "commande*",
+        "facture*",
+        "dossier*",
+        "ordine*",
+        "fattura*",
+        "lotto",
+        "encomenda*",
+        "fatura*",
+    ])
+});
+
+/// Whether the name of a product's identifier ([`PRODUCT_ID_WORDS`]) stands right before
+/// `start` and no SSN word stands within [`WINDOW`] bytes before it or right after the number
+/// ("… is my SSN"): a dashed `123-45-6789` needs no SSN word, but it does not stand against the
+/// name of a part or a model.
 fn named_otherwise(b: &[u8], lex: &Lexicon, start: usize, end: usize) -> bool {
     let near = start.saturating_sub(OTHER_WINDOW);
-    let Some(other) = lex.words(WordKind::NotPhone).last_in(&b[near..start]) else {
+    if PRODUCT_ID_WORDS.last_in(&b[near..start]).is_none() {
         return false;
-    };
-    let far = start.saturating_sub(WINDOW);
+    }
     let ssn = lex.words(WordKind::UsSsn);
-    ssn.last_in(&b[far..start])
-        .is_none_or(|at| far + at < near + other)
+    ssn.last_in(&b[start.saturating_sub(WINDOW)..start])
+        .is_none()
         && ssn
             .nearest(&b[end..(end + OTHER_WINDOW).min(b.len())])
             .is_none()
@@ -227,6 +325,10 @@ mod tests {
             "modèle 210-19-2497",
             "codice articolo 210-19-2497",
             "replacement part 210-19-2497",
+            "numéro de série 210-19-2497",
+            "invoice 221-81-2737 paid twice",
+            "pedido 221-81-2737 no llegó",
+            "Bestellung 221-81-2737 fehlt",
         ] {
             assert!(found(neg).is_empty(), "{neg}");
         }
