@@ -2566,6 +2566,17 @@ mod tests {
                 "Lieferung an Goethestraße 12 wie besprochen",
                 "Goethestraße 12",
             ),
+            // Delivery phrases without a colon.
+            ("neue Adresse Hauptstraße 34b in Berlin", "Hauptstraße 34b"),
+            ("consegna in Via Roma 33 a Roma", "Via Roma 33"),
+            (
+                "dirección de entrega Calle de Alcalá 249 (Valencia)",
+                "Calle de Alcalá 249",
+            ),
+            (
+                "entrega em Avenida da Liberdade, 230 (Porto)",
+                "Avenida da Liberdade, 230",
+            ),
             (
                 "então Entreguem na Rua de Santa Catarina 121.",
                 "Rua de Santa Catarina 121",
