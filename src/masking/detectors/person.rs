@@ -63,6 +63,8 @@ enum Intro {
     SignOff,
     /// "Mr", "Frau": a title before a surname, itself left visible.
     Title,
+    /// "hier", "à l'appareil", "cliente fidèle": a word after a name that starts its clause.
+    After,
 }
 
 /// The kind of every phrase of a words file, by the suffix of its list's name (`_weak`,
@@ -85,6 +87,8 @@ impl Intros {
                 Intro::SignOff
             } else if name.ends_with("_title") {
                 Intro::Title
+            } else if name.ends_with("_after") {
+                Intro::After
             } else {
                 Intro::Strong
             };
@@ -398,6 +402,146 @@ const MAX_NAME_WORDS: usize = 4;
 
 /// Finds names that people give.
 pub fn find_names(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) {
+    let from = out.len();
+    find_introduced_names(text, lex, out);
+    find_names_before_words(text, lex, out, from);
+}
+
+/// Finds names given before the words that follow them (`<lang>_after` lists: "Torsten
+/// Maßmann hier, wegen …", "gonçalo ferreira aqui", "c'est Gaëlle Bonnet à l'appareil", "Élodie
+/// Chevalier, cliente fidèle"): two or three words of a name that start their clause.
+fn find_names_before_words(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>, from: usize) {
+    let before = out.len();
+    for found in lex.words(WordKind::PersonName).all(text.as_bytes()) {
+        if lex.name_intros.get(found.word) != Some(&Intro::After) {
+            continue;
+        }
+        if after_word_closes(text, found.span.end)
+            && let Some(name) = name_before(text, found.span.start)
+            && !out[from..]
+                .iter()
+                .any(|r| r.start < name.end && name.start < r.end)
+        {
+            out.push(name);
+        }
+    }
+    if out.len() > before {
+        out[from..].sort_by_key(|r| r.start);
+    }
+}
+
+/// Whether the clause goes on as after a name given first: the end, punctuation, or a word
+/// such as "wegen", "about", "sobre" — not "hier spricht", "here is".
+fn after_word_closes(t: &str, end: usize) -> bool {
+    const NEXT: &[&str] = &[
+        "wegen",
+        "about",
+        "regarding",
+        "again",
+        "sobre",
+        "por",
+        "pour",
+        "au",
+        "per",
+        "für",
+        "re",
+        "still",
+        "de",
+        "da",
+        "desde",
+        "depuis",
+        "seit",
+        "merci",
+        "thanks",
+        "gracias",
+        "danke",
+        "grazie",
+        "obrigado",
+        "obrigada",
+        "and",
+        "y",
+        "und",
+        "et",
+        "e",
+        "con",
+        "with",
+        "mit",
+    ];
+    let rest = t.get(end..).unwrap_or_default();
+    let j = blanks(t, end);
+    match char_at(t, j) {
+        None => true,
+        Some(c) if c.is_alphabetic() => {
+            j > end && word_at(t, j).is_some_and(|(w, _)| NEXT.contains(&w.to_lowercase().as_str()))
+        }
+        Some(_) => !rest.trim_start().starts_with(|c: char| c.is_ascii_digit()),
+    }
+}
+
+/// The name of two or three words ending at `end` that starts its clause, if any.
+fn name_before(t: &str, end: usize) -> Option<Range<usize>> {
+    let mut start = end;
+    let mut words = 0;
+    let mut case = None;
+    // "Élodie Chevalier, cliente fidèle": the name ends before the comma.
+    let comma = t.get(..start)?.trim_end_matches(' ').ends_with(',');
+    if comma {
+        start = t.get(..start)?.trim_end_matches(' ').len() - 1;
+    }
+    let end = start;
+    loop {
+        let before = t.get(..start)?;
+        let trimmed = before.trim_end_matches(' ');
+        let gap = before.len() - trimmed.len();
+        let first_gap = if comma { 0 } else { 1 };
+        if words == 0 && gap != first_gap || words > 0 && !(1..=2).contains(&gap) {
+            break;
+        }
+        let Some(ws) = trimmed
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_alphabetic() || matches!(c, '\'' | '’' | '-'))
+            .last()
+            .map(|(k, _)| k)
+        else {
+            break;
+        };
+        let w = &trimmed[ws..];
+        let capital = capitalised(w) && !all_caps(w) || all_caps(w) && w.chars().count() > 1;
+        let lower = !w.chars().any(char::is_uppercase);
+        let shape = if capital {
+            1
+        } else if lower {
+            2
+        } else {
+            0
+        };
+        if shape == 0 || case.is_some_and(|c| c != shape) || not_a_name_word(w) || words == 3 {
+            break;
+        }
+        case = Some(shape);
+        words += 1;
+        start = ws;
+    }
+    if words < 2 {
+        return None;
+    }
+    // The clause starts right before the name.
+    let before = t.get(..start)?.trim_end_matches([' ', '\t']);
+    let opens = before.is_empty()
+        || before.ends_with(['.', ',', '!', '?', ':', ';', '\n', '—', '-', '>', ']', ')'])
+        || [
+            "c'est", "c’est", "it's", "it’s", "this is", "es", "soy", "sono", "sou",
+        ]
+        .iter()
+        .any(|p| before.to_lowercase().ends_with(p));
+    let name_end = t.get(..end)?.trim_end_matches([' ', ',']).len();
+    (opens && t.get(start..name_end).is_some_and(|n| !any_common_word(n)))
+        .then_some(start..name_end)
+}
+
+/// Finds names after the phrases that introduce them.
+fn find_introduced_names(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) {
     let mut last_end = 0;
     for found in lex.words(WordKind::PersonName).all(text.as_bytes()) {
         if found.span.end < last_end {
@@ -406,6 +550,9 @@ pub fn find_names(text: &str, lex: &Lexicon, out: &mut Vec<Range<usize>>) {
         let Some(&intro) = lex.name_intros.get(found.word) else {
             continue;
         };
+        if intro == Intro::After {
+            continue;
+        }
         // `NOM : LE GOFF Prénom : Céline`: a field right after the last name starts a field.
         let chained = last_end > 0
             && text
@@ -476,6 +623,8 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro, chained: bool) -> Opt
     // "THIS IS Sanne O'Neill speaking": a weak phrase in capitals before a name that is not.
     let mut shouted = false;
     match intro {
+        // Read before the word, by `find_names_before_words`.
+        Intro::After => return None,
         Intro::Label => {
             if !(chained || field_start(t, phrase.start)) {
                 return None;
@@ -637,7 +786,7 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro, chained: bool) -> Opt
                     && (follows_name(t, run.span.end) || closing_follows(t, run.span.end)))
         }
         Intro::Closed => !worded && !run.more && !run.model && closing_follows(t, run.span.end),
-        Intro::SignOff | Intro::Title => false,
+        Intro::SignOff | Intro::Title | Intro::After => false,
     };
     ok.then_some(run.span)
 }
@@ -694,6 +843,8 @@ static NOT_NAME_PARTS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         "markt media banca banco intesa sabadell unicredit fnac darty worten iberia renfe sncf ",
         "trenitalia lufthansa ryanair vueling express compte joint société societe générale ",
         "generale personne morale entreprise empresa firma mercado libre ufficio reclami ",
+        "guten tag morgen abend buenos buenas días dias tardes noches bom boa dia tarde noite ",
+        "bonne journée soirée buongiorno buonasera ",
         "oficina büro buero bureau ",
     ))
 });
@@ -842,10 +993,11 @@ fn skip_title(t: &str, i: usize) -> (usize, bool) {
         return (i, false);
     };
     let lower = w.to_lowercase();
-    if !TITLES.contains(lower.as_str()) || !capitalised(w) {
+    let dot = t.get(we..).is_some_and(|r| r.starts_with('.'));
+    // "a la atención de sra. Begoña Sánchez": in lower case with its dot.
+    if !TITLES.contains(lower.as_str()) || !(capitalised(w) || dot) {
         return (i, false);
     }
-    let dot = t.get(we..).is_some_and(|r| r.starts_with('.'));
     if lower == "m" && !dot {
         return (i, false);
     }
@@ -967,7 +1119,8 @@ fn clause_start(t: &str, start: usize) -> bool {
 fn closing_after_signoff(t: &str, end: usize) -> bool {
     const THANKS: &[&str] = &[
         "thanks", "thank", "thx", "cheers", "please", "pls", "ok", "gracias", "danke", "merci",
-        "grazie", "obrigado", "obrigada", "obg", "bedankt", "dank", "sent",
+        "grazie", "obrigado", "obrigada", "obg", "bedankt", "dank", "sent", "porfa", "es", "ist",
+        "est", "è", "é", "muchas", "vielen",
     ];
     let j = blanks(t, end);
     match char_at(t, j) {
@@ -2300,6 +2453,31 @@ mod tests {
             ("Frau maria schneider hat angerufen", "maria schneider"),
             ("Entschuldigung, Herr becker hat erneut angerufen", "becker"),
             ("Sra. garcía llamó", "garcía"),
+            // A name given first.
+            (
+                "[11:43:53] Torsten Maßmann hier, wegen meiner Rücksendung",
+                "Torsten Maßmann",
+            ),
+            (
+                "Quick question: Michael Patel here, still waiting",
+                "Michael Patel",
+            ),
+            (
+                "gonçalo ferreira aqui, sobre a devolucao",
+                "gonçalo ferreira",
+            ),
+            (
+                "bonjour, c'est Mathieu Pélissier à l'appareil merci.",
+                "Mathieu Pélissier",
+            ),
+            (
+                "Bonjour, Françoise Pélissier, cliente fidèle",
+                "Françoise Pélissier",
+            ),
+            (
+                "a la atención de sra. Begoña Sánchez, gracias",
+                "Begoña Sánchez",
+            ),
             ("cliente: Sig. niccolò marino", "niccolò marino"),
             // A weak phrase used as a field name.
             (
@@ -2417,6 +2595,14 @@ mod tests {
             "mi edición de Don Quijote",
             "Sr. gerente dice que no",
             "Sra. directora dijo que sí",
+            "please wait here, thanks",
+            "I'm still here",
+            "the Berlin Office here",
+            "New York here, the weather",
+            "ich bin schon hier,",
+            "Customer Service here, how can we help",
+            "yo estoy aqui, esperando",
+            "Black Friday here, prices",
             "Herr ober ist unfreundlich",
             "Size M. Colour blue.",
             "T-shirt taille M. Couleur noire.",

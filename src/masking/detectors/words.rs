@@ -447,7 +447,7 @@ mod tests {
         }
         assert_eq!(
             WordKind::PersonName.suffixes(),
-            ["closed", "label", "signoff", "title", "weak"]
+            ["after", "closed", "label", "signoff", "title", "weak"]
         );
     }
 
