@@ -194,10 +194,7 @@ fn date_before(text: &str, word: usize) -> Option<Range<usize>> {
         return None;
     }
     // The earliest start from which a date runs exactly to `end`.
-    let mut from = end.saturating_sub(40);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
+    let from = text.ceil_char_boundary(end.saturating_sub(40));
     (from..end)
         .filter(|&k| text.is_char_boundary(k))
         .filter(|&k| k == 0 || !b[k - 1].is_ascii_alphanumeric())

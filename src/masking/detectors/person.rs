@@ -468,14 +468,12 @@ fn after_word_closes(t: &str, end: usize) -> bool {
         "mit",
     ];
     let rest = t.get(end..).unwrap_or_default();
-    let j = blanks(t, end);
-    match char_at(t, j) {
-        None => true,
-        Some(c) if c.is_alphabetic() => {
-            j > end && word_at(t, j).is_some_and(|(w, _)| NEXT.contains(&w.to_lowercase().as_str()))
-        }
-        Some(_) => !rest.trim_start().starts_with(|c: char| c.is_ascii_digit()),
-    }
+    followed_by(
+        t,
+        end,
+        |w| NEXT.contains(&w.to_lowercase().as_str()),
+        |_| !rest.trim_start().starts_with(|c: char| c.is_ascii_digit()),
+    )
 }
 
 /// The name of two or three words ending at `end` that starts its clause, if any.
@@ -955,16 +953,12 @@ fn size_before(t: &str, start: usize) -> bool {
         "size", "taille", "talla", "größe", "grösse", "groesse", "taglia", "tamanho", "maat",
     ];
     let before = t.get(..start).unwrap_or_default().trim_end();
-    let w: String = before
-        .chars()
-        .rev()
-        .take_while(|c| c.is_alphabetic())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect::<String>()
-        .to_lowercase();
-    SIZES.contains(&w.as_str())
+    // The letters that end `before`: what follows its last character that is not a letter.
+    let last = before
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or_default();
+    SIZES.contains(&last.to_lowercase().as_str())
 }
 
 /// Whether a title and the word after it name a brand or a character ([`TITLE_BRANDS`]).
@@ -1113,6 +1107,22 @@ fn clause_start(t: &str, start: usize) -> bool {
     })
 }
 
+/// What follows `end` past blanks: nothing, a word that `word` accepts (after a blank), or a sign
+/// that `sign` accepts. How each finder asks whether a name's clause goes on as it should.
+fn followed_by(
+    t: &str,
+    end: usize,
+    word: impl Fn(&str) -> bool,
+    sign: impl Fn(char) -> bool,
+) -> bool {
+    let j = blanks(t, end);
+    match char_at(t, j) {
+        None => true,
+        Some(c) if c.is_alphabetic() => j > end && word_at(t, j).is_some_and(|(w, _)| word(w)),
+        Some(c) => sign(c),
+    }
+}
+
 /// What may follow a name after the close of a letter when it does not end its line: sentence
 /// punctuation, a bracket, an emoji, or a word of thanks ("… Emily Patel Thanks.", "… Jörg
 /// Krüger danke euch", "… Francesca Bruno Grazie mille!").
@@ -1122,15 +1132,12 @@ fn closing_after_signoff(t: &str, end: usize) -> bool {
         "grazie", "obrigado", "obrigada", "obg", "bedankt", "dank", "sent", "porfa", "es", "ist",
         "est", "è", "é", "muchas", "vielen",
     ];
-    let j = blanks(t, end);
-    match char_at(t, j) {
-        None => true,
-        Some(c) if c.is_alphabetic() => {
-            j > end
-                && word_at(t, j).is_some_and(|(w, _)| THANKS.contains(&w.to_lowercase().as_str()))
-        }
-        Some(c) => !c.is_ascii_digit() && !matches!(c, '@' | '&' | '+' | '/'),
-    }
+    followed_by(
+        t,
+        end,
+        |w| THANKS.contains(&w.to_lowercase().as_str()),
+        |c| !c.is_ascii_digit() && !matches!(c, '@' | '&' | '+' | '/'),
+    )
 }
 
 /// Whether `start` begins its line: only blanks (or a quote, `>` of a quoted mail) before it.
@@ -1217,16 +1224,12 @@ fn lower_case_name(t: &str, start: usize, sign_off: bool) -> Option<Range<usize>
     let ok = if sign_off {
         ends_line(t, end)
     } else {
-        let j = blanks(t, end);
-        match char_at(t, j) {
-            None => true,
-            Some(c) if c.is_alphabetic() => {
-                j > end
-                    && word_at(t, j)
-                        .is_some_and(|(w, _)| is_in(&FOLLOW, w) || CONJUNCTIONS.contains(&w))
-            }
-            Some(c) => !c.is_ascii_digit() && c != '@',
-        }
+        followed_by(
+            t,
+            end,
+            |w| is_in(&FOLLOW, w) || CONJUNCTIONS.contains(&w),
+            |c| !c.is_ascii_digit() && c != '@',
+        )
     };
     ok.then_some(span)
 }
@@ -1299,13 +1302,12 @@ fn lower_after_title(t: &str, start: usize) -> Option<Range<usize>> {
             return None;
         }
     }
-    let ok = match char_at(t, j) {
-        None => true,
-        Some(c) if c.is_alphabetic() => {
-            word_at(t, j).is_some_and(|(w, _)| VERBS.contains(&w) || is_in(&FOLLOW, w))
-        }
-        Some(c) => !c.is_ascii_digit() && c != '@',
-    };
+    let ok = followed_by(
+        t,
+        span.end,
+        |w| VERBS.contains(&w) || is_in(&FOLLOW, w),
+        |c| !c.is_ascii_digit() && c != '@',
+    );
     ok.then_some(span)
 }
 

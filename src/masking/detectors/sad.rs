@@ -313,27 +313,25 @@ fn clause_ends(text: &str, end: usize) -> bool {
     let rest = text[end..].trim_start();
     match rest.chars().next() {
         None => true,
-        Some(c) if c.is_alphabetic() => {
-            let w: String = rest
-                .chars()
-                .take_while(|c| c.is_alphabetic())
-                .collect::<String>()
-                .to_lowercase();
-            CLOSING.contains(&w.as_str())
-        }
+        Some(c) if c.is_alphabetic() => CLOSING.contains(&word_after(text, end).as_str()),
         Some(c) => !c.is_ascii_digit(),
     }
 }
 
-/// Whether an amount's or a quantity's unit follows `end` ("pin to 2025 board", "PIN 1000 Hz").
-fn unit_after(text: &str, end: usize) -> bool {
-    let after = text[end..].trim_start();
-    let unit: String = after
+/// The word (its letters, in lower case) that follows `end` past blanks; empty when none does.
+fn word_after(text: &str, end: usize) -> String {
+    text[end..]
+        .trim_start()
         .chars()
         .take_while(|c| c.is_alphabetic())
         .collect::<String>()
-        .to_lowercase();
-    after.starts_with(['€', '$', '£', '%']) || UNIT_WORDS.contains(&unit.as_str())
+        .to_lowercase()
+}
+
+/// Whether an amount's or a quantity's unit follows `end` ("pin to 2025 board", "PIN 1000 Hz").
+fn unit_after(text: &str, end: usize) -> bool {
+    text[end..].trim_start().starts_with(['€', '$', '£', '%'])
+        || UNIT_WORDS.contains(&word_after(text, end).as_str())
 }
 
 /// Whether a card number ends shortly before `pos` (blanks, punctuation, line breaks and a short
@@ -350,24 +348,23 @@ fn card_ends_before(text: &str, pos: usize) -> bool {
         return false;
     }
     let end = from + last_digit + 1;
-    let mut start = end.saturating_sub(40);
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
+    let start = text.floor_char_boundary(end.saturating_sub(40));
     CARD_CHAIN
         .find_iter(&text[start..end])
         .last()
-        .is_some_and(|m| {
-            start + m.end() == end && {
-                let digits: Vec<u8> = m.as_str().bytes().filter(u8::is_ascii_digit).collect();
-                super::card::is_card(&digits)
-            }
-        })
+        .is_some_and(|m| start + m.end() == end && chain_is_card(m.as_str()))
+}
+
+/// Whether the digits of a [`CARD_CHAIN`] match are a card number.
+fn chain_is_card(chain: &str) -> bool {
+    let digits: Vec<u8> = chain.bytes().filter(u8::is_ascii_digit).collect();
+    super::card::is_card(&digits)
 }
 
 /// Security codes that no word names, found by where they stand: after a card number and its
-/// expiry ("4111 1111 1111 1111 12/27 123"), after a named expiry and a code word ("exp 12/27
-/// code 123", "caduca 12/27, detrás 123"), or after a card and a code word ("4111… code 123").
+/// expiry ("4111 1111 1111 1111 12/27 123"), after a named expiry and a word that names a
+/// security code ("caduca 12/27, código de seguridad 123"), or after a card and a code word
+/// ("4111… code 123", "… au dos 123").
 fn find_codes_after_cards(text: &str, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
     // An expiry is digits on both sides of a `/` or `-` ("12/27", "3 - 28"); the regexes run only
@@ -405,8 +402,7 @@ fn find_codes_after_cards(text: &str, out: &mut Vec<Range<usize>>) {
         .into_iter()
         .flatten()
     {
-        let digits: Vec<u8> = m.as_str().bytes().filter(u8::is_ascii_digit).collect();
-        if super::card::is_card(&digits)
+        if chain_is_card(m.as_str())
             && let Some(code) = code_after(text, m.end(), Named::Weakly)
         {
             out.push(code);

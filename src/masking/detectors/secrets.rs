@@ -243,14 +243,8 @@ impl Builtin {
 
 /// The smallest range of whole characters around `r`.
 fn widen_to_chars(text: &str, r: Range<usize>) -> Range<usize> {
-    let mut start = r.start;
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut end = r.end;
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
+    let start = text.floor_char_boundary(r.start);
+    let end = text.ceil_char_boundary(r.end);
     start..end
 }
 
@@ -557,14 +551,8 @@ const CHANGE_VERBS: &[&str] = &[
 /// Whether a verb of change ([`CHANGE_VERBS`]) stands within 40 bytes before `start` or 24 after
 /// `end` ("habe das Passwort auf … geändert").
 fn change_verb_near(text: &str, start: usize, end: usize) -> bool {
-    let mut from = start.saturating_sub(40);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
-    let mut to = (end + 24).min(text.len());
-    while !text.is_char_boundary(to) {
-        to -= 1;
-    }
+    let from = text.ceil_char_boundary(start.saturating_sub(40));
+    let to = text.floor_char_boundary(end + 24);
     let near = |s: &str| {
         s.split(|c: char| !c.is_alphabetic()).any(|w| {
             let w = w.to_lowercase();
@@ -878,7 +866,7 @@ fn value(text: &str, v: usize, sep: Sep) -> Option<Range<usize>> {
             .find(['\n', '\r'])
             .map_or(text.len(), |n| inner + n)
             .min(inner + 256);
-        let line = floor_char_boundary(text, line);
+        let line = text.floor_char_boundary(line);
         let closed = text[inner..line]
             .find(close)
             .map(|n| inner + n)
@@ -906,13 +894,6 @@ fn value(text: &str, v: usize, sep: Sep) -> Option<Range<usize>> {
         return unquoted(text, inner, sep);
     }
     unquoted(text, v, sep)
-}
-
-fn floor_char_boundary(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// An unquoted value: one token after `=` or a prose connector, words up to the end of the clause
@@ -1378,7 +1359,7 @@ mod tests {
                     continue;
                 };
                 let secret = &ex[r.clone()];
-                let half = floor_char_boundary(secret, secret.len() / 2);
+                let half = secret.floor_char_boundary(secret.len() / 2);
                 let cut = format!("{}{}{}", &ex[..r.start], &secret[..half], &ex[r.end..]);
                 let found = by_shape(shape, &cut);
                 if !found.is_empty() {
