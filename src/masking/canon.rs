@@ -255,6 +255,9 @@ fn canonical_non_ascii(c: char) -> Canon {
             return Canon::Ascii(b'.');
         }
         '\u{0085}' => return Canon::Ascii(b'\n'),
+        // The ordinal marks of Iberian and Italian addresses ("nº 20", "3º Esq.", "4ª") stay
+        // marks: their decomposition "o"/"a" would turn a number word into a word ("no 20").
+        '\u{00aa}' | '\u{00ba}' => return Canon::Keep,
         // Ideographic and other full stops and commas read as their ASCII marks.
         '\u{3001}' | '\u{ff64}' => return Canon::Ascii(b','),
         _ => {}
@@ -481,6 +484,14 @@ mod tests {
 
     fn view(s: &str) -> String {
         View::of(s).text().to_string()
+    }
+
+    #[test]
+    fn ordinal_marks_of_addresses_stay_marks() {
+        assert_eq!(
+            view("Rua Augusta, nº 29, 3º Esq., 4ª"),
+            "Rua Augusta, nº 29, 3º Esq., 4ª"
+        );
     }
 
     #[test]

@@ -743,7 +743,7 @@ mod tests {
         let base = load(&[("a.toml", WORD_RULES)]).unwrap();
         let words = "[words.phone]\nes = [\"wasap*\"]\nremove = [\"Rückruf*\"]\n\
             [words.password]\nda = [\"kodeord\"]\n\
-            [words.person_name]\nen_label = [\"cust name\"]\n\
+            [words.person_name]\nen_label = [\"kundnamn\"]\n\
             [words.date_of_birth]\nda = [\"fødselsdato\"]\n";
         let rs = load(&[("a.toml", WORD_RULES), ("b.toml", words)]).unwrap();
         for (text, before, after) in [
@@ -763,9 +763,9 @@ mod tests {
                 "kodeord: [REDACTED]",
             ),
             (
-                "cust name: Priya Patel",
-                "cust name: Priya Patel",
-                "cust name: [REDACTED]",
+                "kundnamn: Priya Patel",
+                "kundnamn: Priya Patel",
+                "kundnamn: [REDACTED]",
             ),
             (
                 "fødselsdato 12-03-1986",

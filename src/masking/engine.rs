@@ -564,20 +564,22 @@ impl<'r> Walker<'r> {
         while bits != 0 {
             let k = bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            self.run_rule(self.rs.text_rules[k], &subject);
+            let hints_only = open.hints_only & (1 << k) != 0;
+            self.run_rule(self.rs.text_rules[k], &subject, hints_only);
         }
         // Rules past the 64th have no gate bit; they run always (detectors check their hints).
         for k in 64..self.rs.text_rules.len() {
-            self.run_rule(self.rs.text_rules[k], &subject);
+            self.run_rule(self.rs.text_rules[k], &subject, false);
         }
     }
 
-    /// Adds rule `i`'s candidates in the subject's text to `self.s.cands`.
-    fn run_rule(&mut self, i: usize, subject: &Subject<'_>) {
+    /// Adds rule `i`'s candidates in the subject's text to `self.s.cands`; `hints_only` when the
+    /// prefilter opened its gate by the string's hints alone, none of its words occurring.
+    fn run_rule(&mut self, i: usize, subject: &Subject<'_>, hints_only: bool) {
         let text = subject.text();
         match &self.rs.rules[i].matcher {
             Matcher::Builtin(b) => {
-                b.find(subject, &mut self.s.spans);
+                b.find(subject, hints_only, &mut self.s.spans);
                 self.s.cands.extend(self.s.spans.drain(..).map(|s| Cand {
                     start: s.start,
                     end: s.end,

@@ -286,6 +286,9 @@ pub(crate) struct Open {
     pub hints: Hints,
     /// Bit `k` set: text rule `k` may match.
     pub rules: u64,
+    /// Bit `k` set: text rule `k` was opened by the string's hints alone, none of its literals
+    /// occurring ([`Builtin::opens_by_hints`]): only its finders that need no word may match.
+    pub hints_only: u64,
 }
 
 /// What a text rule is, for building gates.
@@ -416,11 +419,13 @@ impl Prefilter {
                 rules |= bits;
             }
         }
+        let mut by_hints = 0;
         for (b, bits) in &self.hint_bits {
             if b.opens_by_hints(&hints) == Some(true) {
-                rules |= bits;
+                by_hints |= bits;
             }
         }
+
         if let Some(ac) = &self.ac
             && (hints.letters > 0 || self.letterless_may_occur(text))
         {
@@ -446,7 +451,14 @@ impl Prefilter {
                 rules |= self.set_bits[k];
             }
         }
-        Open { hints, rules }
+        // Literals and sets have opened what they open; a hint-opened gate that nothing else
+        // opened needs only the detector's wordless finders.
+        let hints_only = by_hints & !rules;
+        Open {
+            hints,
+            rules: rules | by_hints,
+            hints_only,
+        }
     }
 }
 

@@ -258,7 +258,7 @@ impl Builtin {
 
     /// Finds this detector's spans in the string, skipping the work when its hints rule the kind
     /// out. Detectors that read the canonical view share the subject's one view.
-    pub fn find(self, subject: &Subject<'_>, out: &mut Vec<Range<usize>>) {
+    pub fn find(self, subject: &Subject<'_>, hints_only: bool, out: &mut Vec<Range<usize>>) {
         let (text, hints, key, lex) = (subject.text, &subject.hints, subject.key, subject.lexicon);
         if let Some(k) = key
             && self.opened_by_key(k, text)
@@ -281,6 +281,11 @@ impl Builtin {
                 {
                     subject.on_view(12, sad::find_tracks, out)
                 }
+            }
+            // Opened by a card's digits alone: no word names a code, so only a code standing
+            // after a card can be one.
+            Builtin::CardSecurityCode if hints_only => {
+                subject.on_view(15, sad::find_codes_after_cards, out)
             }
             Builtin::CardSecurityCode => subject.on_view(3, sad::find_security_codes, out),
             // The prefilter runs this only where one of [`email_markers`] stands.

@@ -121,6 +121,51 @@ fn field_start(t: &str, start: usize) -> bool {
         .is_none_or(|c| !c.is_alphanumeric())
 }
 
+/// Whether a field name at `start`, followed by its `:` or `=`, begins a field: where
+/// [`field_start`] says so, or mid-sentence after a word that does not make it another thing's
+/// name — customers type "ma ero a casa nome: Mattia Esposito" and "ok thanks  Name: …", while
+/// "Product Name:" and "file name:" name no person.
+fn label_start(t: &str, start: usize) -> bool {
+    if field_start(t, start) {
+        return true;
+    }
+    let Some(before) = t.get(..start) else {
+        return false;
+    };
+    let trimmed = before.trim_end_matches([' ', '\t']);
+    if trimmed.len() == before.len() {
+        return false;
+    }
+    let from = trimmed
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric())
+        .last()
+        .map_or(trimmed.len(), |(k, _)| k);
+    let word = trimmed[from..].to_lowercase();
+    !word.is_empty()
+        && !word.chars().any(|c| c.is_ascii_digit())
+        && !NAME_QUALIFIERS.contains(&word.as_str())
+}
+
+/// Words before "name" that make it a thing's name, not a person's: "product name", "file name",
+/// "company name", "street name" (the German compounds are one word: "Produktname").
+#[rustfmt::skip]
+const NAME_QUALIFIERS: &[&str] = &[
+    "product", "products", "file", "company", "business", "brand", "shop", "store", "item", "street",
+    "pet", "dog", "cat", "host", "domain", "app", "application", "device", "network", "wifi",
+    "project", "team", "model", "event", "display", "screen", "field", "folder", "document",
+    "plan", "package", "service", "course", "book", "song", "album", "movie", "film", "game",
+    "trade", "ship", "vessel", "hotel", "restaurant", "venue", "bank", "branch", "merchant",
+    "vendor", "supplier", "organisation", "organization", "org", "school", "university", "city",
+    "town", "country", "region", "state", "county", "village", "place", "location", "site",
+    "website", "page", "server", "database", "table", "column", "variable", "key", "tag",
+    "label", "category", "group", "channel", "campaign", "offer", "promo", "coupon", "card",
+    "tariff", "contract", "policy", "course", "class", "room", "building", "station", "airport",
+    "airline", "flight", "route", "queue", "skill", "workflow", "flow", "step", "stage", "code",
+    "firma", "produkt", "datei", "the", "a", "an", "this", "that", "its", "their", "by", "with",
+];
+
 /// Where the value after a field name ending at `i` starts: past a closing quote of a JSON key,
 /// then `:` or `=` (French typography puts a blank before the colon), and an opening quote.
 fn label_value(t: &str, i: usize) -> Option<usize> {
@@ -624,10 +669,16 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro, chained: bool) -> Opt
         // Read before the word, by `find_names_before_words`.
         Intro::After => return None,
         Intro::Label => {
-            if !(chained || field_start(t, phrase.start)) {
+            let value = label_value(t, i);
+            let starts = if value.is_some() {
+                label_start(t, phrase.start)
+            } else {
+                field_start(t, phrase.start)
+            };
+            if !(chained || starts) {
                 return None;
             }
-            match label_value(t, i) {
+            match value {
                 Some(v) => i = v,
                 // `nombre Nuria, apellidos Zubizarreta`, `prénom Benoît, nom Rousseau`: a field
                 // name and a capitalised name that ends its clause, with no colon.
@@ -644,19 +695,22 @@ fn name_after(t: &str, phrase: Range<usize>, intro: Intro, chained: bool) -> Opt
         }
         // "account holder: Hannah Carter", "Titulaire : Yannick Girard", "Karteninhaber: …":
         // a weak phrase used as a field name is one.
-        Intro::Weak if label_value(t, i).is_some_and(|v| v > i) && field_start(t, phrase.start) => {
+        Intro::Weak if label_value(t, i).is_some_and(|v| v > i) && label_start(t, phrase.start) => {
             i = label_value(t, i)?;
             intro = Intro::Label;
         }
         Intro::Weak | Intro::Closed => {
             // "I Am Legend", "This Is Us": a title, not an introduction. In capitals ("SOY",
             // "THIS IS") it is shouting, and only a name with more proof counts.
+            // A German noun keeps its capital ("mein Mann Jürgen Fuchs"): only a phrase whose
+            // every word is capitalised is a title.
             let p = t.get(phrase)?;
             if p.chars().skip(1).any(char::is_uppercase) {
-                if p.chars().any(char::is_lowercase) {
+                if !p.chars().any(char::is_lowercase) {
+                    shouted = true;
+                } else if p.split(' ').all(capitalised) {
                     return None;
                 }
-                shouted = true;
             }
             let j = blanks(t, i);
             if j == i {
@@ -1205,7 +1259,8 @@ fn lower_case_name(t: &str, start: usize, sign_off: bool) -> Option<Range<usize>
             if not_a_name_word(w) || verb_like {
                 break;
             }
-            if words == 3 {
+            // Four words: two given names and two surnames ("ana belén muñoz peña").
+            if words == 4 {
                 return None;
             }
             words += 1;

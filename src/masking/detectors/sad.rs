@@ -361,19 +361,50 @@ fn chain_is_card(chain: &str) -> bool {
     super::card::is_card(&digits)
 }
 
+/// Security codes after a card number, in text where no word names a code: what the prefilter
+/// opens by a card's digits alone (UUIDs, timestamps and ids hold as many, so the chain test
+/// comes first).
+pub(crate) fn find_codes_after_cards(text: &str, out: &mut Vec<Range<usize>>) {
+    if longest_chain(text.as_bytes()) >= CARD_CHAIN_MIN {
+        find_unnamed_codes(text, out);
+    }
+}
+
+/// The fewest digits of a [`CARD_CHAIN`] match.
+const CARD_CHAIN_MIN: usize = 12;
+
+/// The most digits in one run joined by single blanks, dots, underscores or dashes: the longest
+/// [`CARD_CHAIN`] `b` may hold, counted without the regex.
+fn longest_chain(b: &[u8]) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_digit() {
+            run += 1;
+            best = best.max(run);
+        } else if !(matches!(c, b' ' | b'.' | b'_' | b'-')
+            && i > 0
+            && b[i - 1].is_ascii_digit()
+            && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
+            run = 0;
+        }
+    }
+    best
+}
+
 /// Security codes that no word names, found by where they stand: after a card number and its
 /// expiry ("4111 1111 1111 1111 12/27 123"), after a named expiry and a word that names a
 /// security code ("caduca 12/27, código de seguridad 123"), or after a card and a code word
 /// ("4111… code 123", "… au dos 123").
-fn find_codes_after_cards(text: &str, out: &mut Vec<Range<usize>>) {
+fn find_unnamed_codes(text: &str, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
     // An expiry is digits on both sides of a `/` or `-` ("12/27", "3 - 28"); the regexes run only
-    // where one stands. A card and its code are fifteen digits or more.
+    // where one stands. A card is a chain of twelve digits or more.
     let digit_near =
         |from: usize, to: usize| b[from..to.min(b.len())].iter().any(u8::is_ascii_digit);
     let dated = memchr::memchr2_iter(b'/', b'-', b)
         .any(|k| digit_near(k.saturating_sub(2), k) && digit_near(k + 1, k + 3));
-    let carded = b.iter().filter(|c| c.is_ascii_digit()).count() >= 15;
+    let carded = longest_chain(b) >= CARD_CHAIN_MIN;
     if !dated && !carded {
         return;
     }
@@ -384,7 +415,7 @@ fn find_codes_after_cards(text: &str, out: &mut Vec<Range<usize>>) {
     {
         let Some(m) = caps.get(0) else { continue };
         let named = caps.get(1).is_some();
-        let after_card = card_ends_before(text, m.start());
+        let after_card = carded && card_ends_before(text, m.start());
         if !named && !after_card {
             continue;
         }
@@ -444,7 +475,7 @@ pub fn find_security_codes(text: &str, out: &mut Vec<Range<usize>>) {
         }
     }
     let unnamed = out.len();
-    find_codes_after_cards(text, out);
+    find_unnamed_codes(text, out);
     let mut k = unnamed;
     while k < out.len() {
         if out[from..unnamed]
@@ -492,6 +523,28 @@ pub(crate) fn field_holds_code(key: &str, text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::masking::detectors::found_by;
+
+    #[test]
+    fn codes_after_cards_need_a_card_chain_not_only_digits() {
+        // A UUID and a timestamp hold fifteen digits but no chain of twelve.
+        assert!(longest_chain(b"c0a80012-7d3e-4b6a-9f1e-2b5d8e000012") < CARD_CHAIN_MIN);
+        assert!(longest_chain(b"2026-11-25T09:01:07Z 2026-11-26T10:02:08Z") < CARD_CHAIN_MIN);
+        // The expiry's month joins the chain as the regex's would.
+        assert_eq!(longest_chain(b"card 4111 1111 1111 1111 12/27 123"), 18);
+        assert_eq!(longest_chain(b"4111-1111.1111_1111"), 16);
+        assert_eq!(longest_chain(b"4111  1111 1111 1111"), 12);
+        assert_eq!(
+            found_by(find_codes_after_cards, "card 4111 1111 1111 1111 12/27 123"),
+            ["123"]
+        );
+        assert!(
+            found_by(
+                find_codes_after_cards,
+                "c0a80012-7d3e-4b6a-9f1e-2b5d8e000012 123"
+            )
+            .is_empty()
+        );
+    }
 
     #[test]
     fn fields_named_for_codes() {

@@ -99,6 +99,10 @@ struct ShapeDef {
     description: String,
     regex: String,
     keywords: Vec<String>,
+    /// Literals that must all occur too (`@` in credentials written into a URL): a cheap test
+    /// before the regex, for shapes whose keyword is common (`://`).
+    #[serde(default)]
+    requires: Vec<String>,
     #[serde(default)]
     secret_group: Option<usize>,
     #[serde(default)]
@@ -133,8 +137,16 @@ impl Shape {
 
     /// Pushes the secret of every match of this shape in `text`.
     fn find(&self, text: &str, out: &mut Vec<Range<usize>>) {
-        let re = self.regex();
         let hay = text.as_bytes();
+        if !self
+            .def
+            .requires
+            .iter()
+            .all(|r| memchr::memmem::find(hay, r.as_bytes()).is_some())
+        {
+            return;
+        }
+        let re = self.regex();
         if re.captures_len() == 1 {
             for m in re.find_iter(hay) {
                 self.keep(text, m.range(), out);
