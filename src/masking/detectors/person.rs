@@ -136,35 +136,29 @@ fn label_start(t: &str, start: usize) -> bool {
     if trimmed.len() == before.len() {
         return false;
     }
-    let from = trimmed
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| c.is_alphanumeric())
-        .last()
-        .map_or(trimmed.len(), |(k, _)| k);
-    let word = trimmed[from..].to_lowercase();
-    !word.is_empty()
-        && !word.chars().any(|c| c.is_ascii_digit())
-        && !NAME_QUALIFIERS.contains(&word.as_str())
+    // The letters and digits that end `trimmed`: a word glued to digits ("v2 name:") is no word.
+    let word = trimmed
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    !word.is_empty() && !word.chars().any(|c| c.is_ascii_digit()) && !is_in(&NAME_QUALIFIERS, word)
 }
 
 /// Words before "name" that make it a thing's name, not a person's: "product name", "file name",
 /// "company name", "street name" (the German compounds are one word: "Produktname").
-#[rustfmt::skip]
-const NAME_QUALIFIERS: &[&str] = &[
-    "product", "products", "file", "company", "business", "brand", "shop", "store", "item", "street",
-    "pet", "dog", "cat", "host", "domain", "app", "application", "device", "network", "wifi",
-    "project", "team", "model", "event", "display", "screen", "field", "folder", "document",
-    "plan", "package", "service", "course", "book", "song", "album", "movie", "film", "game",
-    "trade", "ship", "vessel", "hotel", "restaurant", "venue", "bank", "branch", "merchant",
-    "vendor", "supplier", "organisation", "organization", "org", "school", "university", "city",
-    "town", "country", "region", "state", "county", "village", "place", "location", "site",
-    "website", "page", "server", "database", "table", "column", "variable", "key", "tag",
-    "label", "category", "group", "channel", "campaign", "offer", "promo", "coupon", "card",
-    "tariff", "contract", "policy", "course", "class", "room", "building", "station", "airport",
-    "airline", "flight", "route", "queue", "skill", "workflow", "flow", "step", "stage", "code",
-    "firma", "produkt", "datei", "the", "a", "an", "this", "that", "its", "their", "by", "with",
-];
+static NAME_QUALIFIERS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    set(concat!(
+        "product products file company business brand shop store item street pet dog cat host ",
+        "domain app application device network wifi project team model event display screen ",
+        "field folder document plan package service course book song album movie film game ",
+        "trade ship vessel hotel restaurant venue bank branch merchant vendor supplier ",
+        "organisation organization org school university city town country region state county ",
+        "village place location site website page server database table column variable key tag ",
+        "label category group channel campaign offer promo coupon card tariff contract policy ",
+        "class room building station airport airline flight route queue skill workflow flow step ",
+        "stage code firma produkt datei the a an this that its their by with ",
+    ))
+});
 
 /// Where the value after a field name ending at `i` starts: past a closing quote of a JSON key,
 /// then `:` or `=` (French typography puts a blank before the colon), and an opening quote.

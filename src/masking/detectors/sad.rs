@@ -366,7 +366,7 @@ fn chain_is_card(chain: &str) -> bool {
 /// comes first).
 pub(crate) fn find_codes_after_cards(text: &str, out: &mut Vec<Range<usize>>) {
     if longest_chain(text.as_bytes()) >= CARD_CHAIN_MIN {
-        find_unnamed_codes(text, out);
+        find_unnamed_codes(text, true, out);
     }
 }
 
@@ -395,16 +395,16 @@ fn longest_chain(b: &[u8]) -> usize {
 /// Security codes that no word names, found by where they stand: after a card number and its
 /// expiry ("4111 1111 1111 1111 12/27 123"), after a named expiry and a word that names a
 /// security code ("caduca 12/27, código de seguridad 123"), or after a card and a code word
-/// ("4111… code 123", "… au dos 123").
-fn find_unnamed_codes(text: &str, out: &mut Vec<Range<usize>>) {
+/// ("4111… code 123", "… au dos 123"). `carded`: whether `text` holds a chain of digits as long as
+/// a card's ([`longest_chain`]).
+fn find_unnamed_codes(text: &str, carded: bool, out: &mut Vec<Range<usize>>) {
     let b = text.as_bytes();
     // An expiry is digits on both sides of a `/` or `-` ("12/27", "3 - 28"); the regexes run only
-    // where one stands. A card is a chain of twelve digits or more.
+    // where one stands.
     let digit_near =
         |from: usize, to: usize| b[from..to.min(b.len())].iter().any(u8::is_ascii_digit);
     let dated = memchr::memchr2_iter(b'/', b'-', b)
         .any(|k| digit_near(k.saturating_sub(2), k) && digit_near(k + 1, k + 3));
-    let carded = longest_chain(b) >= CARD_CHAIN_MIN;
     if !dated && !carded {
         return;
     }
@@ -475,7 +475,8 @@ pub fn find_security_codes(text: &str, out: &mut Vec<Range<usize>>) {
         }
     }
     let unnamed = out.len();
-    find_unnamed_codes(text, out);
+    let carded = longest_chain(text.as_bytes()) >= CARD_CHAIN_MIN;
+    find_unnamed_codes(text, carded, out);
     let mut k = unnamed;
     while k < out.len() {
         if out[from..unnamed]
